@@ -149,9 +149,12 @@ def load_site(path: Path) -> Site:
         line = raw[: error.start].count(b"\n") + 1
         raise SiteError([Problem(path, "", line, "expected UTF-8 text")]) from None
     except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
+        found = re.search(r"at line (\d+)", str(error))
         message = str(error).split(" (at line")[0]
-        raise SiteError([Problem(path, "", line, f"expected valid TOML: {message}")]) from None
+        problem = Problem(
+            path, "", int(found.group(1)) if found else None, f"expected valid TOML: {message}"
+        )
+        raise SiteError([problem]) from None
     reader = _Reader(path, _key_lines(text))
     site = reader.site(document, hashlib.sha256(raw).hexdigest())
     if reader.problems:
@@ -265,17 +268,24 @@ class _Reader:
         top = self.table(document, "", ("site", "auth", "roles", "cameras", "carousels"))
         if top is None:
             return None
-        head = self.table(top.get("site", {}), "site", ("name", "lift_timeout", "require_lift_reason"))
+        head = self.table(
+            top.get("site", {}), "site", ("name", "lift_timeout", "require_lift_reason")
+        )
         if "site" not in top:
-            self.problem("site", "is required: a [site] table with at least name = \"...\"")
+            self.problem("site", 'is required: a [site] table with at least name = "..."')
         head = head or {}
         name = self.field(head, "name", "site", self.string, required="site" in top)
         lift = self.field(
-            head, "lift_timeout", "site",
-            lambda v, p: self.duration(v, p, MIN_LIFT, MAX_LIFT), DEFAULT_LIFT,
+            head,
+            "lift_timeout",
+            "site",
+            lambda v, p: self.duration(v, p, MIN_LIFT, MAX_LIFT),
+            DEFAULT_LIFT,
         )
         reason = self.field(head, "require_lift_reason", "site", self.boolean, False)
-        auth = self.table(top.get("auth", {}), "auth", ("max_failures", "failure_window", "lockout"))
+        auth = self.table(
+            top.get("auth", {}), "auth", ("max_failures", "failure_window", "lockout")
+        )
         auth = auth or {}
         failures = self.field(
             auth, "max_failures", "auth", lambda v, p: self.integer(v, p, 1, 100), 5
@@ -401,7 +411,9 @@ class _Reader:
             self.problem(path, f"expected one of pattern:{', pattern:'.join(PATTERNS)}")
             return None
         if "://" in text:
-            self.problem(path, "expected rtsp://, http(s)://, device:N, pattern:NAME or a file path")
+            self.problem(
+                path, "expected rtsp://, http(s)://, device:N, pattern:NAME or a file path"
+            )
             return None
         return text
 
@@ -433,7 +445,9 @@ class _Reader:
         if table is None:
             return None
         mask_id = self.field(table, "id", path, self.identifier, required=True)
-        kind = self.field(table, "kind", path, self.choice(("permanent", "liftable")), required=True)
+        kind = self.field(
+            table, "kind", path, self.choice(("permanent", "liftable")), required=True
+        )
         default_style = "solid" if kind == "permanent" else "blur"
         style = self.field(table, "style", path, self.choice(("solid", "blur", "pixelate")))
         style = style or default_style
@@ -478,8 +492,9 @@ class _Reader:
             return None
         if len(given) != 1:
             self.problem(
-                path, "expected exactly one geometry: grid + cells, rect, or polygon"
-                + (f" (found {', '.join(given)})" if given else "")
+                path,
+                "expected exactly one geometry: grid + cells, rect, or polygon"
+                + (f" (found {', '.join(given)})" if given else ""),
             )
             return None
         if given == ["grid"]:
@@ -501,7 +516,9 @@ class _Reader:
             return None
         cells_value = table.get("cells")
         if not isinstance(cells_value, list) or not cells_value:
-            self.problem(f"{path}.cells", f"expected a non-empty list of cells, got {_kind(cells_value)}")
+            self.problem(
+                f"{path}.cells", f"expected a non-empty list of cells, got {_kind(cells_value)}"
+            )
             return None
         cells: set[tuple[int, int]] = set()
         for index, item in enumerate(cells_value):
@@ -513,10 +530,10 @@ class _Reader:
     def cell_range(self, item: object, path: str, size: int) -> set[tuple[int, int]] | None:
         match = _CELL.fullmatch(item.replace(" ", "")) if isinstance(item, str) else None
         if match is not None:
-            c0, c1, r0, r1 = (int(g) if g is not None else None for g in match.groups())
-            assert c0 is not None and r0 is not None
-            c1 = c0 if c1 is None else c1
-            r1 = r0 if r1 is None else r1
+            first_col, last_col, first_row, last_row = match.groups()
+            c0, r0 = int(first_col), int(first_row)
+            c1 = int(last_col) if last_col is not None else c0
+            r1 = int(last_row) if last_row is not None else r0
             if c0 <= c1 < size and r0 <= r1 < size:
                 return {(c, r) for c in range(c0, c1 + 1) for r in range(r0, r1 + 1)}
         self.problem(
@@ -539,7 +556,9 @@ class _Reader:
             return None
         x0, y0, x1, y1 = numbers
         if not (x0 < x1 and y0 < y1):
-            self.problem(path, f"expected x0 < x1 and y0 < y1 (a rectangle with area), got {numbers}")
+            self.problem(
+                path, f"expected x0 < x1 and y0 < y1 (a rectangle with area), got {numbers}"
+            )
             return None
         return RectGeometry(x0, y0, x1, y1)
 
@@ -552,16 +571,21 @@ class _Reader:
             return None
         pairs = tuple((p[0], p[1]) for p in cast(list[list[float]], points))
         doubled_area = sum(
-            x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(pairs, pairs[1:] + pairs[:1], strict=True)
+            x0 * y1 - x1 * y0
+            for (x0, y0), (x1, y1) in zip(pairs, pairs[1:] + pairs[:1], strict=True)
         )
         if abs(doubled_area) < 1e-9:
-            self.problem(path, "expected a polygon that encloses an area; these points enclose none")
+            self.problem(
+                path, "expected a polygon that encloses an area; these points enclose none"
+            )
             return None
         return PolygonGeometry(pairs)
 
     def carousels(self, value: object, cameras: set[str]) -> list[Carousel]:
         if not isinstance(value, list):
-            self.problem("carousels", f"expected a list of [[carousels]] tables, got {_kind(value)}")
+            self.problem(
+                "carousels", f"expected a list of [[carousels]] tables, got {_kind(value)}"
+            )
             return []
         carousels: list[Carousel] = []
         for index, body in enumerate(value):

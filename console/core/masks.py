@@ -135,6 +135,8 @@ def _rasterize_polygon(geometry: PolygonGeometry, width: int, height: int) -> Bo
     contour = np.round(points).astype(np.int32).reshape(-1, 1, 2)
     canvas = np.zeros((height, width), dtype=np.uint8)
     cv2.fillPoly(canvas, [contour], 1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
-    cv2.polylines(canvas, [contour], True, 1, thickness=1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
+    cv2.polylines(
+        canvas, [contour], True, 1, thickness=1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS
+    )
     grown = cv2.dilate(canvas, np.ones((3, 3), dtype=np.uint8))
     return np.asarray(grown, dtype=bool)

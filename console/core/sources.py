@@ -223,7 +223,9 @@ class FrameSource:
         if lowered.startswith("device:"):
             return _open_cv(int(spec[7:]), spec, None, self.timeout), None
         if lowered.startswith(NETWORK_SCHEMES):
-            return _open_cv(self._authorised_url(), describe(spec), cv2.CAP_FFMPEG, self.timeout), None
+            return _open_cv(
+                self._authorised_url(), describe(spec), cv2.CAP_FFMPEG, self.timeout
+            ), None
         return _open_file(Path(spec))
 
     def _authorised_url(self) -> str:
