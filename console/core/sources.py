@@ -179,7 +179,7 @@ class FrameSource:
                 capture, native_fps = self._open()
             except _SourceGone as gone:
                 state: State = "lost" if was_live and gone.state == "lost" else gone.state
-                self._set(state, f"{gone.message}; retrying in {delay:.0f}s", clear_frame=True)
+                self._set(state, f"{gone.message}; retrying in {delay:.1f}s", clear_frame=True)
                 self._stop.wait(delay)
                 delay = min(delay * 2, self.backoff[1])
                 continue

@@ -1,0 +1,5 @@
+"""`python -m console` is the same as `veil`."""
+
+from console.cli import entry
+
+entry()

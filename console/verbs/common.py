@@ -1,0 +1,55 @@
+"""What every verb shares: where the site and data live, and how errors are printed."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from console.core.config import Site, SiteError, load_site
+from console.core.paths import Paths, resolve_paths
+
+NO_SITE = (
+    "veil: no site configured.\n"
+    "  Try the demo:        veil --demo   (or: make demo)\n"
+    "  Or point at a site:  veil --site PATH/site.toml   (or set VEIL_SITE)\n"
+    "  Check a site file:   veil check-site PATH/site.toml"
+)
+
+
+def add_location_options(parser: argparse.ArgumentParser) -> None:
+    """--site and --data-dir, accepted both before and after the verb."""
+    parser.add_argument(
+        "--site",
+        default=argparse.SUPPRESS,
+        help="site file (default: $VEIL_SITE, then the site and user config dirs)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        help="users, audit, exports and logs (default: $VEIL_DATA_DIR, then the user data dir)",
+    )
+
+
+def paths_from(args: argparse.Namespace) -> Paths:
+    return resolve_paths(getattr(args, "site", None), getattr(args, "data_dir", None))
+
+
+def fail(message: str, code: int = 3) -> int:
+    """Print a one-line (or few-line) error to stderr and return the exit code."""
+    print(f"veil: {message}", file=sys.stderr)
+    return code
+
+
+def site_or_error(paths: Paths) -> Site | int:
+    """The validated site, or an exit code after printing every problem."""
+    if paths.site is None:
+        print(NO_SITE, file=sys.stderr)
+        return 1
+    try:
+        return load_site(paths.site)
+    except SiteError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        count = len(error.problems)
+        print(f"veil: {count} problem{'s' if count != 1 else ''} in {paths.site}", file=sys.stderr)
+        return 1
