@@ -1,0 +1,57 @@
+"""Opening the console's SQLite files the same way everywhere.
+
+Several console processes (one per SSH session) share the users and audit databases.
+WAL lets readers proceed while one process writes, and a busy timeout makes a writer
+wait for the lock instead of failing at once. Connections run in autocommit mode so
+each caller states its transactions explicitly (``BEGIN IMMEDIATE`` where it reads
+then writes), rather than relying on the sqlite3 module's implicit transactions.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+DEFAULT_BUSY_TIMEOUT = 5.0
+"""Seconds a writer waits for another process's lock before giving up."""
+
+
+def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+    """Open (creating if needed) a database for reading and writing.
+
+    Raises `OSError` when the directory cannot be created and `sqlite3.Error` when the
+    file cannot be opened; callers translate both into their own domain error.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(
+        path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+    )
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        # FULL: a record acknowledged to the caller survives a power cut, which matters
+        # more for an audit trail than the few milliseconds per commit it costs.
+        connection.execute("PRAGMA synchronous = FULL")
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+def connect_existing(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+    """Open a database that must already exist, read-only, for inspection commands.
+
+    Inspecting must not create an empty file where the real one is missing, or a deleted
+    audit log would look like a fresh one.
+    """
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such database")
+    connection = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro",
+        uri=True,
+        timeout=busy_timeout,
+        isolation_level=None,
+        check_same_thread=False,
+    )
+    connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    return connection
