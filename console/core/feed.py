@@ -19,6 +19,8 @@ from console.core.masking import CameraMasker, LiftGate, MaskedFrame, MaskingErr
 from console.core.sources import CredentialLookup, FrameSource, SourceStatus
 
 _MaskCall = Callable[[], MaskedFrame]
+SourceFactory = Callable[[str], FrameSource]
+"""Source spec -> source; tests substitute sources that replay fixed frames."""
 FeedState = Literal["connecting", "live", "lost", "error", "masks-unavailable"]
 
 
@@ -41,18 +43,20 @@ class CameraFeed:
         credentials: CredentialLookup | None = None,
         clock: Clock = monotonic,
         timeout: float = 5.0,
+        source_factory: SourceFactory | None = None,
     ) -> None:
         self.camera = camera
         self.masker = CameraMasker(camera.id, camera.masks, gate)
         self._credentials = credentials
         self._clock = clock
         self._timeout = timeout
-        self._tile = self._make(camera.tile_source or camera.source)
+        self._factory = source_factory or self._open_source
+        self._tile = self._factory(camera.tile_source or camera.source)
         self._main: FrameSource | None = None if camera.tile_source else self._tile
         self._lock = threading.Lock()
         self._masking_error: str | None = None
 
-    def _make(self, spec: str) -> FrameSource:
+    def _open_source(self, spec: str) -> FrameSource:
         return FrameSource(
             spec,
             fps=self.camera.fps,
@@ -95,7 +99,7 @@ class CameraFeed:
         """The newest full-resolution frame, masked; opens the main stream on first use."""
         with self._lock:
             if self._main is None:
-                self._main = self._make(self.camera.source)
+                self._main = self._factory(self.camera.source)
             self._main.start()
         frame = self._main.wait_for_frame(wait) if wait else self._main.latest()
         if frame is None:

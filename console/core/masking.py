@@ -163,10 +163,8 @@ class CameraMasker:
                 masked = self._apply(source.copy(), lifted)
                 large = cv2.resize(masked, size, interpolation=cv2.INTER_NEAREST)
                 out = self._apply(np.asarray(large, np.uint8), lifted)
-        except MaskingError:
-            raise
         except Exception as error:  # any failure here must withhold the frame
-            raise MaskingError(f"camera {self.camera_id}: masking failed: {error}") from error
+            raise MaskingError(f"camera {self.camera_id}: {error}") from error
         return MaskedFrame(_SEAL, out, self.camera_id, lifted, captured_at)
 
     def _apply(self, image: Pixels, lifted: bool) -> Pixels:

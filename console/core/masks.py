@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 from typing import Literal
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -117,26 +116,38 @@ def _rasterize_rect(geometry: RectGeometry, width: int, height: int) -> BoolRast
     return raster
 
 
-_SUBPIXEL_BITS = 8
+_HALF_DIAGONAL = math.sqrt(0.5) + 1e-9
 
 
 def _rasterize_polygon(geometry: PolygonGeometry, width: int, height: int) -> BoolRaster:
-    """Fill, outline, then grow by one pixel.
+    """Exact outward rasterisation: a pixel is masked if its square meets the polygon.
 
-    OpenCV fills pixels whose centres fall inside; the outline catches thin slivers and
-    the one-pixel dilation catches every pixel an edge merely grazes. The result may
-    over-mask by a pixel, never under-mask.
+    A pixel square meets the polygon when its centre is inside, or when the polygon's
+    boundary passes through the square, i.e. comes within half a diagonal of the centre.
+    Both tests are evaluated in numpy over the polygon's bounding box only. It may
+    over-mask by a sliver of a pixel near corners, and never under-masks.
     """
-    scale = 1 << _SUBPIXEL_BITS
-    points = np.array(
-        [[(x * width - 0.5) * scale, (y * height - 0.5) * scale] for x, y in geometry.points],
-        dtype=np.float64,
-    )
-    contour = np.round(points).astype(np.int32).reshape(-1, 1, 2)
-    canvas = np.zeros((height, width), dtype=np.uint8)
-    cv2.fillPoly(canvas, [contour], 1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS)
-    cv2.polylines(
-        canvas, [contour], True, 1, thickness=1, lineType=cv2.LINE_8, shift=_SUBPIXEL_BITS
-    )
-    grown = cv2.dilate(canvas, np.ones((3, 3), dtype=np.uint8))
-    return np.asarray(grown, dtype=bool)
+    xs = np.array([x * width for x, _ in geometry.points])
+    ys = np.array([y * height for _, y in geometry.points])
+    x_lo = max(0, math.floor(xs.min()) - 1)
+    x_hi = min(width, math.ceil(xs.max()) + 1)
+    y_lo = max(0, math.floor(ys.min()) - 1)
+    y_hi = min(height, math.ceil(ys.max()) + 1)
+    raster = np.zeros((height, width), dtype=bool)
+    if x_lo >= x_hi or y_lo >= y_hi:
+        return raster
+    px = np.arange(x_lo, x_hi, dtype=np.float64)[None, :] + 0.5
+    py = np.arange(y_lo, y_hi, dtype=np.float64)[:, None] + 0.5
+    inside = np.zeros((y_hi - y_lo, x_hi - x_lo), dtype=bool)
+    near = np.zeros_like(inside)
+    for ax, ay, bx, by in zip(xs, ys, np.roll(xs, -1), np.roll(ys, -1), strict=True):
+        straddles = (ay > py) != (by > py)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            crossing = ax + (bx - ax) * (py - ay) / (by - ay)
+        inside ^= straddles & (px < crossing)
+        dx, dy = bx - ax, by - ay
+        length = dx * dx + dy * dy
+        t = np.clip(((px - ax) * dx + (py - ay) * dy) / length, 0.0, 1.0) if length else 0.0
+        near |= np.hypot(px - (ax + t * dx), py - (ay + t * dy)) <= _HALF_DIAGONAL
+    raster[y_lo:y_hi, x_lo:x_hi] = inside | near
+    return raster

@@ -1,0 +1,47 @@
+"""Shared fixtures. Every test runs with its own data, config and keyring.
+
+"Keep the machine running the tests out of them": the autouse fixture points every
+place Veil reads or writes (data dir, config dir, XDG dirs, the keyring backend) into a
+temporary folder, so no test can touch the developer's real site, users, audit trail
+or OS keyring, and subprocesses inherit the same isolation through the environment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = REPO / "fixtures"
+DEMO_SITE = FIXTURES / "demo" / "site.toml"
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    home = tmp_path_factory.mktemp("home")
+    for name, sub in (
+        ("VEIL_DATA_DIR", "data"),
+        ("VEIL_CONFIG_DIR", "config"),
+        ("XDG_DATA_HOME", "xdg-data"),
+        ("XDG_CONFIG_HOME", "xdg-config"),
+        ("XDG_CACHE_HOME", "xdg-cache"),
+        ("XDG_STATE_HOME", "xdg-state"),
+    ):
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.delenv("VEIL_SITE", raising=False)
+    monkeypatch.delenv("VEIL_RENDER", raising=False)
+    monkeypatch.delenv("VEIL_CELL_PX", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    # A file keyring inside the temporary XDG data dir: never the OS keyring.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    import keyring
+    from keyrings.alt.file import PlaintextKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(PlaintextKeyring())
+    yield home
+    keyring.set_keyring(previous)

@@ -1,0 +1,1 @@
+"""Helpers shared by tests: fixed frame sources, servers, terminal drivers."""
