@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -221,10 +221,14 @@ class RecordingIndex:
 
     def frame_count(self, start: float, end: float) -> int:
         """How many frames `masked_frames(start, end)` will yield."""
-        return sum(len(frames) for _, frames in self._plan(start, end))
+        return sum(len(frames) for _, frames in self.plan(start, end))
 
-    def _plan(self, start: float, end: float) -> Iterator[tuple[Segment, range]]:
-        """Each segment's frames shown in [start, end), later segments cut where they overlap."""
+    def plan(self, start: float, end: float) -> Iterator[tuple[Segment, range]]:
+        """Each segment's frames in [start, end), in order.
+
+        Where segments overlap, the later one picks up after the earlier one's last
+        frame, so no instant is exported twice.
+        """
         shown_until = start
         for segment in self.segments:
             if segment.end <= shown_until or segment.start >= end:
@@ -353,7 +357,7 @@ def masked_frames(
     start: float,
     end: float,
     size: tuple[int, int] | None = None,
-) -> Iterator[tuple[float, MaskedFrame]]:
+) -> Generator[tuple[float, MaskedFrame]]:
     """Every recorded frame shown in [start, end) with its time, masked, in order.
 
     For exports: frames come at full resolution, or scaled to `size` through the
@@ -361,7 +365,7 @@ def masked_frames(
     without moving a mask edge. A segment that fails now although the index read it
     (deleted, replaced, damaged since) raises RecordingError; the caller decides.
     """
-    for segment, frames in index._plan(start, end):
+    for segment, frames in index.plan(start, end):
         decoder = _Decoder(segment)
         try:
             for frame in frames:
