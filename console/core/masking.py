@@ -86,12 +86,18 @@ def blank_frame(width: int, height: int, camera_id: str = "") -> MaskedFrame:
 
 @dataclass(frozen=True, slots=True)
 class _Layer:
-    """All active masks of one look, merged into one raster for one frame size."""
+    """All active masks of one look, merged into one raster for one frame size.
+
+    Only the bounding box of the raster is stored and touched per frame, so a small mask
+    on a large frame costs little.
+    """
 
     style: MaskStyle
     level: int
     color: tuple[int, int, int]
+    box: tuple[slice, slice]
     raster: BoolRaster
+    """The merged raster cropped to `box`."""
 
 
 def block_size(level: int, width: int, height: int) -> int:
@@ -106,18 +112,14 @@ def block_size(level: int, width: int, height: int) -> int:
     return max(2, round(max(width, height) * fraction))
 
 
-def _obscure(image: Pixels, style: MaskStyle, level: int) -> Pixels:
+def _obscure(image: Pixels, style: MaskStyle, block: int) -> Pixels:
     """Average `image` over coarse blocks; blur smooths the blocks, pixelate keeps them."""
     height, width = image.shape[:2]
-    block = block_size(level, width, height)
     small_w = max(1, -(-width // block))
     small_h = max(1, -(-height // block))
     small = cv2.resize(image, (small_w, small_h), interpolation=cv2.INTER_AREA)
-    if style == "pixelate":
-        return np.asarray(
-            cv2.resize(small, (width, height), interpolation=cv2.INTER_NEAREST), np.uint8
-        )
-    return np.asarray(cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR), np.uint8)
+    method = cv2.INTER_NEAREST if style == "pixelate" else cv2.INTER_LINEAR
+    return np.asarray(cv2.resize(small, (width, height), interpolation=method), np.uint8)
 
 
 class CameraMasker:
@@ -177,12 +179,15 @@ class CameraMasker:
         layers = self._layers_for(width, height, lifted)
         solids = [layer for layer in layers if layer.style == "solid"]
         for layer in solids:
-            image[layer.raster] = layer.color
+            image[layer.box][layer.raster] = layer.color
         for layer in layers:
             if layer.style != "solid":
-                image[layer.raster] = _obscure(image, layer.style, layer.level)[layer.raster]
+                region = image[layer.box]
+                block = block_size(layer.level, width, height)
+                obscured = _obscure(region, layer.style, block)
+                np.copyto(region, obscured, where=layer.raster[:, :, None])
         for layer in solids:
-            image[layer.raster] = layer.color
+            image[layer.box][layer.raster] = layer.color
         return image
 
     def _layers_for(self, width: int, height: int, lifted: bool) -> tuple[_Layer, ...]:
@@ -203,9 +208,15 @@ class CameraMasker:
             look = (mask.style, mask.level if mask.style != "solid" else 0, mask.color)
             raster = rasterize(mask.geometry, width, height)
             merged[look] = merged[look] | raster if look in merged else raster
-        return tuple(
-            _Layer(style, level, color, raster) for (style, level, color), raster in merged.items()
-        )
+        layers = []
+        for (style, level, color), raster in merged.items():
+            rows = np.flatnonzero(raster.any(axis=1))
+            cols = np.flatnonzero(raster.any(axis=0))
+            if rows.size == 0:
+                continue
+            box = (slice(int(rows[0]), int(rows[-1]) + 1), slice(int(cols[0]), int(cols[-1]) + 1))
+            layers.append(_Layer(style, level, color, box, raster[box]))
+        return tuple(layers)
 
 
 def _as_bgr(frame: Pixels) -> Pixels:
