@@ -1,0 +1,44 @@
+"""Terminal renderers for masked camera frames: half-block, ASCII and sixel.
+
+Pure: no Textual or Rich here. A renderer turns a `MaskedFrame` into a `RenderedTile`
+(runs of cells with integer colour codes, row keys, optional sixel payload); the UI and
+`veil render` decide how to put that on a terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from console.core.render.ascii import AsciiRenderer
+from console.core.render.halfblock import HalfBlockRenderer
+from console.core.render.sixel import SixelRenderer
+from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile, Run, TileRenderer
+
+RenderMode = Literal["sixel", "halfblock", "ascii"]
+RENDER_MODES: tuple[RenderMode, ...] = ("sixel", "halfblock", "ascii")
+
+
+def make_renderer(
+    mode: RenderMode, depth: ColorDepth, hysteresis: int = 0, dither: bool = False
+) -> TileRenderer:
+    """The renderer for a mode; `hysteresis` applies to text modes, `dither` to sixel."""
+    if mode == "sixel":
+        return SixelRenderer(dither)
+    if mode == "ascii":
+        return AsciiRenderer(depth, hysteresis)
+    return HalfBlockRenderer(depth, hysteresis)
+
+
+__all__ = [
+    "DEFAULT",
+    "RENDER_MODES",
+    "AsciiRenderer",
+    "ColorDepth",
+    "HalfBlockRenderer",
+    "RenderMode",
+    "RenderedTile",
+    "Run",
+    "SixelRenderer",
+    "TileRenderer",
+    "make_renderer",
+]

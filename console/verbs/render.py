@@ -1,0 +1,209 @@
+"""`veil render`: a camera's tile frames on stdout, byte for byte as a terminal gets them.
+
+For checks and benchmarks without Textual: each text frame is cursor-home followed by
+the rows in minimal SGR, each sixel frame is cursor-home followed by one DCS image.
+`--input-dir` treats a folder of pictures as the camera's frames, masked with that
+camera's masks by the same `CameraMasker` as live video, so nothing here can show a
+pixel the console itself would hide.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import cv2
+import numpy as np
+
+from console.core.config import Camera
+from console.core.feed import CameraFeed
+from console.core.masking import NEVER_LIFTED, CameraMasker, MaskedFrame, Pixels
+from console.core.render import RENDER_MODES, TileRenderer, make_renderer
+from console.core.render.ansi import HOME, tile_ansi
+from console.core.render.fit import fit_cells
+from console.core.terminal import DEFAULT_CELL_PX, parse_cell_px, resolve_colors
+from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+_PREFETCH = 4
+"""Pictures decoded ahead in worker threads while the current one renders."""
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "render", help="write a camera's masked tile frames to stdout as a terminal receives them"
+    )
+    add_location_options(parser)
+    parser.add_argument("--camera", required=True, help="camera id from the site file")
+    parser.add_argument("--cols", type=int, default=80, help="tile width in cells (default 80)")
+    parser.add_argument("--rows", type=int, default=24, help="tile height in cells (default 24)")
+    parser.add_argument("--mode", choices=RENDER_MODES, default="halfblock")
+    parser.add_argument(
+        "--colors",
+        choices=("auto", "truecolor", "256", "16", "mono"),
+        default=argparse.SUPPRESS,
+        help="colour depth of text modes (default: from COLORTERM/TERM; NO_COLOR forces mono)",
+    )
+    parser.add_argument(
+        "--frames", type=int, help="frames to write (default: every picture, or 1 live frame)"
+    )
+    parser.add_argument(
+        "--input-dir", type=Path, help="render the PNG/JPEG files of this folder in name order"
+    )
+    parser.add_argument(
+        "--cell-px", help="cell size in pixels as WxH (default: $VEIL_CELL_PX, else 10x20)"
+    )
+    parser.add_argument(
+        "--stretch", action="store_true", help="fill the tile instead of keeping proportions"
+    )
+    parser.add_argument("--dither", action="store_true", help="ordered dithering for sixel")
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds to wait for each live frame"
+    )
+    parser.set_defaults(func=render)
+
+
+def render(args: argparse.Namespace) -> int:
+    if args.cols <= 0 or args.rows <= 0:
+        return fail(f"--cols and --rows must be positive, got {args.cols}x{args.rows}", 2)
+    if args.frames is not None and args.frames <= 0:
+        return fail(f"--frames must be positive, got {args.frames}", 2)
+    cell_text = args.cell_px or os.environ.get("VEIL_CELL_PX")
+    cell_px = parse_cell_px(cell_text) if cell_text else DEFAULT_CELL_PX
+    if cell_px is None:
+        return fail(f"cell size must be WxH in pixels (e.g. 10x20), got {cell_text!r}", 2)
+    site = site_or_error(paths_from(args))
+    if isinstance(site, int):
+        return site
+    try:
+        camera = site.camera(args.camera)
+    except KeyError as error:
+        return fail(str(error.args[0]), 1)
+    depth, _ = resolve_colors(getattr(args, "colors", None), os.environ)
+    renderer = make_renderer(args.mode, depth, dither=args.dither)
+    writer = _TileWriter(renderer, args.cols, args.rows, cell_px, args.stretch)
+    out = sys.stdout.buffer
+    try:
+        if args.input_dir is not None:
+            return _render_pictures(camera, args.input_dir, args.frames, writer, out)
+        return _render_live(camera, args.frames or 1, args.timeout, writer, out)
+    except BrokenPipeError:  # the reader left (`| head`): not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # silence the final flush
+        return 0
+
+
+class _TileWriter:
+    """Renders masked frames into one tile size and writes them as terminal bytes."""
+
+    def __init__(
+        self,
+        renderer: TileRenderer,
+        cols: int,
+        rows: int,
+        cell_px: tuple[int, int],
+        stretch: bool,
+    ) -> None:
+        self.renderer = renderer
+        self.box = (cols, rows)
+        self.cell_px = cell_px
+        self.stretch = stretch
+
+    def cells(self, source: tuple[int, int]) -> tuple[int, int]:
+        """The tile's cells for a picture of `source` pixels."""
+        if self.stretch:
+            return self.box
+        return fit_cells(source, *self.box, self.cell_px)
+
+    def pixel_size(self, cells: tuple[int, int]) -> tuple[int, int]:
+        return self.renderer.pixel_size(*cells, self.cell_px)
+
+    def write(self, frame: MaskedFrame, cells: tuple[int, int], out: BinaryIO) -> None:
+        tile = self.renderer.render(frame, *cells, self.cell_px)
+        text = HOME + tile.graphics if tile.graphics is not None else tile_ansi(tile)
+        out.write(text.encode())
+
+
+def _pictures(folder: Path) -> list[Path] | str:
+    if not folder.is_dir():
+        return f"--input-dir {folder} is not a folder"
+    found = sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    return found or f"no PNG or JPEG files in {folder}"
+
+
+def _read(path: Path) -> Pixels | None:
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    return None if image is None else np.asarray(image, np.uint8)
+
+
+def _prefetched(paths: list[Path]) -> Iterator[tuple[Path, Pixels | None]]:
+    """Decode a few pictures ahead (OpenCV releases the GIL), in order."""
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pending: deque[tuple[Path, Future[Pixels | None]]] = deque()
+        queue = iter(paths)
+        for path in queue:
+            pending.append((path, pool.submit(_read, path)))
+            if len(pending) >= _PREFETCH:
+                break
+        while pending:
+            path, future = pending.popleft()
+            following = next(queue, None)
+            if following is not None:
+                pending.append((following, pool.submit(_read, following)))
+            yield path, future.result()
+
+
+def _render_pictures(
+    camera: Camera, folder: Path, limit: int | None, writer: _TileWriter, out: BinaryIO
+) -> int:
+    paths = _pictures(folder)
+    if isinstance(paths, str):
+        return fail(paths)
+    masker = CameraMasker(camera.id, camera.masks, NEVER_LIFTED)
+    for path, image in _prefetched(paths[:limit]):
+        if image is None:
+            return fail(f"cannot read {path}: not a PNG or JPEG picture")
+        cells = writer.cells((image.shape[1], image.shape[0]))
+        writer.write(masker.preview(image, *writer.pixel_size(cells)), cells, out)
+    out.flush()
+    return 0
+
+
+def _render_live(
+    camera: Camera, count: int, timeout: float, writer: _TileWriter, out: BinaryIO
+) -> int:
+    feed = CameraFeed(camera, NEVER_LIFTED)
+    feed.start()
+    try:
+        first = feed.full(wait=timeout)  # its size gives the picture's proportions
+        if first is None:
+            return _no_frame(feed)
+        cells = writer.cells((first.width, first.height))
+        size = writer.pixel_size(cells)
+        seen = -1
+        for _ in range(count):
+            deadline = time.monotonic() + timeout
+            while feed.sequence == seen and time.monotonic() < deadline:
+                time.sleep(0.005)
+            if feed.sequence == seen:
+                return _no_frame(feed)
+            seen = feed.sequence
+            frame = feed.preview(*size)
+            if frame is None:
+                return _no_frame(feed)
+            writer.write(frame, cells, out)
+            out.flush()
+    finally:
+        feed.stop()
+    return 0
+
+
+def _no_frame(feed: CameraFeed) -> int:
+    status = feed.status
+    return fail(f"no masked frame from camera {feed.camera.id}: {status.message or status.state}")
