@@ -1,14 +1,12 @@
-"""Colour codes for each depth, computed for a whole frame at once with lookup tables.
+"""Colour codes for each depth, computed for a whole frame at once in numpy.
 
 Rich can downgrade a colour per style, but that means one Python call per cell; here a
-frame's pixels become palette indices in a few numpy operations. Nearest colours are
-precomputed once over a 5-bit-per-channel grid (32768 entries), which is finer than any
-palette step.
+frame's pixels become palette indices in a few array operations. The nearest xterm-256
+colour is exact: the nearest cube colour is found channel by channel through a lookup
+table, the nearest grey from the channel mean, and the closer of the two wins.
 """
 
 from __future__ import annotations
-
-import functools
 
 import numpy as np
 import numpy.typing as npt
@@ -52,27 +50,36 @@ XTERM256 = _xterm256()
 """RGB of xterm's 256 palette entries, shape (256, 3)."""
 
 
-def _nearest_table(first: int, last: int) -> npt.NDArray[np.int32]:
-    """Nearest entry in XTERM256[first:last] for every 5-bit RGB grid point (its centre)."""
-    centres = (np.arange(32, dtype=np.int32) * 8 + 4).astype(np.int32)
-    r, g, b = np.meshgrid(centres, centres, centres, indexing="ij")
-    grid = np.stack([r.ravel(), g.ravel(), b.ravel()], axis=1)
-    candidates = XTERM256[first:last].astype(np.int32)
-    best = np.zeros(len(grid), dtype=np.int32)
-    best_distance = np.full(len(grid), np.iinfo(np.int32).max, dtype=np.int64)
-    for offset, colour in enumerate(candidates):
-        distance = ((grid - colour) ** 2).sum(axis=1)
-        closer = distance < best_distance
-        best[closer] = first + offset
-        best_distance[closer] = distance[closer]
-    return best
+def _nearest_level(levels: tuple[int, ...]) -> npt.NDArray[np.int32]:
+    """For every byte value, the index of the nearest of `levels`."""
+    distance = np.abs(np.arange(256)[:, None] - np.array(levels)[None, :])
+    return np.asarray(distance.argmin(axis=1), np.int32)
 
 
-@functools.cache
-def _table(depth: ColorDepth) -> npt.NDArray[np.int32]:
-    if depth is ColorDepth.COLOR256:
-        return _nearest_table(16, 256)  # 0..15 are whatever the user configured
-    return _nearest_table(0, 16)
+_CUBE_INDEX = _nearest_level(_CUBE_LEVELS)
+_CUBE_VALUE = np.array(_CUBE_LEVELS, np.int32)
+
+
+def _nearest_256(r: Codes, g: Codes, b: Codes) -> Codes:
+    ri, gi, bi = _CUBE_INDEX[r], _CUBE_INDEX[g], _CUBE_INDEX[b]
+    cube_error = (
+        (r - _CUBE_VALUE[ri]) ** 2 + (g - _CUBE_VALUE[gi]) ** 2 + (b - _CUBE_VALUE[bi]) ** 2
+    )
+    grey = np.clip((r + g + b - 24 + 15) // 30, 0, 23)  # nearest of 8, 18, .. 238 to the mean
+    value = 8 + 10 * grey
+    grey_error = (r - value) ** 2 + (g - value) ** 2 + (b - value) ** 2
+    cube = 16 + 36 * ri + 6 * gi + bi
+    return np.where(grey_error < cube_error, 232 + grey, cube).astype(np.int32)
+
+
+def _nearest_16(r: Codes, g: Codes, b: Codes) -> Codes:
+    colours = np.array(_ANSI16, np.int32)
+    error = (
+        (r[..., None] - colours[:, 0]) ** 2
+        + (g[..., None] - colours[:, 1]) ** 2
+        + (b[..., None] - colours[:, 2]) ** 2
+    )
+    return np.asarray(error.argmin(axis=-1), np.int32)
 
 
 def color_codes(pixels: Pixels, depth: ColorDepth) -> Codes:
@@ -82,11 +89,11 @@ def color_codes(pixels: Pixels, depth: ColorDepth) -> Codes:
     r = pixels[..., 2].astype(np.int32)
     if depth is ColorDepth.TRUECOLOR:
         return (r << 16) | (g << 8) | b
-    if depth is ColorDepth.MONO:
-        return np.full(pixels.shape[:2], DEFAULT, dtype=np.int32)
-    grid = ((r >> 3) << 10) | ((g >> 3) << 5) | (b >> 3)
-    codes: Codes = _table(depth)[grid]
-    return codes
+    if depth is ColorDepth.COLOR256:
+        return _nearest_256(r, g, b)
+    if depth is ColorDepth.COLOR16:
+        return _nearest_16(r, g, b)
+    return np.full(pixels.shape[:2], DEFAULT, dtype=np.int32)
 
 
 def luminance(pixels: Pixels) -> npt.NDArray[np.int32]:

@@ -1,0 +1,154 @@
+"""`veil render`: frames on stdout as a terminal receives them, masked like live video."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from console.core.render.sixel_decode import decode_sixel, find_sixels
+from console.verbs.render import register
+from tests.render.screen import paint
+from tests.support.frames import secret_pattern
+
+SITE = """\
+[site]
+name = "Render test"
+
+[roles.operator]
+permissions = ["live"]
+
+[[cameras]]
+id = "door"
+name = "Door"
+source = "pattern:bars"
+
+[[cameras.masks]]
+id = "left"
+kind = "permanent"
+color = "#102030"
+rect = [0.0, 0.0, 0.5, 1.0]
+"""
+MASK_RGB = 0x102030
+
+
+def veil_render(*argv: str) -> int:
+    parser = argparse.ArgumentParser(prog="veil")
+    register(parser.add_subparsers())
+    args = parser.parse_args(["render", *argv])
+    return int(args.func(args))
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    path = tmp_path / "site.toml"
+    path.write_text(SITE)
+    return path
+
+
+@pytest.fixture
+def pictures(tmp_path: Path) -> Path:
+    folder = tmp_path / "frames"
+    folder.mkdir()
+    secret = secret_pattern(320, 180, 8)
+    cv2.imwrite(str(folder / "b.png"), secret)
+    cv2.imwrite(str(folder / "a.jpg"), 255 - secret)
+    (folder / "notes.txt").write_text("not a picture")
+    return folder
+
+
+def test_text_frames_are_masked_fitted_and_homed(
+    site: Path, pictures: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code = veil_render(
+        "--site", str(site), "--camera", "door", "--input-dir", str(pictures),
+        "--cols", "40", "--rows", "20", "--colors", "truecolor",
+    )  # fmt: skip
+    assert code == 0
+    out = capfdbinary.readouterr().out.decode()
+    frames = out.split("\x1b[H")[1:]
+    assert len(frames) == 2
+    for frame in frames:
+        screen = paint("\x1b[H" + frame)
+        assert len(screen) == 11 and {len(row) for row in screen} == {40}  # 16:9 in 40x20
+        for row in screen:
+            assert {(c.char, c.bg) for c in row[:20]} == {(" ", MASK_RGB)}
+            assert any(c.bg != MASK_RGB for c in row[20:])
+
+
+def test_sixel_frames_are_one_dcs_each(
+    site: Path, pictures: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code = veil_render(
+        "--site", str(site), "--camera", "door", "--input-dir", str(pictures),
+        "--mode", "sixel", "--stretch", "--cols", "8", "--rows", "2", "--cell-px", "10x20",
+        "--frames", "1",
+    )  # fmt: skip
+    assert code == 0
+    out = capfdbinary.readouterr().out
+    assert out.startswith(b"\x1b[H\x1bP") and out.count(b"\x1b[H") == 1
+    (dcs,) = find_sixels(out)
+    image = decode_sixel(dcs)
+    assert image.pixels.shape == (36, 80, 3)
+    left = image.pixels[:, :40].reshape(-1, 3)
+    assert len(np.unique(left, axis=0)) == 1  # the mask, in its nearest palette colour
+
+
+def test_live_frames_from_the_camera_source(
+    site: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code = veil_render(
+        "--site", str(site), "--camera", "door", "--frames", "2", "--mode", "ascii",
+        "--colors", "mono", "--cols", "30", "--rows", "10",
+    )  # fmt: skip
+    assert code == 0
+    out = capfdbinary.readouterr().out.decode()
+    assert out.count("\x1b[H") == 2
+    assert "\x1b[" not in out.replace("\x1b[H", "")  # mono: no colour at all
+
+
+def test_no_color_applies_when_colours_are_not_given(
+    site: Path,
+    pictures: Path,
+    capfdbinary: pytest.CaptureFixture[bytes],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert veil_render("--site", str(site), "--camera", "door", "--input-dir", str(pictures)) == 0
+    out = capfdbinary.readouterr().out.decode()
+    assert "\x1b[" not in out.replace("\x1b[H", "") and "▀" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--camera", "nope"], 1, "no camera 'nope'"),
+        (["--camera", "door", "--cell-px", "ten"], 2, "cell size must be WxH"),
+        (["--camera", "door", "--cols", "0"], 2, "must be positive"),
+        (["--camera", "door", "--input-dir", "missing"], 3, "is not a folder"),
+        (["--camera", "door", "--input-dir", "empty"], 3, "no PNG or JPEG files in"),
+        (["--camera", "door", "--input-dir", "broken"], 3, "cannot read"),
+    ],
+)
+def test_errors_are_one_clear_line(
+    site: Path,
+    tmp_path: Path,
+    capfdbinary: pytest.CaptureFixture[bytes],
+    argv: list[str],
+    code: int,
+    message: str,
+) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "x.png").write_bytes(b"not a png")
+    argv = [str(tmp_path / a) if a in ("missing", "empty", "broken") else a for a in argv]
+    assert veil_render("--site", str(site), *argv) == code
+    captured = capfdbinary.readouterr()
+    assert captured.out == b""
+    err = captured.err.decode()
+    assert message in err and "Traceback" not in err
+    if "cannot read" in message:
+        assert "x.png" in err
