@@ -243,23 +243,34 @@ class FrameSource:
 
 
 class _CvCapture:
-    """An OpenCV capture that yields None instead of raising or returning junk."""
+    """An OpenCV capture that yields None instead of raising or returning junk.
 
-    def __init__(self, capture: cv2.VideoCapture, loop: bool) -> None:
+    Files loop at their end. Streams tolerate a few failed reads in a row, because
+    FFmpeg reports one corrupt JPEG part as a failed read and then recovers; only a run
+    of failures (a closed connection or a read timeout) ends the capture.
+    """
+
+    def __init__(self, capture: cv2.VideoCapture, loop: bool, tolerance: int = 1) -> None:
         self.capture = capture
         self.loop = loop
+        self.tolerance = tolerance
 
     def read(self) -> Pixels | None:
-        ok, pixels = self.capture.read()
-        if not ok and self.loop:
-            self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+        for _ in range(self.tolerance):
             ok, pixels = self.capture.read()
-        if not ok or pixels is None or pixels.size == 0:
-            return None
-        return np.asarray(pixels, np.uint8)
+            if not ok and self.loop:
+                self.capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+                ok, pixels = self.capture.read()
+            if ok and pixels is not None and pixels.size:
+                return np.asarray(pixels, np.uint8)
+        return None
 
     def close(self) -> None:
         self.capture.release()
+
+
+STREAM_READ_TOLERANCE = 5
+"""Consecutive failed reads after which a stream counts as lost and is reopened."""
 
 
 def _open_cv(target: str | int, name: str, backend: int | None, timeout: float) -> _CvCapture:
@@ -271,7 +282,7 @@ def _open_cv(target: str | int, name: str, backend: int | None, timeout: float) 
         capture = None
     if capture is None or not capture.isOpened():
         raise _SourceGone("lost", f"cannot connect to {name}")
-    return _CvCapture(capture, loop=False)
+    return _CvCapture(capture, loop=False, tolerance=STREAM_READ_TOLERANCE)
 
 
 def _open_file(path: Path) -> tuple[_CvCapture, float | None]:
