@@ -1,0 +1,136 @@
+"""The lift gate: audited before it starts, ends on the monotonic deadline, never persisted."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from console.core.audit import AuditLog, AuditUnavailable
+from console.core.clock import FakeClock
+from console.core.lift import LiftController, LiftEnd
+
+
+def events(audit: AuditLog) -> list[str]:
+    return [record.event for record in audit.records()]
+
+
+def unusable_audit(tmp_path: Path) -> AuditLog:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file where the data dir should be")
+    return AuditLog(blocker / "audit.db")
+
+
+def test_lift_is_recorded_before_it_is_in_force(
+    controller: LiftController, audit: AuditLog
+) -> None:
+    assert not controller.lifted()
+    lift = controller.lift("olga", "sam", "case 42", 600)
+    assert controller.lifted()
+    [record] = audit.records()
+    assert (record.seq, record.event, record.operator, record.authorizer, record.reason) == (
+        lift.started_seq,
+        "lift_started",
+        "olga",
+        "sam",
+        "case 42",
+    )
+    assert json.loads(record.details) == {"duration_s": 600}
+
+
+def test_lift_expires_on_the_clock_and_records_it_once(
+    controller: LiftController, audit: AuditLog, clock: FakeClock
+) -> None:
+    controller.lift("olga", "sam", "", 600)
+    clock.advance(599.5)
+    assert controller.lifted()
+    assert controller.remaining() == pytest.approx(0.5)
+    clock.advance(0.5)
+    assert not controller.lifted()
+    assert not controller.lifted()
+    assert controller.remaining() == 0.0
+    assert controller.last_end is LiftEnd.EXPIRED
+    assert events(audit) == ["lift_started", "lift_expired"]
+    expired = audit.records()[-1]
+    assert (expired.operator, expired.authorizer) == ("olga", "sam")
+    assert json.loads(expired.details) == {"lift": 1}
+
+
+def test_apply_ends_the_lift_at_once(
+    controller: LiftController, audit: AuditLog, clock: FakeClock
+) -> None:
+    controller.lift("olga", "sam", "", 600)
+    assert controller.apply("olga")
+    assert not controller.lifted()
+    assert not controller.apply("olga")
+    clock.advance(601)
+    assert not controller.lifted()
+    assert events(audit) == ["lift_started", "lift_applied"]
+    assert controller.last_end is LiftEnd.APPLIED
+
+
+def test_session_end_while_lifted_is_recorded_with_its_cause(
+    controller: LiftController, audit: AuditLog
+) -> None:
+    assert not controller.end_session("quit")
+    controller.lift("olga", "sam", "case 7", 600)
+    assert controller.end_session("SIGHUP")
+    assert not controller.lifted()
+    record = audit.records()[-1]
+    assert (record.event, record.label, record.operator, record.reason) == (
+        "session_ended_while_lifted",
+        "session ended while lifted",
+        "olga",
+        "case 7",
+    )
+    assert json.loads(record.details) == {"lift": 1, "cause": "SIGHUP"}
+
+
+def test_a_new_lift_while_lifted_replaces_it_with_a_fresh_deadline(
+    controller: LiftController, audit: AuditLog, clock: FakeClock
+) -> None:
+    controller.lift("olga", "sam", "", 600)
+    clock.advance(500)
+    second = controller.lift("olga", "sue", "", 600)
+    clock.advance(500)
+    assert controller.current() == second
+    assert json.loads(audit.records()[-1].details) == {"duration_s": 600, "replaces": 1}
+
+
+def test_lift_state_is_not_persisted(controller: LiftController, audit: AuditLog) -> None:
+    controller.lift("olga", "sam", "", 600)
+    assert not LiftController(audit, FakeClock()).lifted()
+
+
+def test_no_lift_when_the_audit_cannot_record_it(tmp_path: Path, clock: FakeClock) -> None:
+    controller = LiftController(unusable_audit(tmp_path), clock)
+    with pytest.raises(AuditUnavailable, match="is unavailable"):
+        controller.lift("olga", "sam", "", 600)
+    assert not controller.lifted()
+
+
+def test_masks_return_on_expiry_even_when_the_audit_fails(
+    tmp_path: Path, controller: LiftController, clock: FakeClock
+) -> None:
+    controller.lift("olga", "sam", "", 600)
+    controller.audit = unusable_audit(tmp_path)
+    clock.advance(600)
+    assert not controller.lifted()
+    assert isinstance(controller.unrecorded, AuditUnavailable)
+
+
+def test_apply_puts_masks_back_before_reporting_an_audit_failure(
+    tmp_path: Path, controller: LiftController
+) -> None:
+    controller.lift("olga", "sam", "", 600)
+    controller.audit = unusable_audit(tmp_path)
+    with pytest.raises(AuditUnavailable):
+        controller.apply("olga")
+    assert not controller.lifted()
+
+
+def test_duration_must_be_positive(controller: LiftController) -> None:
+    with pytest.raises(ValueError, match="positive duration"):
+        controller.lift("olga", "sam", "", 0)
+    assert not controller.lifted()
