@@ -24,6 +24,7 @@ import functools
 import hashlib
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -314,17 +315,72 @@ class _Writer:
 def _open_writer(out: Path, output: _Output) -> _Writer:
     try:
         if output.format == "png":
-            return _StillsWriter(out, output.size)
-        return _VideoWriter(out, output.codec, output.fps, output.size)
+            return _Background(_StillsWriter(out, output.size))
+        return _Background(_VideoWriter(out, output.codec, output.fps, output.size))
     except OSError as error:
         raise ExportError(f"cannot write in {out.parent}: {error.strerror or error}") from None
 
 
-def _check_frame(frame: MaskedFrame, size: tuple[int, int]) -> None:
+class _Background(_Writer):
+    """Encodes in its own thread while the next frames are decoded and masked.
+
+    A failure in the thread surfaces at the next `write` or at `finish`.
+    """
+
+    def __init__(self, inner: _Writer, depth: int = 4) -> None:
+        self.inner = inner
+        self.temp = inner.temp
+        self._queue: queue.Queue[tuple[MaskedFrame, float] | None] = queue.Queue(depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="veil-export-writer", daemon=True)
+        self._thread.start()
+
+    def write(self, frame: MaskedFrame, moment: float) -> None:
+        _check_frame(frame, None)
+        while True:
+            self._raise()
+            try:
+                self._queue.put((frame, moment), timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+    def finish(self, expected: int) -> str:
+        self._stop()
+        self._raise()
+        return self.inner.finish(expected)
+
+    def discard(self) -> None:
+        self._stop()
+        self.inner.discard()
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self.inner.write(*item)
+                except BaseException as error:
+                    self._error = error
+
+    def _stop(self) -> None:
+        while self._thread.is_alive():
+            try:
+                self._queue.put(None, timeout=0.05)
+                break
+            except queue.Full:
+                continue
+        self._thread.join()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
+def _check_frame(frame: MaskedFrame, size: tuple[int, int] | None) -> None:
     """Writers take masked frames only, even from a caller that got past the type checker."""
     if not isinstance(frame, MaskedFrame):
         raise TypeError("exports accept only MaskedFrame")
-    if (frame.width, frame.height) != size:
+    if size is not None and (frame.width, frame.height) != size:
         raise ExportError(f"frame of {frame.width}x{frame.height} in a {size[0]}x{size[1]} export")
 
 

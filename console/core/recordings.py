@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import bisect
 import math
+import queue
 import re
+import threading
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from typing import cast
 
 import cv2
 import numpy as np
@@ -364,18 +367,83 @@ def masked_frames(
     masker's preview path, which keeps a mixed-resolution recording in one frame size
     without moving a mask edge. A segment that fails now although the index read it
     (deleted, replaced, damaged since) raises RecordingError; the caller decides.
+    Close the generator to stop early; the decoding thread stops with it.
     """
-    for segment, frames in index.plan(start, end):
-        decoder = _Decoder(segment)
+    reader = _ReadAhead(list(index.plan(start, end)))
+    try:
+        for segment, frame, pixels in reader:
+            if size is None or size == (segment.width, segment.height):
+                yield segment.frame_time(frame), masker.full(pixels)
+            else:
+                yield segment.frame_time(frame), masker.preview(pixels, *size)
+    finally:
+        reader.close()
+
+
+_DONE = object()
+
+
+class _ReadAhead:
+    """Decodes planned frames in a thread, a few frames ahead of the masking.
+
+    Decoding, masking and encoding all spend their time in OpenCV with the GIL
+    released, so an export on two cores runs them side by side instead of in turn.
+    Raw frames stay inside this module: the consumer is `masked_frames`.
+    """
+
+    def __init__(self, plan: list[tuple[Segment, range]], depth: int = 4) -> None:
+        self._queue: queue.Queue[object] = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(plan,), name="veil-recording-reader", daemon=True
+        )
+        self._thread.start()
+
+    def __iter__(self) -> Iterator[tuple[Segment, int, Pixels]]:
+        while True:
+            item = self._queue.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield cast(tuple[Segment, int, Pixels], item)
+
+    def close(self) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get(timeout=0.05)  # unblock a producer waiting on a full queue
+            except queue.Empty:
+                pass
+        self._thread.join()
+
+    def _run(self, plan: list[tuple[Segment, range]]) -> None:
         try:
-            for frame in frames:
-                pixels = decoder.read(frame)
-                if size is None or size == (segment.width, segment.height):
-                    yield segment.frame_time(frame), masker.full(pixels)
-                else:
-                    yield segment.frame_time(frame), masker.preview(pixels, *size)
-        finally:
-            decoder.close()
+            for segment, frames in plan:
+                decoder = _Decoder(segment)
+                try:
+                    for frame in frames:
+                        if not self._put((segment, frame, decoder.read(frame))):
+                            return
+                finally:
+                    decoder.close()
+        except RecordingError as error:
+            self._put(error)
+            return
+        except Exception as error:  # a decoder crash must end the export, not hang it
+            self._put(RecordingError(f"reading the recording failed: {error}"))
+            return
+        self._put(_DONE)
+
+    def _put(self, item: object) -> bool:
+        """Queue `item` unless the consumer has gone; False when it has."""
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
 
 
 @dataclass(frozen=True, slots=True)
