@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -24,7 +24,7 @@ import numpy as np
 
 from console.core.config import Camera
 from console.core.feed import CameraFeed
-from console.core.masking import NEVER_LIFTED, CameraMasker, MaskedFrame, Pixels
+from console.core.masking import NEVER_LIFTED, CameraMasker, MaskedFrame
 from console.core.render import RENDER_MODES, TileRenderer, make_renderer
 from console.core.render.ansi import HOME, tile_ansi
 from console.core.render.fit import fit_cells
@@ -137,26 +137,32 @@ def _pictures(folder: Path) -> list[Path] | str:
     return found or f"no PNG or JPEG files in {folder}"
 
 
-def _read(path: Path) -> Pixels | None:
+_Loaded = tuple[tuple[int, int], MaskedFrame] | None
+"""A picture's tile cells and its masked frame, or None when it could not be read."""
+
+
+def _load(path: Path, masker: CameraMasker, writer: _TileWriter) -> _Loaded:
+    """Decode and mask one picture; runs in a worker (OpenCV releases the GIL)."""
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
-    return None if image is None else np.asarray(image, np.uint8)
+    if image is None:
+        return None
+    pixels = np.asarray(image, np.uint8)
+    cells = writer.cells((pixels.shape[1], pixels.shape[0]))
+    return cells, masker.preview(pixels, *writer.pixel_size(cells))
 
 
-def _prefetched(paths: list[Path]) -> Iterator[tuple[Path, Pixels | None]]:
-    """Decode a few pictures ahead (OpenCV releases the GIL), in order."""
+def _loaded(paths: list[Path], load: Callable[[Path], _Loaded]) -> Iterator[tuple[Path, _Loaded]]:
+    """`load` applied to each path, a few ahead in two worker threads, yielded in order."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        pending: deque[tuple[Path, Future[Pixels | None]]] = deque()
-        queue = iter(paths)
-        for path in queue:
-            pending.append((path, pool.submit(_read, path)))
+        pending: deque[tuple[Path, Future[_Loaded]]] = deque()
+        for path in paths:
+            pending.append((path, pool.submit(load, path)))
             if len(pending) >= _PREFETCH:
-                break
+                done, future = pending.popleft()
+                yield done, future.result()
         while pending:
-            path, future = pending.popleft()
-            following = next(queue, None)
-            if following is not None:
-                pending.append((following, pool.submit(_read, following)))
-            yield path, future.result()
+            done, future = pending.popleft()
+            yield done, future.result()
 
 
 def _render_pictures(
@@ -166,11 +172,10 @@ def _render_pictures(
     if isinstance(paths, str):
         return fail(paths)
     masker = CameraMasker(camera.id, camera.masks, NEVER_LIFTED)
-    for path, image in _prefetched(paths[:limit]):
-        if image is None:
+    for path, loaded in _loaded(paths[:limit], lambda path: _load(path, masker, writer)):
+        if loaded is None:
             return fail(f"cannot read {path}: not a PNG or JPEG picture")
-        cells = writer.cells((image.shape[1], image.shape[0]))
-        writer.write(masker.preview(image, *writer.pixel_size(cells)), cells, out)
+        writer.write(loaded[1], loaded[0], out)
     out.flush()
     return 0
 

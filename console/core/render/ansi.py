@@ -25,44 +25,54 @@ def _sgr_colour(depth: ColorDepth, code: int, background: bool) -> str:
     return str(base + code % 8)
 
 
-_CACHE_LIMIT = 1 << 16
-_caches: dict[tuple[ColorDepth, bool], dict[int, str]] = {}
+class _Parameters(dict[int, str]):
+    """SGR parameters per colour code, computed on first use and kept (boundedly)."""
+
+    def __init__(self, depth: ColorDepth, background: bool) -> None:
+        super().__init__()
+        self.depth = depth
+        self.background = background
+
+    def __missing__(self, code: int) -> str:
+        if len(self) > 1 << 16:
+            self.clear()
+        value = self[code] = _sgr_colour(self.depth, code, self.background)
+        return value
 
 
-def _sgr_cache(depth: ColorDepth, background: bool) -> dict[int, str]:
-    """Parameters per colour code, remembered (boundedly) across rows and frames."""
-    cache = _caches.setdefault((depth, background), {})
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
-    return cache
+_PARAMETERS = {
+    (depth, background): _Parameters(depth, background)
+    for depth in ColorDepth
+    for background in (False, True)
+}
 
 
 def row_ansi(tile: RenderedTile, row: int) -> str:
     """One row of `tile` with minimal SGR, ending in the default colours."""
-    depth = tile.depth
-    fg_sgr = _sgr_cache(depth, False)
-    bg_sgr = _sgr_cache(depth, True)
+    fg_sgr = _PARAMETERS[tile.depth, False]
+    bg_sgr = _PARAMETERS[tile.depth, True]
     parts: list[str] = []
+    append = parts.append
     fg_now = bg_now = DEFAULT
     for text, fg, bg in tile.rows[row]:
         fg_change = fg != fg_now and text[0] != " "
-        if fg_change or bg != bg_now:
-            params = []
+        if bg != bg_now:
             if fg_change:
-                params.append(
-                    fg_sgr.get(fg) or fg_sgr.setdefault(fg, _sgr_colour(depth, fg, False))
-                )
+                append(f"\x1b[{fg_sgr[fg]};{bg_sgr[bg]}m{text}")
                 fg_now = fg
-            if bg != bg_now:
-                params.append(bg_sgr.get(bg) or bg_sgr.setdefault(bg, _sgr_colour(depth, bg, True)))
-                bg_now = bg
-            parts.append(f"\x1b[{';'.join(params)}m")
-        parts.append(text)
+            else:
+                append(f"\x1b[{bg_sgr[bg]}m{text}")
+            bg_now = bg
+        elif fg_change:
+            append(f"\x1b[{fg_sgr[fg]}m{text}")
+            fg_now = fg
+        else:
+            append(text)
     if fg_now != DEFAULT or bg_now != DEFAULT:
-        parts.append(RESET)
+        append(RESET)
     return "".join(parts)
 
 
 def tile_ansi(tile: RenderedTile) -> str:
     """A whole text frame: cursor home, then every row."""
-    return HOME + "\n".join(row_ansi(tile, row) for row in range(len(tile.rows)))
+    return HOME + "\n".join([row_ansi(tile, row) for row in range(len(tile.rows))])
