@@ -4,7 +4,8 @@ A site file is copied around, committed and attached to tickets; a camera passwo
 it would leak with it. The site names a credential instead, and the secret lives in the
 OS keyring under service ``veil`` as ``user:password`` for the account
 ``camera:<name>``. Messages from this module name the credential and the backend, never
-the user or password stored.
+the user or password stored. Errors are the frame sources' `CredentialError`, so
+`resolve` is the `CredentialLookup` a `CameraFeed` takes.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from typing import TypeVar
 import keyring
 import keyring.errors
 
+from console.core.sources import CredentialError
+
+__all__ = ["SERVICE", "CredentialError", "account", "backend_name", "delete", "resolve", "store"]
+
 T = TypeVar("T")
 
 SERVICE = "veil"
 """Keyring service name for every Veil secret."""
-
-
-class CredentialError(Exception):
-    """A credential cannot be stored, found or removed; the message says why, without secrets."""
 
 
 def account(name: str) -> str:

@@ -98,10 +98,19 @@ class UserStore:
         self._now = now
         self._dummy_hash: str | None = None
 
+    def check_new(self, name: str, role: str) -> None:
+        """Refuse a new user's name or role before anyone is asked for a password."""
+        check_name(name)
+        if role not in self.roles:
+            known = ", ".join(sorted(self.roles)) or "(the site defines none)"
+            raise UserError(f"unknown role {role!r}; the site's roles are: {known}")
+        with self._connection() as connection:
+            if connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
+                raise UserError(f"user {name!r} already exists")
+
     def add(self, actor: str, name: str, role: str, password: str) -> User:
         """Create an enabled user; `actor` is who did it, for the audit."""
-        check_name(name)
-        self._check_role(role)
+        self.check_new(name, role)
         check_policy(password)
         password_hash = hash_password(password, self.params)
         stamp = self._stamp()
@@ -167,11 +176,6 @@ class UserStore:
                     connection, name, "password_hash = ?", (hash_password(password, self.params),)
                 )
         return User(name, str(role), True, str(created), str(updated))
-
-    def _check_role(self, role: str) -> None:
-        if role not in self.roles:
-            known = ", ".join(sorted(self.roles)) or "(the site defines none)"
-            raise UserError(f"unknown role {role!r}; the site's roles are: {known}")
 
     def _update(
         self, connection: sqlite3.Connection, name: str, assignment: str, values: tuple[object, ...]

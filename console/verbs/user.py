@@ -1,0 +1,130 @@
+"""`veil user`: add, list and manage console users; every change lands in the audit."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from console.core.audit import AuditLog, AuditUnavailable
+from console.core.config import Role
+from console.core.passwords import PasswordPolicyError
+from console.core.users import UserError, UserStore, UsersUnavailable
+from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+from console.verbs.secrets import SecretInputError, os_actor, read_new_secret
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser("user", help="add, list and manage console users")
+    actions = parser.add_subparsers(dest="user_action", metavar="ACTION", required=True)
+
+    def action(
+        name: str, text: str, func: Callable[[argparse.Namespace], int], takes_name: bool = True
+    ) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = actions.add_parser(name, help=text)
+        add_location_options(sub)
+        if takes_name:
+            sub.add_argument("name", help="the user's name")
+        sub.set_defaults(func=func)
+        return sub
+
+    add = action("add", "create a user with one of the site's roles", add_user)
+    add.add_argument("--role", required=True, help="one of the roles in the site file")
+    _password_option(add)
+    action("list", "list users with role and state", list_users, takes_name=False)
+    _password_option(action("passwd", "set a user's password", set_password))
+    action("disable", "stop a user logging in or authorising lifts", _toggle(False))
+    action("enable", "allow a disabled user again", _toggle(True))
+    action("remove", "delete a user (the audit keeps their history)", remove_user)
+
+
+def _password_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password as one line from stdin instead of prompting",
+    )
+
+
+def add_user(args: argparse.Namespace) -> int:
+    paths = paths_from(args)
+    site = site_or_error(paths)
+    if isinstance(site, int):
+        return site
+
+    def change(store: UserStore) -> str:
+        store.check_new(args.name, args.role)
+        password = read_new_secret(f"Password for {args.name}", args.password_stdin)
+        store.add(os_actor(), args.name, args.role, password)
+        return f"added user {args.name} with role {args.role}"
+
+    return _run(args, site.roles, change)
+
+
+def set_password(args: argparse.Namespace) -> int:
+    def change(store: UserStore) -> str:
+        password = read_new_secret(f"New password for {args.name}", args.password_stdin)
+        store.set_password(os_actor(), args.name, password)
+        return f"password of {args.name} changed"
+
+    return _run(args, {}, change)
+
+
+def _toggle(enabled: bool) -> Callable[[argparse.Namespace], int]:
+    def toggle(args: argparse.Namespace) -> int:
+        def change(store: UserStore) -> str:
+            store.set_enabled(os_actor(), args.name, enabled)
+            return f"user {args.name} {'enabled' if enabled else 'disabled'}"
+
+        return _run(args, {}, change)
+
+    return toggle
+
+
+def remove_user(args: argparse.Namespace) -> int:
+    def change(store: UserStore) -> str:
+        store.remove(os_actor(), args.name)
+        return f"removed user {args.name}"
+
+    return _run(args, {}, change)
+
+
+def list_users(args: argparse.Namespace) -> int:
+    def show(store: UserStore) -> str:
+        users = store.list()
+        if not users:
+            return f"no users in {store.path}; add one with: veil user add NAME --role ROLE"
+        rows = [("NAME", "ROLE", "STATE", "CREATED", "UPDATED")] + [
+            (u.name, u.role, "enabled" if u.enabled else "disabled", u.created, u.updated)
+            for u in users
+        ]
+        widths = [max(len(row[column]) for row in rows) for column in range(4)]
+        return "\n".join(
+            "  ".join(
+                [*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[4]]
+            )
+            for row in rows
+        )
+
+    return _run(args, {}, show)
+
+
+def _run(
+    args: argparse.Namespace, roles: Mapping[str, Role], action: Callable[[UserStore], str]
+) -> int:
+    """Open the stores, run `action`, print its summary, and map failures to exit codes.
+
+    Only adding a user needs the site (for its roles); the other actions must keep
+    working when the site file is broken, since disabling an account can be urgent.
+    """
+    paths = paths_from(args)
+    audit = AuditLog(paths.audit_db)
+    try:
+        print(action(UserStore(paths.users_db, roles, audit)))
+    except (UserError, PasswordPolicyError, SecretInputError) as error:
+        return fail(str(error), 1)
+    except (UsersUnavailable, AuditUnavailable) as error:
+        return fail(str(error), 3)
+    finally:
+        audit.close()
+    return 0
