@@ -1,0 +1,1 @@
+"""Drivers for real terminals and servers, so an e2e test reads like an operator's steps."""
