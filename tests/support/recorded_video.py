@@ -22,6 +22,11 @@ BITS = 10
 CELL = 16
 STRIP = CELL
 """Height of the frame-number strip at the bottom; masks in tests stay above it."""
+HIDDEN = 8.0
+"""`pattern_contrast` below this: at most 8 of the pattern's 255 grey levels survive,
+which no eye or threshold can read back (codec noise alone reaches a few levels)."""
+VISIBLE = 200.0
+"""`pattern_contrast` above this: the pattern is plainly there."""
 
 
 def checkerboard(width: int = WIDTH, height: int = HEIGHT) -> Pixels:
@@ -84,15 +89,15 @@ def decode_all(path: Path) -> list[Pixels]:
     return frames
 
 
-def pattern_correlation(frame: Pixels, where: npt.NDArray[np.bool_]) -> float:
-    """How much of the checkerboard shows in `frame` where `where` is set, -1..1.
+def pattern_contrast(frame: Pixels, where: npt.NDArray[np.bool_]) -> float:
+    """How many grey levels of the checkerboard's 255 survive in `frame` where `where` is set.
 
-    Pearson correlation of the grey values there with the checkerboard at the same
-    pixels; a flat region (a solid mask) has none at all.
+    The least-squares fit of the grey values there onto the checkerboard at the same
+    pixels: about 255 where the picture is untouched, about 0 under a solid mask or a
+    blur that destroyed the pattern, whatever else (codec noise, a mask colour) is there.
     """
     height, width = frame.shape[:2]
     grey = frame.astype(np.float64).mean(axis=2)[where]
     board = checkerboard(width, height)[:, :, 0].astype(np.float64)[where]
-    if grey.std() < 1e-9 or board.std() < 1e-9:
-        return 0.0
-    return float(np.corrcoef(grey, board)[0, 1])
+    board -= board.mean()
+    return float(np.dot(grey - grey.mean(), board) / np.dot(board, board) * 255)
