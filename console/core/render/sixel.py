@@ -73,8 +73,7 @@ def sixel_indices(pixels: Pixels, dither: bool = False) -> Indices:
 
 def _digit_count(values: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """Decimal digits of each value, 1..4."""
-    count = 1 + (values >= 10).astype(np.int64) + (values >= 100) + (values >= 1000)
-    return count
+    return 1 + (values >= 10).astype(np.int64) + (values >= 100) + (values >= 1000)
 
 
 def _put_decimal(
