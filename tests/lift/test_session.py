@@ -1,0 +1,63 @@
+"""Login and logout: audited, and logout puts masks back before anything else."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from console.core.audit import AuditLog
+from console.core.config import Site
+from console.core.lift import LiftController
+from console.core.session import LoginOutcome, Sessions
+from console.core.users import UserStore
+from tests.lift.conftest import PASSWORD, make_site
+
+
+def test_login_ok_and_failed_are_recorded(
+    site: Site, users: UserStore, controller: LiftController, audit: AuditLog
+) -> None:
+    sessions = Sessions(site, users, controller)
+    ok = sessions.login(" olga ", PASSWORD)
+    assert ok.outcome is LoginOutcome.OK
+    assert ok.user is not None and ok.user.role == "operator"
+    assert ok.message == "Logged in as olga (operator)."
+    failed = sessions.login("olga", "not it at all")
+    assert (failed.outcome, failed.user) == (LoginOutcome.WRONG_CREDENTIALS, None)
+    assert failed.message == "Wrong user name or password."
+    logins = [(r.event, r.operator, r.outcome) for r in audit.records()][-2:]
+    assert logins == [("login_ok", "olga", "ok"), ("login_failed", "olga", "wrong credentials")]
+
+
+def test_login_is_refused_when_it_cannot_be_recorded(
+    tmp_path: Path, site: Site, users: UserStore, controller: LiftController
+) -> None:
+    (tmp_path / "blocker").write_text("")
+    controller.audit = AuditLog(tmp_path / "blocker" / "audit.db")
+    result = Sessions(site, users, controller).login("olga", PASSWORD)
+    assert (result.outcome, result.user) == (LoginOutcome.AUDIT_UNAVAILABLE, None)
+
+
+def test_logout_while_lifted_ends_the_lift_then_records_the_logout(
+    site: Site, users: UserStore, controller: LiftController, audit: AuditLog
+) -> None:
+    sessions = Sessions(site, users, controller)
+    user = sessions.login("sam", PASSWORD).user
+    assert user is not None
+    lift = controller.lift("sam", "sam", "", 600)
+    sessions.logout(user)
+    assert not controller.lifted()
+    tail = [(r.event, json.loads(r.details)) for r in audit.records()][-2:]
+    assert tail == [
+        ("session_ended_while_lifted", {"cause": "logout", "lift": lift.started_seq}),
+        ("logout", {"cause": "logout"}),
+    ]
+
+
+def test_site_loaded_records_path_and_sha256(
+    tmp_path: Path, users: UserStore, controller: LiftController, audit: AuditLog
+) -> None:
+    site = make_site(tmp_path, sha256="ab" * 32)
+    Sessions(site, users, controller).record_site()
+    record = audit.records()[-1]
+    assert (record.event, record.label) == ("site_loaded", "site file loaded")
+    assert json.loads(record.details) == {"path": str(site.path), "sha256": site.sha256}
