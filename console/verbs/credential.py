@@ -8,7 +8,7 @@ from typing import Any
 from console.core import credentials
 from console.core.credentials import CredentialError
 from console.verbs.common import fail
-from console.verbs.secrets import SecretInputError, read_new_secret
+from console.verbs.prompts import SecretInputError, read_new_secret
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

@@ -11,7 +11,7 @@ from console.core.config import Role
 from console.core.passwords import PasswordPolicyError
 from console.core.users import UserError, UserStore, UsersUnavailable
 from console.verbs.common import add_location_options, fail, paths_from, site_or_error
-from console.verbs.secrets import SecretInputError, os_actor, read_new_secret
+from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
