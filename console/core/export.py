@@ -410,8 +410,9 @@ class _VideoWriter(_Writer):
         if found != expected:
             free = shutil.disk_usage(self.temp.parent).free
             raise ExportError(
-                f"writing {self.out} failed: the file holds {found} of {expected} frames "
-                f"({free // 2**20} MiB free in {self.temp.parent}; the disk may be full)"
+                f"writing {self.out} failed: the file holds {found} of {expected} frames; "
+                f"the file system refused the rest (disk full or file too large? "
+                f"{free // 2**20} MiB free in {self.temp.parent})"
             )
         return _synced_sha256(self.temp)
 
