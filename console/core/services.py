@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from console.core.clock import Clock, monotonic
+from console.core import credentials
 from console.core.config import Site
 from console.core.feed import CameraFeed
 from console.core.masking import NEVER_LIFTED, LiftGate

@@ -6,9 +6,15 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from console.verbs import site, still
+from console.verbs import audit, credential, site, still, user
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
-VERBS: tuple[Register, ...] = (site.register, still.register)
+VERBS: tuple[Register, ...] = (
+    site.register,
+    still.register,
+    user.register,
+    audit.register,
+    credential.register,
+)
 """Every subcommand, in the order `veil --help` lists them."""

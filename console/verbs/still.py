@@ -10,6 +10,7 @@ from typing import Any
 
 import cv2
 
+from console.core import credentials
 from console.core.feed import CameraFeed
 from console.core.masking import NEVER_LIFTED, MaskedFrame
 from console.verbs.common import add_location_options, fail, paths_from, site_or_error
@@ -50,7 +51,7 @@ def still(args: argparse.Namespace) -> int:
         return fail(str(error.args[0]), 1)
     if args.out.suffix.lower() != ".png":
         return fail(f"--out must name a .png file, got {args.out}", 2)
-    feed = CameraFeed(camera, NEVER_LIFTED)
+    feed = CameraFeed(camera, NEVER_LIFTED, credentials=credentials.resolve)
     try:
         frame = feed.full(wait=args.timeout)
         if frame is None:
