@@ -67,6 +67,11 @@ class ExportError(Exception):
     """The export did not happen; nothing was left behind. The message says why."""
 
 
+class ExportRefused(ExportError):
+    """The request itself cannot be exported (no such camera, nothing recorded, the
+    destination exists...): the operator must change it, retrying will not help."""
+
+
 class ExportCancelled(ExportError):
     """The operator cancelled; nothing was left behind."""
 
@@ -139,19 +144,19 @@ ProgressCallback = Callable[[ExportProgress], None]
 
 
 def format_for(out: Path, requested: str | None) -> ExportFormat:
-    """The format asked for, or the one `out`'s suffix implies; ExportError when they clash."""
+    """The format asked for, or the one `out`'s suffix implies; ExportRefused when they clash."""
     suffix = out.suffix.lower().lstrip(".")
     if requested is None:
         if suffix in ("mp4", "avi"):
             return "mp4" if suffix == "mp4" else "avi"
-        raise ExportError(
+        raise ExportRefused(
             f"{out}: cannot tell the format from the name; end it in .mp4 or .avi, "
             "or give --format png for a folder of stills"
         )
     if requested not in FORMATS:
-        raise ExportError(f"unknown format {requested!r}; expected one of {', '.join(FORMATS)}")
+        raise ExportRefused(f"unknown format {requested!r}; expected one of {', '.join(FORMATS)}")
     if requested in ("mp4", "avi") and suffix != requested:
-        raise ExportError(f"{out}: a {requested} export must be a file ending in .{requested}")
+        raise ExportRefused(f"{out}: a {requested} export must be a file ending in .{requested}")
     return "mp4" if requested == "mp4" else "avi" if requested == "avi" else "png"
 
 
@@ -207,9 +212,9 @@ def export_recording(
     try:
         camera = request.site.camera(request.camera_id)
     except KeyError as error:
-        raise ExportError(str(error.args[0])) from None
+        raise ExportRefused(str(error.args[0])) from None
     if not request.start < request.end:
-        raise ExportError(
+        raise ExportRefused(
             f"the range is empty: {format_time(request.start)} is not before "
             f"{format_time(request.end)}"
         )
@@ -217,7 +222,7 @@ def export_recording(
     index = index_recordings(camera.id, camera.recordings)
     plan = list(index.plan(request.start, request.end))
     if not plan:
-        raise ExportError(
+        raise ExportRefused(
             f"camera {camera.id} has no recorded frames from {format_time(request.start)} "
             f"to {format_time(request.end)}: {index.problem or index.gap_message(request.start)}"
         )
@@ -283,11 +288,11 @@ def _check_destination(out: Path) -> None:
     manifest = manifest_path_for(out)
     for path in (out, manifest):
         if os.path.lexists(path):
-            raise ExportError(f"{path} already exists; an export never overwrites a file")
+            raise ExportRefused(f"{path} already exists; an export never overwrites a file")
     folder = out.parent
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
-        raise ExportError(f"cannot export to {out}: {folder} {what}")
+        raise ExportRefused(f"cannot export to {out}: {folder} {what}")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ExportError(f"cannot export to {out}: {folder} is not writable")
 

@@ -1,0 +1,208 @@
+"""`veil export`: a camera's recordings over a time range, every mask burned in.
+
+The same export as the console's export screen, for scripts and for sites that hand
+evidence over from a shell: the user logs in (the attempt is audited), their role must
+hold `export`, and the export is audited with its manifest's hash. Liftable masks are
+always burned in here: a command-line session never holds a lift.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from console.core.audit import AuditLog, AuditUnavailable, Event
+from console.core.export import (
+    FORMATS,
+    ExportCancelled,
+    ExportError,
+    ExportProgress,
+    ExportRefused,
+    ExportRequest,
+    export_recording,
+    format_for,
+)
+from console.core.lift import LiftController
+from console.core.masks import RectGeometry
+from console.core.paths import DataDirError, ensure_data_dir
+from console.core.session import LoginOutcome, Sessions
+from console.core.users import User, UserStore
+from console.core.utc import parse_utc
+from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="export recordings with every mask burned in (MP4, AVI or PNG stills)",
+        description="Export one camera's recordings from --from to --to with every privacy "
+        "mask burned in, plus a manifest (OUT.manifest.json) with the masks, who exported "
+        "and SHA-256 hashes. Times are ISO 8601; without an offset they are UTC.",
+    )
+    add_location_options(parser)
+    parser.add_argument("--camera", required=True, help="camera id from the site file")
+    parser.add_argument("--from", dest="start", required=True, metavar="T", help="start time")
+    parser.add_argument("--to", dest="end", required=True, metavar="T", help="end time")
+    parser.add_argument(
+        "--out",
+        required=True,
+        type=Path,
+        help="file to write (.mp4 or .avi), or for --format png a new folder of stills",
+    )
+    parser.add_argument(
+        "--format", choices=FORMATS, help="default: from the --out suffix (.mp4 or .avi)"
+    )
+    parser.add_argument(
+        "--add-mask",
+        action="append",
+        default=[],
+        metavar="x0,y0,x1,y1",
+        help="an extra solid black block, as fractions 0..1 of width and height; repeatable",
+    )
+    parser.add_argument("--reason", default="", help="case number or purpose, for the record")
+    parser.add_argument("--user", required=True, help="console user who exports")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password as one line from stdin instead of prompting",
+    )
+    parser.set_defaults(func=export)
+
+
+def parse_rect(text: str) -> RectGeometry:
+    """`x0,y0,x1,y1` in 0..1 with x0 < x1 and y0 < y1, as a site file's `rect`."""
+    try:
+        x0, y0, x1, y1 = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError(f"expected four numbers x0,y0,x1,y1, got {text!r}") from None
+    if not all(0.0 <= value <= 1.0 for value in (x0, y0, x1, y1)):
+        raise ValueError(f"expected fractions from 0 to 1 of width and height, got {text!r}")
+    if not (x0 < x1 and y0 < y1):
+        raise ValueError(f"expected x0 < x1 and y0 < y1 (a block with area), got {text!r}")
+    return RectGeometry(x0, y0, x1, y1)
+
+
+def export(args: argparse.Namespace) -> int:
+    try:
+        start = parse_utc(args.start).timestamp()
+        end = parse_utc(args.end).timestamp()
+        extra = tuple(parse_rect(text) for text in args.add_mask)
+        export_format = format_for(args.out, args.format)
+    except (ValueError, ExportRefused) as error:
+        return fail(str(error), 2)
+    paths = paths_from(args)
+    site = site_or_error(paths)
+    if isinstance(site, int):
+        return site
+    try:
+        camera = site.camera(args.camera)
+    except KeyError as error:
+        return fail(str(error.args[0]), 1)
+    try:
+        ensure_data_dir(paths)
+    except DataDirError as error:
+        return fail(str(error))
+    audit = AuditLog(paths.audit_db)
+    sessions = Sessions(site, UserStore(paths.users_db, site.roles, audit), LiftController(audit))
+    try:
+        user = _log_in(sessions, args.user, args.password_stdin)
+        if isinstance(user, int):
+            return user
+        try:
+            request = ExportRequest(
+                site, camera.id, start, end, args.out, export_format, user.name, args.reason, extra
+            )
+            return _run(request, user, site.roles[user.role].permissions, audit)
+        finally:
+            sessions.logout(user, "command finished")
+    except AuditUnavailable as error:
+        return fail(f"the audit cannot record this: {error}")
+    finally:
+        audit.close()
+
+
+def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
+    """The user, or an exit code after saying why not."""
+    try:
+        if from_stdin:
+            password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        else:
+            password = getpass.getpass(f"Password for {name}: ")
+    except EOFError:
+        password = ""
+    if not password:
+        return fail("no password given", 1)
+    result = sessions.login(name, password)
+    if result.user is None:
+        code = 1 if result.outcome == LoginOutcome.WRONG_CREDENTIALS else 3
+        return fail(result.message, code)
+    return result.user
+
+
+def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit: AuditLog) -> int:
+    if "export" not in permissions:
+        audit.append(
+            Event.EXPORT,
+            operator=user.name,
+            reason=request.reason,
+            outcome="denied",
+            details={"camera": request.camera_id, "why": f"role {user.role} lacks export"},
+        )
+        return fail(f"user {user.name} (role {user.role}) may not export", 1)
+    bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+    try:
+        result = export_recording(request, audit, progress=bar.show if bar else None)
+    except KeyboardInterrupt:
+        return fail(f"export to {request.out} cancelled; nothing was kept", 130)
+    except ExportCancelled as error:
+        return fail(str(error), 130)
+    except ExportRefused as error:
+        return fail(str(error), 1)
+    except ExportError as error:
+        return fail(str(error), 3)
+    finally:
+        if bar is not None:
+            bar.close()
+    print(f"{result.output}: {result.frames} frames of {request.camera_id}, every mask burned in")
+    print(f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}")
+    return 0
+
+
+class ProgressBar:
+    """One line on a terminal, redrawn at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self._drawn = 0.0
+        self._shown = False
+
+    def show(self, progress: ExportProgress) -> None:
+        now = time.monotonic()
+        if progress.done < progress.total and now - self._drawn < 0.1:
+            return
+        self._drawn = now
+        filled = round(self.WIDTH * progress.done / max(progress.total, 1))
+        eta = "--:--" if progress.eta is None else _clock(progress.eta)
+        self.stream.write(
+            f"\rexport [{'#' * filled}{'-' * (self.WIDTH - filled)}] {progress.percent:5.1f}%"
+            f"  {progress.done}/{progress.total} frames  ETA {eta} "
+        )
+        self.stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:d}:{secs:02d}"
