@@ -20,6 +20,7 @@ hash of that file, which pins every still.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -242,9 +243,14 @@ def export_recording(
         manifest_temp = _write_temp(request.out, manifest_bytes)
         try:
             _audit(audit, request, written, manifest_sha256)
-            manifest_path = _publish(writer.temp, request.out, manifest_temp)
         except BaseException:
             manifest_temp.unlink(missing_ok=True)
+            raise
+        try:
+            manifest_path = _publish(writer.temp, request.out, manifest_temp)
+        except BaseException as error:
+            manifest_temp.unlink(missing_ok=True)
+            _audit_failure(audit, request, manifest_sha256, error)
             raise
     except BaseException:
         writer.discard()
@@ -613,6 +619,20 @@ def _audit(
         raise ExportError(
             f"the export was not kept because the audit could not record it: {error}"
         ) from None
+
+
+def _audit_failure(
+    audit: AuditLog, request: ExportRequest, manifest_sha256: str, error: BaseException
+) -> None:
+    """The export was recorded but could not be put in place: say so, if the audit lets us."""
+    with contextlib.suppress(AuditUnavailable):
+        audit.append(
+            Event.EXPORT,
+            operator=request.operator,
+            reason=request.reason,
+            outcome="failed",
+            details={"manifest_sha256": manifest_sha256, "why": str(error)},
+        )
 
 
 def _publish(temp: Path, out: Path, manifest_temp: Path) -> Path:

@@ -18,6 +18,7 @@ into a recording time and asks the cursor for the frame at that time.
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import queue
 import re
@@ -147,7 +148,7 @@ class Gap:
     message: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class RecordingIndex:
     """A snapshot of one camera's recordings folder; build a new one to see new files."""
 
@@ -158,6 +159,14 @@ class RecordingIndex:
     bad: tuple[BadSegment, ...] = ()
     problem: str | None = None
     """Why the folder as a whole could not be read, if it could not."""
+
+    @functools.cached_property
+    def _starts(self) -> list[float]:
+        return [segment.start for segment in self.segments]
+
+    @functools.cached_property
+    def _longest(self) -> float:
+        return max((segment.end - segment.start for segment in self.segments), default=0.0)
 
     def spans(self) -> tuple[Span, ...]:
         """Recorded time, with segments that meet (within `CONTIGUOUS`) merged."""
@@ -189,11 +198,9 @@ class RecordingIndex:
 
         Where segments overlap, the one that started later wins.
         """
-        starts = [segment.start for segment in self.segments]
-        longest = max((s.end - s.start for s in self.segments), default=0.0)
-        for position in range(bisect.bisect_right(starts, moment) - 1, -1, -1):
+        for position in range(bisect.bisect_right(self._starts, moment) - 1, -1, -1):
             segment = self.segments[position]
-            if segment.start + longest <= moment:
+            if segment.start + self._longest <= moment:
                 break
             if moment < segment.end:
                 return segment, segment.frame_at(moment)

@@ -215,3 +215,18 @@ def test_a_completed_export_leaves_exactly_the_output_and_its_manifest(scene: Sc
     result = export_recording(scene.request("case.mp4", "mp4"), scene.audit)
     assert scene.leftovers() == ["case.mp4", "case.mp4.manifest.json"]
     assert json.loads(result.manifest_path.read_text())["frames"] == 60
+
+
+def test_an_output_appearing_during_the_export_is_left_alone_and_audited(scene: Scene) -> None:
+    def someone_else_writes(progress: ExportProgress) -> None:
+        if progress.done == progress.total:
+            (scene.out / "case.mp4").write_bytes(b"someone else's")
+
+    with pytest.raises(ExportError, match="appeared during the export; not overwriting it"):
+        export_recording(
+            scene.request("case.mp4", "mp4"), scene.audit, progress=someone_else_writes
+        )
+    assert scene.leftovers() == ["case.mp4"]
+    assert (scene.out / "case.mp4").read_bytes() == b"someone else's"
+    outcomes = [r.outcome for r in scene.audit.records() if r.event == Event.EXPORT]
+    assert outcomes == ["ok", "failed"]
