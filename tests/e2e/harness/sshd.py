@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from .env import require
+from .tmux import TmuxSession
 
 SSHD = Path("/usr/sbin/sshd")
 PRIVSEP_DIR = Path("/run/sshd")
@@ -111,10 +112,33 @@ class Sshd:
             "-o", "LogLevel=ERROR", f"{self.user}@127.0.0.1", remote,
         ]  # fmt: skip
 
+    def open_console(
+        self,
+        tmux: TmuxSession,
+        argv: Sequence[str],
+        remote_env: Mapping[str, str],
+        local_env: Mapping[str, str],
+        pid_file: Path,
+    ) -> None:
+        """In the tmux pane, `ssh -tt` here and run `argv`; its pid lands in `pid_file`."""
+        tmux.start(self.client_argv(remote_command(remote_env, argv, pid_file)), local_env)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             self.process.wait(5)
+
+
+def remote_pid(pid_file: Path, timeout: float = 10.0) -> int:
+    """The pid a `remote_command` recorded, once it has become the program."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pid_file.is_file() and (text := pid_file.read_text().strip()):
+            command = Path(f"/proc/{text}/cmdline")
+            if command.is_file() and b"veil" in command.read_bytes():
+                return int(text)
+        time.sleep(0.05)
+    raise AssertionError(f"no console process recorded in {pid_file} after {timeout:g}s")
 
 
 def remote_command(env: Mapping[str, str], argv: Sequence[str], pid_file: Path) -> str:
