@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Literal, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -248,14 +249,28 @@ class _CvCapture:
     Files loop at their end. Streams tolerate a few failed reads in a row, because
     FFmpeg reports one corrupt JPEG part as a failed read and then recovers; only a run
     of failures (a closed connection or a read timeout) ends the capture.
+
+    A file also ends its capture as soon as it is no longer the file that was opened
+    (deleted, replaced or cut short): the open handle would otherwise play on from what
+    the disk no longer holds, a deleted file for ever, and the tile would claim "live".
+    Reopening then reports the file's real state.
     """
 
-    def __init__(self, capture: cv2.VideoCapture, loop: bool, tolerance: int = 1) -> None:
+    def __init__(
+        self,
+        capture: cv2.VideoCapture,
+        loop: bool,
+        tolerance: int = 1,
+        unchanged: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.capture = capture
         self.loop = loop
         self.tolerance = tolerance
+        self.unchanged = unchanged
 
     def read(self) -> Pixels | None:
+        if not self.unchanged():
+            return None
         for _ in range(self.tolerance):
             ok, pixels = self.capture.read()
             if not ok and self.loop:
@@ -287,19 +302,31 @@ def _open_cv(target: str | int, name: str, backend: int | None, timeout: float) 
 
 def _open_file(path: Path) -> tuple[_CvCapture, float | None]:
     """Files loop at their own frame rate, standing in for a live camera."""
-    if not path.is_file():
+    identity = _file_identity(path)
+    if identity is None:
         raise _SourceGone("error", f"video file not found: {path}")
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()
         raise _SourceGone("error", f"not a readable video file: {path}")
     fps = capture.get(cv2.CAP_PROP_FPS)
-    wrapped = _CvCapture(capture, loop=True)
+    wrapped = _CvCapture(capture, loop=True, unchanged=lambda: _file_identity(path) == identity)
     if wrapped.read() is None:
         wrapped.close()
         raise _SourceGone("error", f"video file has no decodable frames: {path}")
     capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
     return wrapped, (fps if 0 < fps <= 240 else 10.0)
+
+
+def _file_identity(path: Path) -> tuple[int, int, int] | None:
+    """Which file `path` names now and its length, or None if it names no regular file."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if not S_ISREG(stat.st_mode):
+        return None
+    return stat.st_dev, stat.st_ino, stat.st_size
 
 
 class _PatternCapture:
