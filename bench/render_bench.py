@@ -22,7 +22,7 @@ import numpy as np
 
 from bench.table import Row
 from console.core.masking import CameraMasker
-from console.core.render import ColorDepth, make_renderer
+from console.core.render import ColorDepth, RenderMode, make_renderer
 from console.core.render.ansi import tile_ansi
 from console.core.render.sixel_decode import decode_sixel, find_sixels
 
@@ -186,8 +186,10 @@ def tile_rows(pictures: list[Path]) -> list[Row]:
     masker = CameraMasker("bench", [])
     images = [cv2.imread(str(p)) for p in pictures]
     rows = []
-    for mode, cols, rows_, cell in (("halfblock", 80, 24, (10, 20)), ("sixel", 80, 24, (10, 20))):
-        renderer = make_renderer(mode, ColorDepth.TRUECOLOR)  # type: ignore[arg-type]
+    modes: tuple[RenderMode, ...] = ("halfblock", "sixel")
+    for mode in modes:
+        cols, rows_, cell = 80, 24, (10, 20)
+        renderer = make_renderer(mode, ColorDepth.TRUECOLOR)
         size = renderer.pixel_size(cols, rows_, cell)
         masked = [masker.preview(image, *size) for image in images]
         start = time.perf_counter()
