@@ -155,6 +155,14 @@ def load_site(path: Path) -> Site:
             path, "", int(found.group(1)) if found else None, f"expected valid TOML: {message}"
         )
         raise SiteError([problem]) from None
+    except RecursionError:
+        raise SiteError(
+            [Problem(path, "", None, "expected valid TOML nested less deeply")]
+        ) from None
+    except ValueError:  # tomllib lets int() refuse numbers past Python's 4300-digit limit
+        raise SiteError(
+            [Problem(path, "", None, "expected valid TOML with numbers of at most 4300 digits")]
+        ) from None
     reader = _Reader(path, _key_lines(text))
     site = reader.site(document, hashlib.sha256(raw).hexdigest())
     if reader.problems:
@@ -229,7 +237,7 @@ class _Reader:
 
     def number(self, value: object, path: str, low: float, high: float) -> float | None:
         if isinstance(value, int | float) and not isinstance(value, bool):
-            number = float(value)
+            number = float(value) if isinstance(value, float) or abs(value) < 2**1000 else math.inf
             if math.isfinite(number) and low <= number <= high:
                 return number
         self.problem(path, f"expected a number from {low:g} to {high:g}, got {_kind(value)}")
