@@ -95,6 +95,6 @@ def ensure_data_dir(paths: Paths) -> None:
     except OSError as error:
         reason = error.strerror or str(error)
         raise DataDirError(
-            f"data directory {paths.data_dir} is not usable: {reason}. "
+            f"data directory {paths.data_dir} is not writable ({reason}). "
             "Point --data-dir or VEIL_DATA_DIR at a writable folder."
         ) from None
