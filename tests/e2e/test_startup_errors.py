@@ -38,7 +38,7 @@ def assert_clean_refusal(done: subprocess.CompletedProcess[str], data_dir: str) 
     assert done.stdout == "", "nothing but the error may be printed"
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
-    assert lines[0].startswith(f"veil: data directory {data_dir} is not usable: ")
+    assert lines[0].startswith(f"veil: data directory {data_dir} is not writable (")
     assert "--data-dir" in lines[0], "the message must say how to fix it"
 
 
