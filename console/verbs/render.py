@@ -17,19 +17,21 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import cv2
 import numpy as np
 
 from console.core.config import Camera
-from console.core.feed import CameraFeed
 from console.core.masking import NEVER_LIFTED, CameraMasker, MaskedFrame
 from console.core.render import RENDER_MODES, TileRenderer, make_renderer
 from console.core.render.ansi import HOME, tile_ansi
 from console.core.render.fit import fit_cells
 from console.core.terminal import DEFAULT_CELL_PX, parse_cell_px, resolve_colors
 from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+
+if TYPE_CHECKING:
+    from console.core.feed import CameraFeed
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 _PREFETCH = 4
@@ -183,6 +185,8 @@ def _render_pictures(
 def _render_live(
     camera: Camera, count: int, timeout: float, writer: _TileWriter, out: BinaryIO
 ) -> int:
+    from console.core.feed import CameraFeed  # sources and their stream stack: live only
+
     feed = CameraFeed(camera, NEVER_LIFTED)
     feed.start()
     try:
