@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import dropwhile
 
 import numpy as np
 
@@ -69,6 +70,10 @@ class Observed:
     """(width, height) of the full-resolution frames received."""
     longest_call: float = 0.0
     """Seconds the slowest preview() or full() call took: the UI thread's worst wait."""
+
+    def since_connected(self) -> list[FeedState]:
+        """The states after the initial "connecting", which a fast source may skip unseen."""
+        return list(dropwhile(lambda state: state == "connecting", self.states))
 
 
 class PrivacyWatch:

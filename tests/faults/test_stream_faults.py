@@ -19,6 +19,7 @@ def test_stream_that_stops_and_comes_back(camera_server: MjpegServer, make_feed:
         assert eventually(lambda: watch.captures() > 5)
         camera_server.stop()
         assert eventually(lambda: watch.state() == "lost")
+        assert camera_server.url.removesuffix("/stream.mjpg") in feed.status.message
         withheld = watch.seen.withheld
         assert eventually(lambda: watch.seen.withheld > withheld + 10), "lost shows no video"
         captures = watch.captures()
@@ -27,7 +28,7 @@ def test_stream_that_stops_and_comes_back(camera_server: MjpegServer, make_feed:
     seen = watch.seen
     assert seen.violations == []
     assert seen.states[-3:] == ["live", "lost", "live"]
-    assert "127.0.0.1" in feed.status.message or feed.status.message == ""
+    assert feed.status.message == ""
 
 
 def test_corrupt_jpeg_parts(camera_server: MjpegServer, make_feed: FeedMaker) -> None:
@@ -61,7 +62,7 @@ def test_single_corrupt_part_keeps_the_camera_live(
         assert eventually(lambda: watch.captures() > captures + 5)
     seen = watch.seen
     assert seen.violations == []
-    assert seen.states == ["connecting", "live"]
+    assert seen.since_connected() == ["live"]
 
 
 def test_resolution_change_rebuilds_the_mask_rasters(
