@@ -9,12 +9,19 @@ Errors are printed as one clear message each; a traceback means a bug in Veil.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
-from console import __version__
-from console.verbs import VERBS
-from console.verbs.common import add_location_options
+# FFmpeg and OpenCV log straight to the terminal's stderr, which is where Textual draws:
+# a corrupt segment's "moov atom not found" would scribble over the console. Silence
+# them before cv2 is first imported; problems surface as source status instead.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
+
+from console import __version__  # noqa: E402
+from console.verbs import VERBS  # noqa: E402
+from console.verbs.common import add_location_options  # noqa: E402
 
 
 def build_parser() -> argparse.ArgumentParser:

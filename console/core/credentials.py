@@ -11,10 +11,8 @@ the user or password stored. Errors are the frame sources' `CredentialError`, so
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 from typing import TypeVar
-
-import keyring
-import keyring.errors
 
 from console.core.sources import CredentialError
 
@@ -26,6 +24,14 @@ SERVICE = "veil"
 """Keyring service name for every Veil secret."""
 
 
+def _keyring() -> ModuleType:
+    """Import keyring on first use: loading its backends costs ~0.1 s on every `veil` start."""
+    import keyring
+    import keyring.errors
+
+    return keyring
+
+
 def account(name: str) -> str:
     """The keyring user name a camera credential is filed under."""
     return f"camera:{name}"
@@ -33,7 +39,7 @@ def account(name: str) -> str:
 
 def backend_name() -> str:
     """Which keyring is in use, so an administrator can see where secrets went."""
-    backend = keyring.get_keyring()
+    backend = _keyring().get_keyring()
     return f"{type(backend).__module__}.{type(backend).__name__}"
 
 
@@ -44,15 +50,15 @@ def store(name: str, user: str, password: str) -> None:
         raise CredentialError("the camera user name must be non-empty and contain no ':'")
     if not password:
         raise CredentialError("the camera password must not be empty")
-    _call(lambda: keyring.set_password(SERVICE, account(name), f"{user}:{password}"), name)
+    _call(lambda: _keyring().set_password(SERVICE, account(name), f"{user}:{password}"), name)
 
 
 def delete(name: str) -> None:
     _check_name(name)
     try:
-        _call(lambda: keyring.delete_password(SERVICE, account(name)), name)
+        _call(lambda: _keyring().delete_password(SERVICE, account(name)), name)
     except CredentialError as error:
-        if isinstance(error.__cause__, keyring.errors.PasswordDeleteError):
+        if isinstance(error.__cause__, _keyring().errors.PasswordDeleteError):
             raise CredentialError(f"no credential {name!r} is stored") from None
         raise
 
@@ -60,7 +66,7 @@ def delete(name: str) -> None:
 def resolve(name: str) -> tuple[str, str]:
     """The (user, password) stored for credential `name`."""
     _check_name(name)
-    secret = _call(lambda: keyring.get_password(SERVICE, account(name)), name)
+    secret = _call(lambda: _keyring().get_password(SERVICE, account(name)), name)
     if secret is None:
         raise CredentialError(f"no credential {name!r} is stored; run: veil credential set {name}")
     user, separator, password = secret.partition(":")
@@ -85,7 +91,7 @@ def _call(action: Callable[[], T], name: str) -> T:
     """
     try:
         return action()
-    except keyring.errors.NoKeyringError:
+    except _keyring().errors.NoKeyringError:
         raise CredentialError(
             "no usable keyring backend to hold camera credentials; install and unlock a "
             "Secret Service (e.g. GNOME Keyring or KWallet), or select one with "

@@ -80,6 +80,12 @@ class CameraFeed:
         return frame.sequence if frame is not None else 0
 
     @property
+    def source_size(self) -> tuple[int, int] | None:
+        """(width, height) of the tile stream's pictures, for keeping proportions."""
+        frame = self._tile.latest()
+        return (frame.pixels.shape[1], frame.pixels.shape[0]) if frame is not None else None
+
+    @property
     def status(self) -> FeedStatus:
         if self._masking_error is not None:
             return FeedStatus("masks-unavailable", self._masking_error)

@@ -6,13 +6,15 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from console.verbs import audit, credential, site, still, user
+from console.verbs import audit, credential, export, render, site, still, user
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
 VERBS: tuple[Register, ...] = (
     site.register,
     still.register,
+    render.register,
+    export.register,
     user.register,
     audit.register,
     credential.register,
