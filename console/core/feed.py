@@ -9,9 +9,9 @@ see a raw frame. When masking fails, the feed withholds video and reports
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from console.core.clock import Clock, monotonic
 from console.core.config import Camera
@@ -30,6 +30,26 @@ class FeedStatus:
 
     state: FeedState
     message: str = ""
+
+
+class TileSource(Protocol):
+    """Anything a tile can show: a live feed, a playback cursor, a carousel slot.
+
+    `version` changes whenever `preview` would return a different picture: a new frame,
+    or a lift starting or ending. A tile redraws only when it changes, which keeps idle
+    tiles free and makes a lift or an apply show on the very next tick.
+    """
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def status(self) -> FeedStatus: ...
+
+    @property
+    def version(self) -> Hashable: ...
+
+    def preview(self, width: int, height: int) -> MaskedFrame | None: ...
 
 
 class CameraFeed:
@@ -74,10 +94,19 @@ class CameraFeed:
             source.stop()
 
     @property
+    def title(self) -> str:
+        return self.camera.name
+
+    @property
     def sequence(self) -> int:
-        """Bumps with every new tile frame, so a tile can skip work when nothing changed."""
+        """Bumps with every new tile frame."""
         frame = self._tile.latest()
         return frame.sequence if frame is not None else 0
+
+    @property
+    def version(self) -> Hashable:
+        """The frame and the lift state: either changing means the masked picture does."""
+        return (self.sequence, self.masker.gate.lifted())
 
     @property
     def source_size(self) -> tuple[int, int] | None:

@@ -79,6 +79,11 @@ class TerminalCaps:
     reasons: list[str] = field(default_factory=list)
     """One human sentence per decision, for Diagnostics."""
 
+    @classmethod
+    def plain(cls) -> TerminalCaps:
+        """Truecolor half-blocks and no probing: for tests and headless runs."""
+        return cls("halfblock", ColorDepth.TRUECOLOR, (10, 20), False, False, ["not detected"])
+
 
 def parse_replies(data: bytes) -> ProbeReply:
     """Pick the answers out of whatever bytes arrived; anything else is ignored."""
