@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from console.core.config import Site, SiteError, load_site
+from console.core.config import Camera, Site, SiteError, load_site
 from console.core.paths import Paths, resolve_paths
 
 NO_SITE = (
@@ -53,3 +53,14 @@ def site_or_error(paths: Paths) -> Site | int:
         count = len(error.problems)
         print(f"veil: {count} problem{'s' if count != 1 else ''} in {paths.site}", file=sys.stderr)
         return 1
+
+
+def camera_or_error(paths: Paths, camera_id: str) -> tuple[Site, Camera] | int:
+    """The site and one of its cameras, or an exit code after saying what is wrong."""
+    site = site_or_error(paths)
+    if isinstance(site, int):
+        return site
+    try:
+        return site, site.camera(camera_id)
+    except KeyError as error:
+        return fail(str(error.args[0]), 1)

@@ -32,7 +32,7 @@ from console.core.paths import DataDirError, ensure_data_dir
 from console.core.session import LoginOutcome, Sessions
 from console.core.users import User, UserStore
 from console.core.utc import parse_utc
-from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -95,13 +95,10 @@ def export(args: argparse.Namespace) -> int:
     except (ValueError, ExportRefused) as error:
         return fail(str(error), 2)
     paths = paths_from(args)
-    site = site_or_error(paths)
-    if isinstance(site, int):
-        return site
-    try:
-        camera = site.camera(args.camera)
-    except KeyError as error:
-        return fail(str(error.args[0]), 1)
+    found = camera_or_error(paths, args.camera)
+    if isinstance(found, int):
+        return found
+    site, camera = found
     try:
         ensure_data_dir(paths)
     except DataDirError as error:

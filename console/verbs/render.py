@@ -28,7 +28,7 @@ from console.core.render import RENDER_MODES, TileRenderer, make_renderer
 from console.core.render.ansi import HOME, tile_ansi
 from console.core.render.fit import fit_cells
 from console.core.terminal import DEFAULT_CELL_PX, parse_cell_px, resolve_colors
-from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 
 if TYPE_CHECKING:
     from console.core.feed import CameraFeed
@@ -81,13 +81,10 @@ def render(args: argparse.Namespace) -> int:
     cell_px = parse_cell_px(cell_text) if cell_text else DEFAULT_CELL_PX
     if cell_px is None:
         return fail(f"cell size must be WxH in pixels (e.g. 10x20), got {cell_text!r}", 2)
-    site = site_or_error(paths_from(args))
-    if isinstance(site, int):
-        return site
-    try:
-        camera = site.camera(args.camera)
-    except KeyError as error:
-        return fail(str(error.args[0]), 1)
+    found = camera_or_error(paths_from(args), args.camera)
+    if isinstance(found, int):
+        return found
+    site, camera = found
     depth, _ = resolve_colors(getattr(args, "colors", None), os.environ)
     renderer = make_renderer(args.mode, depth, dither=args.dither)
     writer = _TileWriter(renderer, args.cols, args.rows, cell_px, args.stretch)

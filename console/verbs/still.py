@@ -13,7 +13,7 @@ import cv2
 from console.core import credentials
 from console.core.feed import CameraFeed
 from console.core.masking import NEVER_LIFTED, MaskedFrame
-from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -42,13 +42,10 @@ def write_png(frame: MaskedFrame, out: Path) -> None:
 
 
 def still(args: argparse.Namespace) -> int:
-    site = site_or_error(paths_from(args))
-    if isinstance(site, int):
-        return site
-    try:
-        camera = site.camera(args.camera)
-    except KeyError as error:
-        return fail(str(error.args[0]), 1)
+    found = camera_or_error(paths_from(args), args.camera)
+    if isinstance(found, int):
+        return found
+    _, camera = found
     if args.out.suffix.lower() != ".png":
         return fail(f"--out must name a .png file, got {args.out}", 2)
     feed = CameraFeed(camera, NEVER_LIFTED, credentials=credentials.resolve)
