@@ -1,20 +1,35 @@
 """The console's composition root: everything one run needs, built once and passed in.
 
 The Textual app receives a `Services` instead of building its own dependencies, the way
-Harlequin receives an adapter, so tests hand it fake clocks and sources and the CLI
-hands it the real ones.
+Harlequin receives an adapter, so tests hand it fake clocks, cheap password hashing and
+fixed frames, and the CLI hands it the real ones.
+
+There is exactly one `AuditLog` and one `LiftController` per run: the users store, the
+sessions, the lift service and every camera's masker share them, so the lift the
+operator sees in the header is the very object each masker asks on every frame.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from console.core.clock import Clock, monotonic
 from console.core import credentials
-from console.core.config import Site
-from console.core.feed import CameraFeed
-from console.core.masking import NEVER_LIFTED, LiftGate
+from console.core.audit import AuditLog
+from console.core.authorization import LiftService
+from console.core.clock import Clock, monotonic
+from console.core.config import Camera, Site
+from console.core.demo import add_demo_users
+from console.core.feed import CameraFeed, SourceFactory
+from console.core.lift import LiftController
+from console.core.passwords import DEFAULT_PARAMS, ScryptParams
 from console.core.paths import Paths
+from console.core.session import Sessions
+from console.core.terminal import TerminalCaps
+from console.core.users import UserStore
+
+SourcesFor = Callable[[Camera], SourceFactory | None]
+"""Camera -> how to open its sources; None means the real `FrameSource`."""
 
 
 @dataclass
@@ -23,11 +38,19 @@ class Services:
 
     site: Site
     paths: Paths
-    gate: LiftGate = NEVER_LIFTED
-    """Asked by every camera's masker on every frame."""
+    audit: AuditLog
+    """The one audit trail of this run (``paths.audit_db``)."""
+    users: UserStore
+    gate: LiftController
+    """The lift state: asked by every camera's masker on every frame."""
+    sessions: Sessions
+    lifts: LiftService
     clock: Clock = monotonic
     demo: bool = False
+    """True for `veil --demo`: the login screen may then show the demo users."""
     feeds: dict[str, CameraFeed] = field(default_factory=dict)
+    caps: TerminalCaps = field(default_factory=TerminalCaps.plain)
+    """How tiles are drawn: detected from the terminal before the app starts."""
 
     def start(self) -> None:
         for feed in self.feeds.values():
@@ -36,13 +59,49 @@ class Services:
     def stop(self) -> None:
         for feed in self.feeds.values():
             feed.stop()
+        self.audit.close()
 
 
-def build_services(site: Site, paths: Paths, *, demo: bool = False) -> Services:
-    """Wire the real parts together for a console run."""
-    services = Services(site=site, paths=paths, demo=demo)
+def build_services(
+    site: Site,
+    paths: Paths,
+    *,
+    demo: bool = False,
+    clock: Clock = monotonic,
+    params: ScryptParams = DEFAULT_PARAMS,
+    sources_for: SourcesFor | None = None,
+) -> Services:
+    """Wire the parts together, record the site file in the audit, add demo users.
+
+    Raises `AuditUnavailable` when the site load cannot be recorded (a console whose
+    audit cannot be written could not log anyone in), and `UsersUnavailable` or
+    `UserError` when the demo users cannot be created.
+    """
+    audit = AuditLog(paths.audit_db)
+    users = UserStore(paths.users_db, site.roles, audit, params=params)
+    gate = LiftController(audit, clock)
+    services = Services(
+        site=site,
+        paths=paths,
+        audit=audit,
+        users=users,
+        gate=gate,
+        sessions=Sessions(site, users, gate),
+        lifts=LiftService(site, users, gate),
+        clock=clock,
+        demo=demo,
+    )
     services.feeds = {
-        camera.id: CameraFeed(camera, services.gate, clock=services.clock)
+        camera.id: CameraFeed(
+            camera,
+            gate,
+            credentials=credentials.resolve,
+            clock=clock,
+            source_factory=sources_for(camera) if sources_for else None,
+        )
         for camera in site.cameras
     }
+    services.sessions.record_site()
+    if demo:
+        add_demo_users(users)
     return services

@@ -1,31 +1,235 @@
-"""The Veil console application."""
+"""The Veil console application: login, the wall, and lifting and applying privacy masks.
+
+The app owns the session (who is logged in) and mirrors the core's lift state into
+reactives the header, footer and palette follow. It never decides whether a frame is
+masked: every camera's masker asks the `LiftController` (`services.gate`) on every
+frame, so a lift ends on time even if this app's timers never fire again.
+
+Keys, chosen to reach the console from any terminal and over SSH (no Alt or Super,
+nothing a terminal or tmux usually takes for itself):
+
+- ``ctrl+l`` lifts (only while masks are applied and someone is logged in);
+- ``f12``, or ``ctrl+backslash`` where F12 is taken (some desktops and laptops keep
+  function keys), applies masks: the panic key. It is an app-level priority binding,
+  so it works from every screen, the palette and every modal, even while a password
+  is being checked;
+- ``ctrl+o`` logs out (masks back, session closed, back to the login screen);
+- ``ctrl+q`` quits (the session is closed first).
+"""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
 
+from console.core.audit import AuditUnavailable
+from console.core.authorization import AuthorizationResult
+from console.core.demo import DEMO_USERS
+from console.core.lift import ActiveLift, LiftEnd
 from console.core.services import Services
+from console.core.users import User
+from console.ui.commands import PrivacyCommands
+from console.ui.screens.audit import AuditScreen
+from console.ui.screens.authorization import AuthorizationScreen
+from console.ui.screens.login import LoginScreen
 from console.ui.screens.wall import WallScreen
+from console.ui.widgets.countdown import URGENT_SECONDS, mm_ss
+
+LIFT_SAMPLE_INTERVAL = 0.25
+"""Seconds between readings of the lift; the countdown shows whole seconds."""
 
 
 class VeilApp(App[None]):
-    """An operator console: camera wall with privacy masks always applied."""
+    """An operator console: camera wall with privacy masks applied unless lifted."""
 
     CSS_PATH = "veil.tcss"
     TITLE = "Veil"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
-    """Application-wide bindings."""
+    COMMANDS = App.COMMANDS | {PrivacyCommands}
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+l", "lift_masks", "Lift masks", id="lift-masks"),
+        Binding(
+            "f12,ctrl+backslash",
+            "apply_masks",
+            "Apply masks",
+            key_display="F12",
+            priority=True,
+            id="apply-masks",
+        ),
+        Binding("ctrl+o", "logout", "Log out", id="logout"),
+    ]
+    """Application-wide bindings; see the module docstring for why these keys."""
 
-    def __init__(self, services: Services) -> None:
+    user: reactive[User | None] = reactive(None, bindings=True)
+    """Who is logged in; None on the login screen."""
+    masks_lifted: reactive[bool] = reactive(False, bindings=True)
+    """Whether a lift was in force at the last sample."""
+    lift_remaining: reactive[float] = reactive(0.0)
+    """Seconds left on the lift at the last sample; every countdown follows it."""
+
+    def __init__(self, services: Services, *, fatal_signals: Sequence[signal.Signals] = ()) -> None:
         super().__init__()
         self.services = services
-        """Sources, masks, lift and audit: everything the screens act on."""
+        """Sources, masks, users, lift and audit: everything the screens act on."""
+        self.fatal_signals = tuple(fatal_signals)
+        """Signals that end the session (audited) and exit; the CLI passes SIGHUP, SIGTERM."""
         self.sub_title = services.site.name
+        self._warned_lift: int | None = None
 
     def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in self.fatal_signals:
+            loop.add_signal_handler(signum, self._end_by_signal, signum)
         self.services.start()
-        self.push_screen(WallScreen(self.services))
+        self.set_interval(LIFT_SAMPLE_INTERVAL, self.sample_lift)
+        self._show_login()
 
     def on_unmount(self) -> None:
         self.services.stop()
+
+    async def action_quit(self) -> None:
+        """Close the session (masks back, audited) before leaving."""
+        self._close_session("quit")
+        await super().action_quit()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The one place deciding what is offered: footer, keys and palette all ask here."""
+        if action == "lift_masks":
+            return self.user is not None and not self.services.gate.lifted()
+        if action == "apply_masks":
+            return self.services.gate.lifted()
+        if action == "logout":
+            return self.user is not None
+        if action == "audit_trail":
+            return self._may("audit")
+        return True
+
+    def watch_user(self, user: User | None) -> None:
+        site = self.services.site.name
+        self.sub_title = f"{site} · {user.name} ({user.role})" if user else site
+
+    def sample_lift(self) -> None:
+        """Mirror the controller's lift into the reactives, and tell the operator about it."""
+        gate = self.services.gate
+        active = gate.current()
+        remaining = max(0.0, active.deadline - gate.clock()) if active else 0.0
+        ended = self.masks_lifted and active is None
+        self.masks_lifted = active is not None
+        self.lift_remaining = remaining
+        if active and remaining <= URGENT_SECONDS and self._warned_lift != active.started_seq:
+            self._warned_lift = active.started_seq
+            self.notify(
+                f"Privacy masks return in {mm_ss(remaining)}.",
+                title="Lift ending",
+                severity="warning",
+            )
+        if ended and gate.last_end is LiftEnd.EXPIRED:
+            self.notify("The lift expired: privacy masks are back on.", title="Masks applied")
+        if gate.unrecorded is not None:
+            self.notify(f"The expiry is not in the audit: {gate.unrecorded}", severity="error")
+            gate.unrecorded = None
+
+    def action_lift_masks(self) -> None:
+        """Lift at once when the operator may and no reason is asked; else ask first."""
+        user = self.user
+        if user is None:
+            return
+        lifts = self.services.lifts
+        if lifts.may_lift(user) and not lifts.site.require_lift_reason:
+            self._lift_self(user)
+        else:
+            self.push_screen(AuthorizationScreen(lifts, user), self._lifted)
+
+    @dataclass
+    class SelfLiftAnswered(Message):
+        """The answer to an operator's own lift, from the worker that recorded it."""
+
+        result: AuthorizationResult
+
+    @work(thread=True, exclusive=True, group="lift")
+    def _lift_self(self, user: User) -> None:
+        """In a worker: the "lift started" record may wait on another console's write."""
+        self.post_message(self.SelfLiftAnswered(self.services.lifts.lift_self(user, "")))
+
+    @on(SelfLiftAnswered)
+    def _self_lift_answered(self, message: SelfLiftAnswered) -> None:
+        result = message.result
+        if result.lift is None:
+            self.notify(result.message, title="Masks stay on", severity="error")
+        self._lifted(result.lift)
+
+    def _lifted(self, lift: ActiveLift | None) -> None:
+        self.sample_lift()
+        if lift is None:
+            return
+        by = "" if lift.authorizer == lift.operator else f", authorized by {lift.authorizer}"
+        self.notify(
+            f"Liftable masks are off for {mm_ss(self.lift_remaining)}{by}.",
+            title="Privacy masks lifted",
+            severity="warning",
+        )
+
+    def action_apply_masks(self) -> None:
+        """Masks back at once (the controller clears the lift before it writes the record)."""
+        gate = self.services.gate
+        operator = self.user.name if self.user else ""
+        try:
+            applied = gate.apply(operator)
+        except AuditUnavailable as error:
+            self.notify(f"Masks applied, but not recorded: {error}", severity="error")
+        else:
+            if applied:
+                self.notify("Privacy masks applied.", title="Masks applied")
+        self.sample_lift()
+
+    async def action_logout(self) -> None:
+        self._close_session("logout")
+        self.sample_lift()
+        self._show_login()
+
+    def action_audit_trail(self) -> None:
+        self.push_screen(AuditScreen(self.services.audit))
+
+    def _show_login(self, message: str = "") -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        demo_users = DEMO_USERS if self.services.demo else ()
+        self.push_screen(LoginScreen(self.services.sessions, demo_users, message), self._logged_in)
+
+    def _logged_in(self, user: User | None) -> None:
+        if user is None:
+            return
+        self.user = user
+        self.push_screen(WallScreen(self.services))
+
+    def _close_session(self, cause: str) -> None:
+        """Masks back and the session closed in the audit; a no-op when nobody is logged in."""
+        user = self.user
+        if user is None:
+            return
+        self.user = None
+        try:
+            self.services.sessions.logout(user, cause)
+        except AuditUnavailable as error:
+            self.notify(f"Masks applied, but the logout is not recorded: {error}", severity="error")
+
+    def _end_by_signal(self, signum: signal.Signals) -> None:
+        """A hang-up (SSH dropped, terminal closed) or termination: close the session, exit."""
+        name = signal.Signals(signum).name
+        self._close_session(name)
+        self.exit(return_code=128 + signum)
+
+    def _may(self, permission: str) -> bool:
+        user = self.user
+        if user is None:
+            return False
+        role = self.services.site.roles.get(user.role)
+        return role is not None and permission in role.permissions

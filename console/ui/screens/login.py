@@ -1,0 +1,112 @@
+"""The login screen: the console's first and last screen, with no video behind it.
+
+Nothing of a camera is shown until someone has logged in. The password is checked in a
+thread worker, because scrypt deliberately takes a large fraction of a second and the
+screen (and the panic key) must stay responsive meanwhile. The screen dismisses with
+the logged-in `User`; the app then shows the wall, always masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from console.core.demo import DemoUser
+from console.core.session import LoginOutcome, LoginResult, Sessions
+from console.core.users import User
+from console.ui.forms import first_empty, set_busy
+from console.ui.widgets.header import VeilHeader
+
+
+class LoginScreen(Screen[User]):
+    """User name (focused first), password, Enter to log in."""
+
+    DEFAULT_CSS = """
+    LoginScreen { align: center middle; }
+    LoginScreen #login {
+        width: 56;
+        height: auto;
+        padding: 1 2;
+        border: round $primary;
+        background: $surface;
+    }
+    LoginScreen #login-title { text-style: bold; margin-bottom: 1; }
+    LoginScreen Input { margin-bottom: 1; }
+    LoginScreen #login-error { color: $text-error; height: auto; }
+    LoginScreen #login-submit { width: 100%; margin-top: 1; }
+    LoginScreen #demo-users {
+        margin-top: 1;
+        padding: 0 1;
+        border: dashed $secondary;
+        color: $text-muted;
+    }
+    """
+
+    AUTO_FOCUS = "#login-name"
+
+    @dataclass
+    class Checked(Message):
+        """The worker's answer to one login attempt."""
+
+        result: LoginResult
+
+    def __init__(
+        self, sessions: Sessions, demo_users: Sequence[DemoUser] = (), message: str = ""
+    ) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.demo_users = tuple(demo_users)
+        """Listed on the screen; only `veil --demo` passes any."""
+        self.message = message
+        """Shown above the form at first, e.g. why the last session ended."""
+
+    def compose(self) -> ComposeResult:
+        yield VeilHeader()
+        with Vertical(id="login"):
+            yield Label("Log in to view cameras", id="login-title")
+            yield Input(placeholder="User name", id="login-name")
+            yield Input(placeholder="Password", password=True, id="login-password")
+            yield Label(self.message, id="login-error")
+            yield Button("Log in", variant="primary", id="login-submit", classes="submit")
+            if self.demo_users:
+                lines = "\n".join(
+                    f"{user.name} / {user.password}  ({user.role})" for user in self.demo_users
+                )
+                yield Static(f"Demo users (demo only):\n{lines}", id="demo-users")
+        yield Footer()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#login-submit")
+    def _submit(self) -> None:
+        empty = first_empty(self)
+        if empty is not None:
+            empty.focus()
+            return
+        name = self.query_one("#login-name", Input).value
+        password_field = self.query_one("#login-password", Input)
+        password = password_field.value
+        password_field.clear()
+        self.query_one("#login-error", Label).update("Checking…")
+        set_busy(self, True)
+        self._check(name, password)
+
+    @work(thread=True, exclusive=True, group="login")
+    def _check(self, name: str, password: str) -> None:
+        self.post_message(self.Checked(self.sessions.login(name, password)))
+
+    @on(Checked)
+    def _checked(self, message: Checked) -> None:
+        result = message.result
+        if result.outcome is LoginOutcome.OK and result.user is not None:
+            self.dismiss(result.user)
+            return
+        set_busy(self, False)
+        self.query_one("#login-error", Label).update(result.message)
+        self.query_one("#login-password", Input).focus()
