@@ -7,10 +7,11 @@ import math
 from textual.app import ComposeResult
 from textual.containers import Grid
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer
 
 from console.core.services import Services
 from console.ui.widgets.camera_tile import CameraTile
+from console.ui.widgets.header import VeilHeader
 
 
 class WallScreen(Screen[None]):
@@ -21,7 +22,7 @@ class WallScreen(Screen[None]):
         self.services = services
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield VeilHeader()
         feeds = list(self.services.feeds.values())
         side = max(1, math.ceil(math.sqrt(len(feeds))))
         grid = Grid(id="wall")
