@@ -62,6 +62,8 @@ CTRL_P, CTRL_Q, ESCAPE = b"\x10", b"\x11", b"\x1b"
 RSS_GROWTH_BUDGET = 0.10
 FPS_STEADY_BUDGET = 0.20
 KEY_P95_BUDGET = 0.150
+MISSED_AFTER = 5.0
+"""Seconds after which a key press whose palette has not appeared counts as missed."""
 WARM_UP = 60.0
 """Seconds after the wall appears before the RSS baseline is taken."""
 
@@ -309,6 +311,8 @@ class Sample:
     bytes_per_second: float
     fps: dict[str, float]
     """Repaints per second per tile title (see the module docstring)."""
+    load: float
+    """The machine's 1-minute load average: other work on the machine skews every figure."""
 
 
 def soak(minutes: float, interval: float, cameras: int, columns: int, rows: int) -> int:
@@ -337,7 +341,10 @@ def _sample(console: Console, duration: float, interval: float, cameras: int) ->
         f"soak: {cameras} cameras for {duration / 60:g} min, a line every {interval:g} s; "
         "fps = tile repaints per second counted from the terminal output"
     )
-    print(f"{'time':>6} {'RSS MB':>8} {'cores':>6} {'KB/s':>8}   fps per tile: min / median / max")
+    print(
+        f"{'time':>6} {'RSS MB':>8} {'cores':>6} {'KB/s':>8} {'load':>5}   "
+        "fps per tile: min / median / max"
+    )
     samples: list[Sample] = []
     started = last = time.monotonic()
     cpu = console.cpu_seconds()
@@ -358,12 +365,13 @@ def _sample(console: Console, duration: float, interval: float, cameras: int) ->
             (used - cpu) / span,
             tally.bytes / span,
             fps,
+            os.getloadavg()[0],
         )
         samples.append(sample)
         rates = sorted(fps.values())
         print(
             f"{_clock(sample.at):>6} {sample.rss_mb:8.1f} {sample.cpu_cores:6.2f} "
-            f"{sample.bytes_per_second / 1024:8.0f}   "
+            f"{sample.bytes_per_second / 1024:8.0f} {sample.load:5.2f}   "
             f"{rates[0]:.1f} / {statistics.median(rates):.1f} / {rates[-1]:.1f}",
             flush=True,
         )
@@ -427,6 +435,7 @@ def keys(presses: int, cameras: int, columns: int, rows: int) -> int:
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     ok = p95 < KEY_P95_BUDGET and not missed
     print(
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs\n"
         f"key-to-screen (Ctrl+P -> palette), {cameras} cameras, {len(ordered)} presses: "
         f"median {statistics.median(ordered) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
         f"max {ordered[-1] * 1000:.0f} ms, missed {missed} "
@@ -440,14 +449,16 @@ def _press(console: Console, presses: int) -> tuple[list[float], int]:
     latencies: list[float] = []
     missed = 0
     for _ in range(presses):
-        took = console.press_and_wait(CTRL_P, PALETTE_TEXT, timeout=2.0)
+        took = console.press_and_wait(CTRL_P, PALETTE_TEXT, timeout=MISSED_AFTER)
         if took is None:
             missed += 1
         else:
             latencies.append(took)
         time.sleep(0.3)
         console.send(ESCAPE)
-        time.sleep(0.5)  # closed, and the wall back to its normal load
+        # Closed, and the wall back to its normal load; a late palette from a missed press
+        # must not be taken for the next press's.
+        time.sleep(1.5 if took is not None else MISSED_AFTER)
     return latencies, missed
 
 
