@@ -173,6 +173,15 @@ class FrameSource:
                 self._status = SourceStatus("live", "")
 
     def _run(self) -> None:
+        """The thread: a bug below must not leave a frozen tile still saying "live"."""
+        try:
+            self._connect_loop()
+        except Exception as error:  # the tile shows the failure instead of a stale picture
+            self._set(
+                "error", f"{describe(self.spec)}: source stopped: {type(error).__name__}", True
+            )
+
+    def _connect_loop(self) -> None:
         delay = self.backoff[0]
         was_live = False
         while not self._stop.is_set():
