@@ -97,3 +97,15 @@ def test_pattern_source_respects_fps_cap(started: Callable[[FrameSource], FrameS
 def test_redaction_drops_credentials() -> None:
     url = "rtsp://admin:s3cret@127.0.0.1:554/stream1?token=abc"
     assert redact(url) == "rtsp://127.0.0.1:554/stream1"
+
+
+def test_unexpected_failure_becomes_error_status(
+    started: Callable[[FrameSource], FrameSource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(self: FrameSource) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(FrameSource, "_open", broken)
+    source = started(FrameSource("pattern:bars"))
+    assert eventually(lambda: source.status.state == "error")
+    assert "RuntimeError" in source.status.message
