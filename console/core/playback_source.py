@@ -14,7 +14,7 @@ import threading
 from collections.abc import Hashable
 
 from console.core.feed import FeedStatus
-from console.core.masking import MaskedFrame
+from console.core.masking import CameraMasker, MaskedFrame
 from console.core.recordings import Blank, PlaybackCursor, Segment
 
 
@@ -29,6 +29,9 @@ class PlaybackSource:
         self._lock = threading.Lock()
         self._failure: tuple[Hashable, str] | None = None
         """(frame key, why) for a frame the index has but that could not be shown."""
+        self._maskers = 0
+        """Bumped when the masks change, which changes the picture."""
+        self._closed = False
 
     @property
     def camera_id(self) -> str:
@@ -57,7 +60,7 @@ class PlaybackSource:
     @property
     def version(self) -> Hashable:
         key = self._key()
-        return (key, self.cursor.masker.gate.lifted(), self._failure)
+        return (key, self.cursor.masker.gate.lifted(), self._failure, self._maskers)
 
     @property
     def status(self) -> FeedStatus:
@@ -73,6 +76,8 @@ class PlaybackSource:
         """The frame at `moment`, masked at `width` x `height`; None in a gap or on failure."""
         key = self._key()
         with self._lock:
+            if self._closed:
+                return None
             self.cursor.size = (width, height)
             shown = self.cursor.seek(self.moment)
         if isinstance(shown, Blank):
@@ -81,14 +86,24 @@ class PlaybackSource:
             return None
         return shown.frame
 
+    def use_masker(self, masker: CameraMasker) -> None:
+        """Mask with `masker` from now on (the export preview's extra masks changed)."""
+        with self._lock:
+            self.cursor.masker = masker
+            self._maskers += 1
+
     def step(self, frames: int) -> float:
         """Move `frames` frames from the one at `moment` (across gaps); the new time."""
         with self._lock:
+            if self._closed:
+                return self.moment
             self.cursor.seek(self.moment)
             self.cursor.step(frames)
             self.moment = self.cursor.time
         return self.moment
 
     def close(self) -> None:
+        """Release the decoder for good: a tile thread asking later gets no picture."""
         with self._lock:
+            self._closed = True
             self.cursor.close()

@@ -1,0 +1,34 @@
+"""Who is at the console and what their role lets them do, as the views screens ask it.
+
+The app holds the logged-in user (its `user` reactive, set at login); screens read it
+from there rather than keeping a copy, so a logout is seen everywhere at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from textual.app import App
+
+from console.core.config import Role
+from console.core.users import User
+
+if TYPE_CHECKING:
+    from console.ui.app import VeilApp
+
+
+def current_user(app: App[object]) -> User | None:
+    return cast("VeilApp", app).user
+
+
+def current_role(app: App[object]) -> Role | None:
+    user = current_user(app)
+    if user is None:
+        return None
+    return cast("VeilApp", app).services.site.roles.get(user.role)
+
+
+def permitted(app: App[object], permission: str) -> bool:
+    """Whether the logged-in user's role holds `permission` (False when nobody is)."""
+    role = current_role(app)
+    return role is not None and permission in role.permissions

@@ -1,0 +1,464 @@
+"""The export screen: cameras, a time range, a format, a folder, and extra masks.
+
+The export itself is the core's `export_recording` (one per camera, through
+`export_batch`) in a thread worker: every mask is burned in, the file appears whole or
+not at all, and the core writes the manifest and the audit record. This screen adds
+what the operator needs around it: defaults (the marked range, or the camera's latest
+recording; the `exports` folder in the data dir, created on demand), extra solid masks
+drawn on a grid over a preview that goes through the export's own masker, a progress
+bar with frames, percent and ETA, Cancel, and errors in words.
+
+Liftable masks are burned in unless a lift is active, the operator's role holds
+`export_unmasked` (`unmasked_grant`), *and* the operator ticks the box that appears
+only then: an unmasked export is never the default.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import (
+    Checkbox,
+    Footer,
+    Input,
+    Label,
+    ProgressBar,
+    RadioButton,
+    RadioSet,
+    SelectionList,
+    Static,
+)
+
+from console.core.config import Camera
+from console.core.export import (
+    FORMATS,
+    ExportCancelled,
+    ExportFormat,
+    ExportRequest,
+    UnmaskedGrant,
+    unmasked_grant,
+)
+from console.core.export_batch import (
+    BatchProgress,
+    BatchResult,
+    export_batch,
+    export_masker,
+    output_path,
+)
+from console.core.masks import Geometry
+from console.core.moments import parse_moment
+from console.core.playback_source import PlaybackSource
+from console.core.recordings import PlaybackCursor, RecordingIndex, format_time, index_recordings
+from console.core.services import Services
+from console.core.utc import system_now
+from console.ui.operator import current_role, current_user
+from console.ui.widgets.header import VeilHeader
+from console.ui.widgets.mask_grid import GRID, MaskGrid, grid_mask
+
+FORMAT_LABELS: dict[ExportFormat, str] = {
+    "mp4": "MP4 video",
+    "avi": "AVI video (MJPG)",
+    "png": "PNG stills (a folder)",
+}
+
+
+def eta_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "ETA —"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"ETA {minutes}:{rest:02d}"
+
+
+class ExportScreen(Screen[None]):
+    """Set up an export, watch it run, cancel it."""
+
+    DEFAULT_CSS = """
+    ExportScreen #export-body { height: 1fr; }
+    ExportScreen #export-form { width: 46; padding: 0 1; }
+    ExportScreen #export-form Label { margin-top: 1; color: $text-muted; }
+    ExportScreen #export-form SelectionList { height: auto; max-height: 8; }
+    ExportScreen #export-masks { width: 1fr; padding: 0 1; }
+    ExportScreen #export-mask-title { height: 1; margin-top: 1; }
+    ExportScreen #export-mask-help { height: auto; color: $text-muted; }
+    ExportScreen #export-masking { height: auto; margin-top: 1; }
+    ExportScreen #export-run { height: auto; padding: 0 1; border-top: solid $panel; }
+    ExportScreen #export-progress-text { height: 1; }
+    ExportScreen #export-message { height: auto; max-height: 6; }
+    ExportScreen #export-message.-error { color: $text-error; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start export"),
+        Binding("escape", "cancel", "Cancel / Back"),
+    ]
+    """Ctrl+S starts (letters are for the text fields); Escape cancels a running export,
+    otherwise goes back."""
+
+    running: reactive[bool] = reactive(False, bindings=True)
+    """An export is being written."""
+
+    @dataclass
+    class Indexed(Message):
+        indexes: dict[str, RecordingIndex]
+
+    class Progressed(Message):
+        """One step of the running export; a newer one replaces a queued older one."""
+
+        def __init__(self, progress: BatchProgress) -> None:
+            super().__init__()
+            self.progress = progress
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ExportScreen.Progressed)
+
+    @dataclass
+    class Finished(Message):
+        result: BatchResult
+
+    def __init__(
+        self,
+        services: Services,
+        cameras: list[str],
+        start: float | None = None,
+        end: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.chosen = [c for c in cameras if c in {camera.id for camera in services.site.cameras}]
+        """Cameras ticked when the screen opens."""
+        self.start = start
+        self.end = end
+        self.indexes: dict[str, RecordingIndex] = {}
+        self.extras: dict[str, frozenset[tuple[int, int]]] = {}
+        """Camera id -> its extra masks' grid cells, kept while switching cameras."""
+        self.mask_camera: str | None = self.chosen[0] if self.chosen else None
+        """The camera whose extra masks the grid shows."""
+        self.preview: PlaybackSource | None = None
+        self._cancel: threading.Event | None = None
+
+    def compose(self) -> ComposeResult:
+        site = self.services.site
+        yield VeilHeader()
+        with Horizontal(id="export-body"):
+            with VerticalScroll(id="export-form"):
+                yield Label("Cameras")
+                yield SelectionList[str](
+                    *[(c.name, c.id, c.id in self.chosen) for c in site.cameras],
+                    id="export-cameras",
+                )
+                yield Label("From (UTC)")
+                yield Input(id="export-from", placeholder="2026-11-27T10:00:00Z")
+                yield Label("To (UTC)")
+                yield Input(id="export-to", placeholder="2026-11-27T10:05:00Z")
+                yield Label("Format")
+                with RadioSet(id="export-format"):
+                    for number, fmt in enumerate(FORMATS):
+                        yield RadioButton(FORMAT_LABELS[fmt], value=number == 0)
+                yield Label("Destination folder")
+                yield Input(str(self.services.paths.exports_dir), id="export-folder")
+                yield Label("Reason or case number")
+                yield Input(id="export-reason", placeholder="for the manifest and the audit")
+                yield Checkbox("Leave liftable masks off", id="export-unmasked")
+                yield Static(id="export-masking")
+            with Vertical(id="export-masks"):
+                yield Static(id="export-mask-title")
+                yield MaskGrid()
+                yield Static(
+                    "Extra masks are solid black blocks burned into this camera's export. "
+                    "Arrows and Space toggle a cell, or click and drag; Delete clears. "
+                    "Highlight another camera in the list to draw its masks.",
+                    id="export-mask-help",
+                )
+        with Vertical(id="export-run"):
+            yield ProgressBar(total=None, show_eta=False, id="export-progress")
+            yield Static("", id="export-progress-text")
+            yield Static("Reading the recordings…", id="export-message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "masks_lifted", self._lift_changed)
+        self._index()
+
+    def _lift_changed(self) -> None:
+        """A lift started or ended: the unmasked option and the preview follow it."""
+        self._show_masking()
+        self._remask()
+
+    def on_unmount(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+        if self.preview is not None:
+            self.preview.close()
+
+    @work(thread=True, exclusive=True, group="export-index")
+    def _index(self) -> None:
+        """Segment lengths come from opening every file: not on the UI thread."""
+        cameras = self.services.site.cameras
+        indexes = {camera.id: index_recordings(camera.id, camera.recordings) for camera in cameras}
+        self.post_message(self.Indexed(indexes))
+
+    @on(Indexed)
+    def _indexed(self, message: Indexed) -> None:
+        self.indexes = message.indexes
+        start, end = self._default_range()
+        if start is not None and end is not None:
+            self.query_one("#export-from", Input).value = format_time(start)
+            self.query_one("#export-to", Input).value = format_time(end)
+        self._say("")
+        self._edit_masks_of(self.mask_camera)
+
+    def _default_range(self) -> tuple[float | None, float | None]:
+        """The marked range; else the recording around the in mark; else the latest one."""
+        index = self.indexes.get(self.mask_camera or "")
+        spans = index.spans() if index is not None else ()
+        if self.start is not None and self.end is not None:
+            return self.start, self.end
+        if self.start is not None:
+            later = [s.end for s in spans if s.end > self.start]
+            return self.start, later[0] if later else self.start + 60.0
+        if self.end is not None:
+            earlier = [s.start for s in spans if s.start < self.end]
+            return (earlier[-1] if earlier else self.end - 60.0), self.end
+        if spans:
+            return spans[-1].start, spans[-1].end
+        return None, None
+
+    # -- extra masks -------------------------------------------------------------------
+
+    def _camera(self, camera_id: str) -> Camera:
+        return self.services.site.camera(camera_id)
+
+    def _grant(self) -> UnmaskedGrant | None:
+        role = current_role(self.app)
+        if role is None or not self.query_one("#export-unmasked", Checkbox).value:
+            return None
+        return unmasked_grant(role, self.services.gate)
+
+    def _extra_for(self, camera_id: str) -> tuple[Geometry, ...]:
+        cells = self.extras.get(camera_id, frozenset())
+        return (grid_mask(cells),) if cells else ()
+
+    def _edit_masks_of(self, camera_id: str | None) -> None:
+        """Show `camera_id`'s preview and extra masks in the grid."""
+        grid = self.query_one(MaskGrid)
+        if self.preview is not None:
+            self.preview.close()
+            self.preview = None
+        self.mask_camera = camera_id
+        if camera_id is None or camera_id not in self.indexes:
+            self.query_one("#export-mask-title", Static).update("Extra masks: choose a camera")
+            grid.show(None)
+            return
+        camera = self._camera(camera_id)
+        masker = export_masker(camera, self._extra_for(camera_id), grant=self._grant())
+        self.preview = PlaybackSource(camera.name, PlaybackCursor(self.indexes[camera_id], masker))
+        self._move_preview()
+        grid.cells = self.extras.get(camera_id, frozenset())
+        grid.show(self.preview)
+        self._title_masks()
+
+    def _move_preview(self) -> None:
+        """The preview shows the first recorded frame from the range's start."""
+        if self.preview is None:
+            return
+        try:
+            start = self._moment("#export-from")
+        except ValueError:
+            return
+        index = self.preview.cursor.index
+        moment = start if index.locate(start) is not None else index.next_start(start)
+        self.preview.show(start if moment is None else moment)
+
+    def _title_masks(self) -> None:
+        if self.mask_camera is None:
+            return
+        count = len(self.extras.get(self.mask_camera, frozenset()))
+        name = self._camera(self.mask_camera).name
+        self.query_one("#export-mask-title", Static).update(
+            f"Extra masks for {name}: {count} of {GRID}x{GRID} cells"
+        )
+
+    @on(MaskGrid.Changed)
+    def _masks_changed(self, event: MaskGrid.Changed) -> None:
+        if self.mask_camera is None or self.preview is None:
+            return
+        self.extras[self.mask_camera] = event.cells
+        self._remask()
+        self._title_masks()
+
+    def _remask(self) -> None:
+        if self.mask_camera is None or self.preview is None:
+            return
+        camera = self._camera(self.mask_camera)
+        masker = export_masker(camera, self._extra_for(camera.id), grant=self._grant())
+        self.preview.use_masker(masker)
+        self.query_one(MaskGrid).redraw()
+
+    @on(SelectionList.SelectionHighlighted, "#export-cameras")
+    def _highlighted(self, event: SelectionList.SelectionHighlighted[str]) -> None:
+        if self.indexes and event.selection.value != self.mask_camera:
+            self._edit_masks_of(event.selection.value)
+
+    @on(Input.Changed, "#export-from")
+    def _from_changed(self) -> None:
+        self._move_preview()
+        self.query_one(MaskGrid).redraw()
+
+    @on(Checkbox.Changed, "#export-unmasked")
+    def _unmasked_changed(self) -> None:
+        self._show_masking()
+        self._remask()
+
+    def _show_masking(self) -> None:
+        """Say which masks the export will burn in; offer the unmasked box only when allowed."""
+        role = current_role(self.app)
+        grant = unmasked_grant(role, self.services.gate) if role is not None else None
+        box = self.query_one("#export-unmasked", Checkbox)
+        box.display = grant is not None
+        if grant is None:
+            box.value = False
+            text = "Every privacy mask is burned in, liftable ones too."
+        elif box.value:
+            text = (
+                f"Liftable masks stay off while the lift authorized by {grant.authorizer} "
+                "lasts; frames after it ends are masked. The manifest and audit record this."
+            )
+        else:
+            text = "A lift is active, but every mask is burned in unless you tick the box."
+        self.query_one("#export-masking", Static).update(text)
+
+    # -- running -------------------------------------------------------------------------
+
+    def _moment(self, selector: str) -> float:
+        text = self.query_one(selector, Input).value
+        return parse_moment(
+            text, self.start if self.start is not None else system_now().timestamp()
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "start":
+            return None if self.running else True
+        return True
+
+    def _requests(self) -> list[ExportRequest]:
+        """The requests the form describes; ValueError says what to fix."""
+        user = current_user(self.app)
+        role = current_role(self.app)
+        if user is None or role is None or "export" not in role.permissions:
+            raise ValueError("your role may not export recordings")
+        cameras = self.query_one("#export-cameras", SelectionList).selected
+        if not cameras:
+            raise ValueError("choose at least one camera")
+        try:
+            start = self._moment("#export-from")
+            end = self._moment("#export-to")
+        except ValueError as error:
+            raise ValueError(f"time range: {error}") from None
+        if not start < end:
+            raise ValueError(
+                f"the range is empty: {format_time(start)} is not before {format_time(end)}"
+            )
+        pressed = self.query_one("#export-format", RadioSet).pressed_index
+        fmt = FORMATS[max(pressed, 0)]
+        folder = Path(self.query_one("#export-folder", Input).value.strip()).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise ValueError(
+                f"cannot create the folder {folder}: {error.strerror or error}"
+            ) from None
+        reason = self.query_one("#export-reason", Input).value.strip()
+        grant = self._grant()
+        return [
+            ExportRequest(
+                self.services.site,
+                camera,
+                start,
+                end,
+                output_path(folder, camera, start, end, fmt),
+                fmt,
+                user.name,
+                reason,
+                self._extra_for(camera),
+                unmasked=grant,
+            )
+            for camera in cameras
+        ]
+
+    def action_start(self) -> None:
+        if self.running:
+            return
+        try:
+            requests = self._requests()
+        except ValueError as error:
+            self._say(str(error), error=True)
+            return
+        self._cancel = threading.Event()
+        self.running = True
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        self._say(f"Exporting {len(requests)} camera(s)…")
+        self._run(requests, self._cancel)
+
+    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
+    def _run(self, requests: list[ExportRequest], cancel: threading.Event) -> None:
+        def report(progress: BatchProgress) -> None:
+            self.post_message(self.Progressed(progress))
+
+        result = export_batch(requests, self.services.audit, report, cancel, self.services.clock)
+        self.post_message(self.Finished(result))
+
+    @on(Progressed)
+    def _progressed(self, message: Progressed) -> None:
+        step = message.progress
+        overall = step.overall
+        self.query_one("#export-progress", ProgressBar).update(
+            total=overall.total, progress=overall.done
+        )
+        name = self._camera(step.camera_id).name
+        self.query_one("#export-progress-text", Static).update(
+            f"{overall.done} / {overall.total} frames · {overall.percent:.0f}% · "
+            f"{eta_text(overall.eta)} · {name} ({step.number} of {step.count})"
+        )
+
+    @on(Finished)
+    def _finished(self, message: Finished) -> None:
+        self.running = False
+        self._cancel = None
+        result = message.result
+        lines = [
+            f"Exported {r.output} ({r.frames} frames) with {r.manifest_path.name}"
+            for r in result.done
+        ]
+        lines += [f"Skipped {self._camera(camera).name}: {why}" for camera, why in result.skipped]
+        failure = result.failure
+        if isinstance(failure, ExportCancelled):
+            lines.insert(0, "Cancelled: nothing partial was kept.")
+        elif failure is not None:
+            lines.insert(0, f"Export failed: {failure}")
+        self._say(
+            "\n".join(lines), error=failure is not None and not isinstance(failure, ExportCancelled)
+        )
+        if failure is None and result.done:
+            self.notify(f"{len(result.done)} export(s) written.", title="Export")
+
+    def action_cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self._say("Cancelling…")
+        else:
+            self.app.pop_screen()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#export-message", Static)
+        message.update(text)
+        message.set_class(error, "-error")

@@ -1,0 +1,173 @@
+"""Extra export masks drawn on an invisible grid over a preview frame, as XProtect does.
+
+The operator toggles grid cells with the keyboard (arrows, Space) or the mouse (click,
+or drag to paint). A touched cell is masked whole. The picture under the grid is a
+`MaskedFrame` the export screen asks for with the extra masks already applied by the
+export's own masker, so the solid blocks seen here are drawn by the same code that
+burns them into the file; this widget only adds the cursor on top.
+
+The preview is drawn with half-blocks (two pixels per cell) whatever the wall's
+renderer: grid cells must line up with text cells for the cursor and the mouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from console.core.feed import TileSource
+from console.core.masks import GridGeometry
+from console.core.render import DEFAULT, ColorDepth, HalfBlockRenderer, RenderedTile
+
+GRID = 16
+"""Cells per side of the grid, as XProtect's default privacy-mask grid."""
+Cell = tuple[int, int]
+"""(column, row) on the grid, from the top left."""
+
+
+def grid_mask(cells: frozenset[Cell]) -> GridGeometry:
+    """Masked cells as the geometry an export burns in (each touched cell whole)."""
+    return GridGeometry(GRID, cells)
+
+
+def _color(code: int) -> Color | None:
+    """A truecolor run code as a Rich colour; DEFAULT (blank cells) as the terminal's own."""
+    if code == DEFAULT:
+        return None
+    return Color.from_rgb(code >> 16, (code >> 8) & 255, code & 255)
+
+
+class MaskGrid(Widget, can_focus=True):
+    """A preview frame with a grid of toggleable cells."""
+
+    DEFAULT_CSS = """
+    MaskGrid { width: 1fr; height: 1fr; min-height: 8; border: round $secondary; }
+    MaskGrid:focus { border: round $accent; }
+    MaskGrid > .mask-grid--cursor { color: $warning; text-style: bold; }
+    """
+    COMPONENT_CLASSES = {"mask-grid--cursor"}
+    BINDINGS = [
+        Binding("up", "move(0, -1)", "Cell", key_display="←↑↓→", show=False),
+        Binding("down", "move(0, 1)", "Cell", show=False),
+        Binding("left", "move(-1, 0)", "Cell", show=False),
+        Binding("right", "move(1, 0)", "Cell", show=False),
+        Binding("space", "toggle_cell", "Toggle cell"),
+        Binding("delete", "clear", "Clear masks"),
+    ]
+    """Arrows move the cursor cell, Space masks or unmasks it, Delete clears all."""
+
+    cursor: reactive[Cell] = reactive((0, 0))
+    cells: reactive[frozenset[Cell]] = reactive(frozenset())
+    """The masked grid cells."""
+
+    @dataclass
+    class Changed(Message):
+        """The masked cells changed; the screen re-masks the preview."""
+
+        editor: MaskGrid
+        cells: frozenset[Cell]
+
+        @property
+        def control(self) -> MaskGrid:
+            return self.editor
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source: TileSource | None = None
+        """Gives the preview frame, masked with the extra masks (see the module docs)."""
+        self._renderer = HalfBlockRenderer(ColorDepth.TRUECOLOR)
+        self._tile: RenderedTile | None = None
+        self._painting: bool | None = None
+        """While dragging: True paints cells masked, False clears them."""
+
+    def show(self, source: TileSource | None) -> None:
+        self.source = source
+        self.redraw()
+
+    def redraw(self) -> None:
+        """Ask the source for the picture again (the masks or the size changed)."""
+        cols, rows = self.content_size
+        frame = None
+        if self.source is not None and cols > 0 and rows > 0:
+            frame = self.source.preview(cols, rows * 2)
+        self._tile = self._renderer.render(frame, cols, rows, (1, 2)) if frame else None
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.redraw()
+
+    def watch_cells(self, cells: frozenset[Cell]) -> None:
+        self.post_message(self.Changed(self, cells))
+
+    def cell_at(self, x: int, y: int) -> Cell:
+        """The grid cell under text cell (x, y): the one holding the text cell's centre."""
+        cols, rows = self.content_size
+        column = int((x + 0.5) * GRID / max(cols, 1))
+        row = int((2 * y + 1) * GRID / max(2 * rows, 1))
+        return (min(max(column, 0), GRID - 1), min(max(row, 0), GRID - 1))
+
+    def action_move(self, dx: int, dy: int) -> None:
+        column, row = self.cursor
+        self.cursor = (min(max(column + dx, 0), GRID - 1), min(max(row + dy, 0), GRID - 1))
+
+    def action_toggle_cell(self) -> None:
+        self.cells = self.cells ^ {self.cursor}
+
+    def action_clear(self) -> None:
+        self.cells = frozenset()
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        self.focus()
+        cell = self.cell_at(offset.x, offset.y)
+        self.cursor = cell
+        self._painting = cell not in self.cells
+        self.capture_mouse()
+        self._paint(cell)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        offset = event.get_content_offset(self)
+        if self._painting is None or offset is None:
+            return
+        cell = self.cell_at(offset.x, offset.y)
+        self.cursor = cell
+        self._paint(cell)
+
+    def on_mouse_up(self) -> None:
+        self._painting = None
+        self.release_mouse()
+
+    def _paint(self, cell: Cell) -> None:
+        if self._painting and cell not in self.cells:
+            self.cells = self.cells | {cell}
+        elif self._painting is False and cell in self.cells:
+            self.cells = self.cells - {cell}
+
+    def render_line(self, y: int) -> Strip:
+        cols = self.content_size.width
+        tile = self._tile
+        if tile is None or y >= len(tile.rows):
+            text = "No picture at this time" if y == self.content_size.height // 2 else ""
+            return Strip([Segment(text.center(cols)[:cols])])
+        cells = [
+            Segment(glyph, Style(color=_color(fg), bgcolor=_color(bg)))
+            for text, fg, bg in tile.rows[y]
+            for glyph in text
+        ]
+        mark = self.get_component_rich_style("mask-grid--cursor")
+        for x, segment in enumerate(cells):
+            if self.cell_at(x, y) == self.cursor:
+                background = segment.style.bgcolor if segment.style else None
+                cells[x] = Segment("▒", Style(color=mark.color, bgcolor=background))
+        return Strip(cells, cols).simplify()
