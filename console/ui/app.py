@@ -20,7 +20,9 @@ nothing a terminal or tmux usually takes for itself):
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -45,6 +47,9 @@ from console.ui.widgets.countdown import URGENT_SECONDS, mm_ss
 
 LIFT_SAMPLE_INTERVAL = 0.25
 """Seconds between readings of the lift; the countdown shows whole seconds."""
+
+FORCED_EXIT_AFTER = 3.0
+"""Seconds an orderly exit after SIGHUP or SIGTERM may take before the process just ends."""
 
 
 class VeilApp(App[None]):
@@ -222,10 +227,20 @@ class VeilApp(App[None]):
             self.notify(f"Masks applied, but the logout is not recorded: {error}", severity="error")
 
     def _end_by_signal(self, signum: signal.Signals) -> None:
-        """A hang-up (SSH dropped, terminal closed) or termination: close the session, exit."""
+        """A hang-up (SSH dropped, terminal closed) or termination: close the session, exit.
+
+        Textual's shutdown writes to the terminal, which a hang-up has taken away, and
+        can then wait forever on its full output queue. The session is closed and in the
+        audit by then, so if the orderly exit has not finished after `FORCED_EXIT_AFTER`
+        seconds the process ends without it.
+        """
         name = signal.Signals(signum).name
         self._close_session(name)
-        self.exit(return_code=128 + signum)
+        code = 128 + signum
+        deadline = threading.Timer(FORCED_EXIT_AFTER, os._exit, (code,))
+        deadline.daemon = True
+        deadline.start()
+        self.exit(return_code=code)
 
     def _may(self, permission: str) -> bool:
         user = self.user

@@ -1,15 +1,44 @@
-"""What the login screen and the authorization modal share: Enter fills, then submits.
+"""What the login screen and the authorization modal share: fields that keep up with typing.
 
-Both ask for a name and a password (and maybe a reason). Enter in any field moves to
-the first field still empty and submits only once every field is filled, so an
-operator can type name, Enter, password, Enter or use Tab, and a half-filled form is
-never sent to scrypt.
+Textual hands each key to the focused widget's queue as it arrives and moves focus on
+Tab or Enter only once that key has bubbled back up from the widget. When keys come in
+a burst (a fast typist, a paste, an SSH link that batches keystrokes), everything
+typed after a Tab therefore lands in the field before it: a supervisor's password
+would appear, in clear, in the user-name field. In a `Form`, Tab, Shift+Tab and Enter
+on any field but the last are priority bindings, acted on in arrival order before
+later keys are handed out; Enter on the last field goes through the field as usual,
+after the characters typed before it.
+
+Enter on the last field submits once every field is filled, and otherwise moves to the
+first empty one, so a half-filled form is never sent to scrypt.
 """
 
 from __future__ import annotations
 
+from textual.binding import Binding
+from textual.containers import Vertical
 from textual.dom import DOMNode
 from textual.widgets import Input
+
+
+class Form(Vertical):
+    """A column of inputs (and buttons) in which focus moves in step with the keys."""
+
+    BINDINGS = [
+        Binding("tab", "app.focus_next", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", show=False, priority=True),
+        Binding("enter", "next_field", show=False, priority=True),
+    ]
+    """Focus moves the moment these keys arrive (see the module docstring)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_field":
+            fields = list(self.query(Input))
+            return self.screen.focused in fields[:-1]
+        return True
+
+    def action_next_field(self) -> None:
+        self.screen.focus_next(Input)
 
 
 def first_empty(form: DOMNode) -> Input | None:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -29,7 +29,7 @@ from textual.widgets import Button, Input, Label, Static
 from console.core.authorization import AuthorizationResult, LiftService
 from console.core.lift import ActiveLift
 from console.core.users import User
-from console.ui.forms import first_empty, set_busy
+from console.ui.forms import Form, first_empty, set_busy
 from console.ui.widgets.countdown import mm_ss
 
 LOCK_SAMPLE_INTERVAL = 0.5
@@ -76,7 +76,7 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
         self._locked = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="authorization"):
+        with Form(id="authorization"):
             if self.needs_supervisor:
                 yield Label("Authorization required", id="authorization-title")
                 yield Static(

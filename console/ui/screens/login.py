@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
@@ -21,7 +20,7 @@ from textual.widgets import Button, Footer, Input, Label, Static
 from console.core.demo import DemoUser
 from console.core.session import LoginOutcome, LoginResult, Sessions
 from console.core.users import User
-from console.ui.forms import first_empty, set_busy
+from console.ui.forms import Form, first_empty, set_busy
 from console.ui.widgets.header import VeilHeader
 
 
@@ -69,7 +68,7 @@ class LoginScreen(Screen[User]):
 
     def compose(self) -> ComposeResult:
         yield VeilHeader()
-        with Vertical(id="login"):
+        with Form(id="login"):
             yield Label("Log in to view cameras", id="login-title")
             yield Input(placeholder="User name", id="login-name")
             yield Input(placeholder="Password", password=True, id="login-password")
