@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.events import Key
 from textual.widgets import Input, Label
 
 from console.core.services import Services
@@ -126,3 +127,19 @@ async def test_quit_while_lifted_ends_the_session_in_the_audit(
         ("logout", "supervisor"),
     ]
     assert '"cause":"quit"' in services.audit.records()[-1].details
+
+
+async def test_a_burst_of_keys_keeps_the_password_out_of_the_name_field(
+    make_services: AppServices,
+) -> None:
+    """Keys that arrive together (a fast typist, a paste, SSH batching) still follow Tab."""
+    services = make_services()
+    app = VeilApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        name, password = OPERATOR
+        for key in [*name, "tab", *password, "enter"]:
+            character = {"tab": "\t", "enter": "\r"}.get(key, key)
+            app.post_message(Key(key, character))
+        await settle(pilot)
+        assert isinstance(app.screen, WallScreen)
+        assert app.user is not None and app.user.name == "operator"
