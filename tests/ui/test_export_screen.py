@@ -133,11 +133,15 @@ async def test_mouse_toggles_cells(make_services: AppServices) -> None:
         grid = screen.query_one(MaskGrid)
         await pilot.click(grid, offset=(1, 1))
         await settle(pilot)
-        first = grid.cell_at(0, 0)
-        assert grid.cells == {first}
+        assert grid.cells == {(0, 0)}
+        clicked = grid.cell_at(20, 10)
+        assert clicked is not None and clicked != (0, 0)
+        await pilot.click(grid, offset=(21, 11))  # the border is the first cell
+        await settle(pilot)
+        assert grid.cells == {(0, 0), clicked}
         await pilot.click(grid, offset=(1, 1))
         await settle(pilot)
-        assert grid.cells == frozenset()
+        assert grid.cells == {clicked}
 
 
 async def test_extra_masks_are_kept_per_camera(make_services: AppServices) -> None:

@@ -64,7 +64,7 @@ async def test_playback_follows_the_layout_and_starts_at_the_first_recording(
         assert len(screen.query_one(Timeline).rows) == 4
         for source in screen.sources.values():
             assert source.cursor.masker.gate is services.gate  # masked as on the wall
-        assert "⏸ 1x" in status_line(screen)
+        assert "Paused 1x" in status_line(screen)
 
 
 async def test_play_and_speed_follow_the_clock(
@@ -82,7 +82,7 @@ async def test_play_and_speed_follow_the_clock(
         clock.advance(1.0)
         screen.sync()
         assert screen.moment == at(0, 4)
-        assert "▶ 2x" in status_line(screen)
+        assert "Playing 2x" in status_line(screen)
         await press(pilot, "minus", "minus", "minus")
         clock.advance(2.0)
         screen.sync()

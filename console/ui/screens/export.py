@@ -179,7 +179,7 @@ class ExportScreen(Screen[None]):
                     id="export-mask-help",
                 )
         with Vertical(id="export-run"):
-            yield ProgressBar(total=None, show_eta=False, id="export-progress")
+            yield ProgressBar(total=1, show_eta=False, id="export-progress")
             yield Static("", id="export-progress-text")
             yield Static("Reading the recordings…", id="export-message")
         yield Footer()
@@ -263,7 +263,8 @@ class ExportScreen(Screen[None]):
         self.preview = PlaybackSource(camera.name, PlaybackCursor(self.indexes[camera_id], masker))
         self._move_preview()
         grid.cells = self.extras.get(camera_id, frozenset())
-        grid.show(self.preview)
+        segments = self.indexes[camera_id].segments
+        grid.show(self.preview, segments[0].width / segments[0].height if segments else 16 / 9)
         self._title_masks()
 
     def _move_preview(self) -> None:
@@ -404,8 +405,7 @@ class ExportScreen(Screen[None]):
             return
         self._cancel = threading.Event()
         self.running = True
-        bar = self.query_one("#export-progress", ProgressBar)
-        bar.update(total=None, progress=0)
+        self.query_one("#export-progress", ProgressBar).update(total=1, progress=0)
         self._say(f"Exporting {len(requests)} camera(s)…")
         self._run(requests, self._cancel)
 

@@ -174,7 +174,7 @@ class PlaybackScreen(Screen[None]):
         if not self.is_mounted or not self.sources:
             return
         transport = self.transport
-        state = "▶" if transport.playing else "⏸"
+        state = "Playing" if transport.playing else "Paused"
         parts = [f"{state} {transport.speed:g}x", format_time(self.moment)]
         if self.mark_in is not None or self.mark_out is not None:
             marks = [

@@ -84,20 +84,36 @@ class MaskGrid(Widget, can_focus=True):
         super().__init__()
         self.source: TileSource | None = None
         """Gives the preview frame, masked with the extra masks (see the module docs)."""
+        self.aspect = 16 / 9
+        """Width over height of the camera's pictures: the preview keeps it."""
         self._renderer = HalfBlockRenderer(ColorDepth.TRUECOLOR)
         self._tile: RenderedTile | None = None
         self._painting: bool | None = None
         """While dragging: True paints cells masked, False clears them."""
 
-    def show(self, source: TileSource | None) -> None:
+    def show(self, source: TileSource | None, aspect: float = 16 / 9) -> None:
         self.source = source
+        self.aspect = aspect
         self.redraw()
+
+    @property
+    def picture_size(self) -> tuple[int, int]:
+        """(cols, rows) of the picture: as large as fits, in the camera's proportions.
+
+        A half-block cell holds two square-ish pixels, so a row counts as two pixels.
+        """
+        cols, rows = self.content_size
+        if cols <= 0 or rows <= 0:
+            return (0, 0)
+        if cols / (2 * rows) > self.aspect:
+            return (max(1, round(2 * rows * self.aspect)), rows)
+        return (cols, max(1, min(rows, round(cols / self.aspect / 2))))
 
     def redraw(self) -> None:
         """Ask the source for the picture again (the masks or the size changed)."""
-        cols, rows = self.content_size
+        cols, rows = self.picture_size
         frame = None
-        if self.source is not None and cols > 0 and rows > 0:
+        if self.source is not None and cols > 0:
             frame = self.source.preview(cols, rows * 2)
         self._tile = self._renderer.render(frame, cols, rows, (1, 2)) if frame else None
         self.refresh()
@@ -108,12 +124,13 @@ class MaskGrid(Widget, can_focus=True):
     def watch_cells(self, cells: frozenset[Cell]) -> None:
         self.post_message(self.Changed(self, cells))
 
-    def cell_at(self, x: int, y: int) -> Cell:
-        """The grid cell under text cell (x, y): the one holding the text cell's centre."""
-        cols, rows = self.content_size
-        column = int((x + 0.5) * GRID / max(cols, 1))
-        row = int((2 * y + 1) * GRID / max(2 * rows, 1))
-        return (min(max(column, 0), GRID - 1), min(max(row, 0), GRID - 1))
+    def cell_at(self, x: int, y: int) -> Cell | None:
+        """The grid cell under text cell (x, y), the one holding the cell's centre; None
+        outside the picture."""
+        cols, rows = self.picture_size
+        if not (0 <= x < cols and 0 <= y < rows):
+            return None
+        return (int((x + 0.5) * GRID / cols), int((2 * y + 1) * GRID / (2 * rows)))
 
     def action_move(self, dx: int, dy: int) -> None:
         column, row = self.cursor
@@ -127,28 +144,26 @@ class MaskGrid(Widget, can_focus=True):
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         offset = event.get_content_offset(self)
-        if offset is None:
+        cell = None if offset is None else self.cell_at(offset.x, offset.y)
+        if cell is None:
             return
         self.focus()
-        cell = self.cell_at(offset.x, offset.y)
-        self.cursor = cell
         self._painting = cell not in self.cells
         self.capture_mouse()
         self._paint(cell)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         offset = event.get_content_offset(self)
-        if self._painting is None or offset is None:
-            return
-        cell = self.cell_at(offset.x, offset.y)
-        self.cursor = cell
-        self._paint(cell)
+        cell = None if offset is None else self.cell_at(offset.x, offset.y)
+        if self._painting is not None and cell is not None:
+            self._paint(cell)
 
     def on_mouse_up(self) -> None:
         self._painting = None
         self.release_mouse()
 
     def _paint(self, cell: Cell) -> None:
+        self.cursor = cell
         if self._painting and cell not in self.cells:
             self.cells = self.cells | {cell}
         elif self._painting is False and cell in self.cells:
@@ -157,9 +172,11 @@ class MaskGrid(Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         cols = self.content_size.width
         tile = self._tile
-        if tile is None or y >= len(tile.rows):
+        if tile is None:
             text = "No picture at this time" if y == self.content_size.height // 2 else ""
             return Strip([Segment(text.center(cols)[:cols])])
+        if y >= len(tile.rows):
+            return Strip.blank(cols)
         cells = [
             Segment(glyph, Style(color=_color(fg), bgcolor=_color(bg)))
             for text, fg, bg in tile.rows[y]

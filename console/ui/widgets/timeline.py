@@ -10,6 +10,7 @@ width and the playhead is drawn over them.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import Enum
@@ -24,8 +25,10 @@ from console.core.recordings import NO_RECORDING, Gap, RecordingIndex, Span
 
 LABEL_WIDTH = 16
 """Cells for the camera names on the left."""
-TICK_EVERY = 20
-"""Cells between ruler labels."""
+TICK_GAP = 14
+"""Fewest cells between two ruler labels."""
+TICK_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600)
+"""Seconds between ruler labels, the smallest that leaves TICK_GAP cells is used."""
 MAX_WINDOW = 6 * 3600.0
 """Longest stretch shown at once; beyond it the window follows the playhead."""
 
@@ -68,6 +71,20 @@ def fit_window(indexes: Sequence[RecordingIndex], moment: float) -> tuple[float,
 
 def clock_label(moment: float) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%H:%M:%S")
+
+
+def ticks(start: float, end: float, width: int) -> list[tuple[int, str]]:
+    """(column, label) for ruler labels at round times (every 10 s, every minute...)."""
+    per_column = (end - start) / width
+    step = next((s for s in TICK_STEPS if s / per_column >= TICK_GAP), TICK_STEPS[-1])
+    labels = []
+    moment = math.ceil(start / step) * step
+    while moment < end:
+        column = int((moment - start) / per_column)
+        if column + 9 <= width:
+            labels.append((column, "╵" + clock_label(moment)))
+        moment += step
+    return labels
 
 
 class Timeline(Widget):
@@ -177,12 +194,11 @@ class Timeline(Widget):
     def _ruler(self, width: int) -> Strip:
         start, end = self.window
         chars = [" "] * width
-        for column in range(0, width - 8, TICK_EVERY):
-            label = "╵" + clock_label(start + (end - start) * column / width)
+        for column, label in ticks(start, end, width):
             chars[column : column + len(label)] = label
         for moment, mark in ((self.mark_in, "["), (self.mark_out, "]")):
             at = self._column(moment, width)
             if at is not None:
                 chars[at] = mark
         ruler = self.get_component_rich_style("timeline--ruler")
-        return Strip([Segment(" " * LABEL_WIDTH), Segment("".join(chars), ruler)])
+        return Strip([Segment(" " * LABEL_WIDTH, ruler), Segment("".join(chars), ruler)])
