@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from textual.command import CommandInput
 
 from console.core.carousel import CarouselSource
 from console.core.clock import FakeClock
+from console.core.config import Role
 from console.core.views import ViewStore
 from console.ui.app import VeilApp
 from console.ui.screens.dialogs import AskScreen, ChoiceScreen
@@ -15,7 +17,7 @@ from console.ui.screens.hotspot import HotspotScreen
 from console.ui.screens.wall import WallScreen
 from console.ui.widgets.camera_tile import CameraTile
 from console.ui.widgets.tile_grid import EmptySlot
-from tests.ui.conftest import SUPERVISOR, AppServices, settle
+from tests.ui.conftest import SUPERVISOR, AppServices, demo_site, settle, with_role
 from tests.ui.views_pilot import focused_slot, open_wall, press, shown, slots
 
 DEMO = ["lobby", "street", "gate", "garden"]
@@ -192,3 +194,32 @@ async def test_carousel_slot_tours_on_the_clock(
         await press(pilot, "enter")  # hotspot: the camera on now, held still
         assert isinstance(app.screen, HotspotScreen)
         assert app.screen.source is services.feeds["gate"]
+
+
+async def test_palette_runs_view_commands(make_services: AppServices) -> None:
+    app = VeilApp(make_services())
+    async with app.run_test(size=(160, 50)) as pilot:
+        await open_wall(pilot)
+        app.action_command_palette()
+        await settle(pilot)
+        app.screen.query_one(CommandInput).value = "Layout 3x3"
+        await settle(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, WallScreen)
+        assert len(slots(app)) == 9
+
+
+async def test_roles_without_playback_or_export_are_not_offered_them(
+    make_services: AppServices,
+) -> None:
+    site = demo_site()
+    watcher = Role("operator", frozenset({"live"}))
+    app = VeilApp(make_services(site=with_role(site, watcher)))
+    async with app.run_test(size=(160, 50)) as pilot:
+        wall = await open_wall(pilot)
+        titles = {command.title for command in wall.view_commands()}
+        assert "Playback" not in titles and "Export…" not in titles
+        await press(pilot, "p", "e")
+        assert app.screen is wall
+        shown_keys = {b.binding.description for b in wall.active_bindings.values() if b.enabled}
+        assert "Playback" not in shown_keys and "Export" not in shown_keys
