@@ -26,7 +26,7 @@ from console.ui.screens import export as export_screen
 from console.ui.screens.export import ExportScreen
 from console.ui.widgets.mask_grid import GRID, MaskGrid
 from tests.ui.conftest import AppServices, demo_site, settle, with_role
-from tests.ui.views_pilot import open_wall, press
+from tests.ui.views_pilot import SIZE, open_wall, press
 
 LOBBY_LAST = ("2026-11-27T10:01:00.000Z", "2026-11-27T10:01:05.000Z")
 """The lobby camera's latest recording: the range the screen proposes."""
@@ -75,7 +75,7 @@ def choose_png(screen: ExportScreen) -> None:
 async def test_defaults_then_export_runs_to_the_end(make_services: AppServices) -> None:
     services = make_services()
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot)
         assert screen.query_one("#export-cameras", SelectionList).selected == ["lobby"]
         assert (field(screen, "from").value, field(screen, "to").value) == LOBBY_LAST
@@ -99,7 +99,7 @@ async def test_extra_mask_drawn_with_keys_is_burned_into_every_still(
 ) -> None:
     services = make_services()
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot)
         grid = screen.query_one(MaskGrid)
         grid.focus()
@@ -128,7 +128,7 @@ async def test_extra_mask_drawn_with_keys_is_burned_into_every_still(
 
 async def test_mouse_toggles_cells(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot)
         grid = screen.query_one(MaskGrid)
         await pilot.click(grid, offset=(1, 1))
@@ -146,7 +146,7 @@ async def test_mouse_toggles_cells(make_services: AppServices) -> None:
 
 async def test_extra_masks_are_kept_per_camera(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot)
         grid = screen.query_one(MaskGrid)
         grid.focus()
@@ -188,7 +188,7 @@ async def test_cancel_leaves_nothing_and_nothing_is_audited(
     started = threading.Event()
     monkeypatch.setattr(export_screen, "export_batch", held_batch(started))
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot)
         await pilot.press("ctrl+s")  # no settling: the export holds until cancelled
         assert started.wait(30)
@@ -220,7 +220,7 @@ async def test_form_errors_are_said_and_nothing_runs(
     blocker = tmp_path / "blocker"
     blocker.write_text("a file where a folder should be")
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot)
         for name, value in change.items():
             field(screen, name).value = value.format(blocker=blocker)
@@ -233,7 +233,7 @@ async def test_form_errors_are_said_and_nothing_runs(
 
 async def test_no_camera_chosen(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot)
         screen.query_one("#export-cameras", SelectionList).deselect_all()
         await press(pilot, "ctrl+s")
@@ -246,7 +246,7 @@ async def test_existing_output_is_skipped_with_the_reason(make_services: AppServ
     folder.mkdir(parents=True)
     (folder / "lobby_20261127T100100Z-20261127T100105Z.mp4").write_text("earlier evidence")
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot)
         await press(pilot, "ctrl+s")
         await settle(pilot)
@@ -265,7 +265,7 @@ async def test_unmasked_export_only_when_granted_and_ticked(make_services: AppSe
     )
     services = make_services(site=site)
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_export(pilot, ("supervisor", "supervisor-demo"))
         box = screen.query_one("#export-unmasked", Checkbox)
         assert not box.display

@@ -22,7 +22,7 @@ from console.ui.widgets.tile_grid import TileGrid
 from console.ui.widgets.timeline import Timeline
 from tests.conftest import DEMO_SITE
 from tests.ui.conftest import AppServices, settle
-from tests.ui.views_pilot import open_wall, press
+from tests.ui.views_pilot import SIZE, open_wall, press
 
 
 def at(minute: int, second: float) -> float:
@@ -48,7 +48,7 @@ async def test_playback_follows_the_layout_and_starts_at_the_first_recording(
 ) -> None:
     services = make_services()
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         grid = screen.query_one(TileGrid)
         assert grid.side == 2
@@ -71,7 +71,7 @@ async def test_play_and_speed_follow_the_clock(
     make_services: AppServices, clock: FakeClock
 ) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         await press(pilot, "space")
         assert screen.transport.playing
@@ -96,7 +96,7 @@ async def test_play_and_speed_follow_the_clock(
 
 async def test_step_frames_of_the_focused_camera_across_a_gap(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         await press(pilot, "full_stop", "full_stop")
         assert screen.moment == at(0, 0.2)
@@ -110,7 +110,7 @@ async def test_step_frames_of_the_focused_camera_across_a_gap(make_services: App
 
 async def test_gap_shows_the_reason_and_the_others_play_on(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         await press(pilot, "g")
         assert isinstance(app.screen, AskScreen)
@@ -129,7 +129,7 @@ async def test_gap_shows_the_reason_and_the_others_play_on(make_services: AppSer
 
 async def test_bad_time_is_refused_in_the_dialog(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         await press(pilot, "g")
         app.screen.query_one(Input).value = "half past ten"
@@ -144,7 +144,7 @@ async def test_bad_time_is_refused_in_the_dialog(make_services: AppServices) -> 
 
 async def test_next_and_previous_recording(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         await press(pilot, "n")
         assert screen.moment == at(0, 10)  # lobby, gate and garden start again
@@ -164,7 +164,7 @@ async def test_playing_stops_at_the_end_of_the_footage(
     make_services: AppServices, clock: FakeClock
 ) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         screen.seek(at(1, 4))
         await press(pilot, "space")
@@ -192,7 +192,7 @@ async def test_damaged_segment_is_a_gap_naming_the_file(
     make_services: AppServices, tmp_path: Path
 ) -> None:
     app = VeilApp(make_services(site=damaged_site(tmp_path)))
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         screen.seek(at(0, 12))
         assert screen.sources["lobby"].preview(64, 36) is None
@@ -202,7 +202,7 @@ async def test_damaged_segment_is_a_gap_naming_the_file(
 
 async def test_marks_open_the_export_with_their_range(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         screen.seek(at(0, 1))
         await press(pilot, "left_square_bracket")
@@ -223,7 +223,7 @@ async def test_marks_open_the_export_with_their_range(make_services: AppServices
 
 async def test_hotspot_from_playback_and_back(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         screen = await open_playback(pilot)
         await press(pilot, "down", "enter")
         assert isinstance(app.screen, HotspotScreen)

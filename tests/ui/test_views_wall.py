@@ -18,7 +18,7 @@ from console.ui.screens.wall import WallScreen
 from console.ui.widgets.camera_tile import CameraTile
 from console.ui.widgets.tile_grid import EmptySlot
 from tests.ui.conftest import SUPERVISOR, AppServices, demo_site, settle, with_role
-from tests.ui.views_pilot import focused_slot, open_wall, press, shown, slots
+from tests.ui.views_pilot import SIZE, focused_slot, open_wall, press, shown, slots
 
 DEMO = ["lobby", "street", "gate", "garden"]
 PERIMETER_ROW = 4
@@ -27,7 +27,7 @@ PERIMETER_ROW = 4
 
 async def test_default_view_is_every_camera_in_2x2(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         assert shown(app) == DEMO
         assert len(app.screen.query(CameraTile)) == 4
@@ -35,7 +35,7 @@ async def test_default_view_is_every_camera_in_2x2(make_services: AppServices) -
 
 async def test_layout_keys_switch_and_keep_hidden_assignments(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         await press(pilot, "3")
         assert shown(app) == [*DEMO, None, None, None, None, None]
@@ -50,7 +50,7 @@ async def test_layout_keys_switch_and_keep_hidden_assignments(make_services: App
 
 async def test_palette_layout_command_switches(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         wall = await open_wall(pilot)
         titles = [command.title for command in wall.view_commands()]
         assert "Layout 2x2" not in titles
@@ -63,7 +63,7 @@ async def test_palette_layout_command_switches(make_services: AppServices) -> No
 
 async def test_arrows_move_focus_within_the_grid(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         assert focused_slot(app) == 0
         await press(pilot, "right")
@@ -81,7 +81,7 @@ async def test_assignment_is_saved_and_restored_at_the_next_login(
 ) -> None:
     services = make_services()
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         await press(pilot, "right", "a")
         assert isinstance(app.screen, ChoiceScreen)
@@ -93,18 +93,18 @@ async def test_assignment_is_saved_and_restored_at_the_next_login(
     assert saved["current"]["slots"][1] == {"camera": "gate"}
 
     again = VeilApp(make_services(demo=False))  # the demo users exist already
-    async with again.run_test(size=(160, 50)) as pilot:
+    async with again.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         assert shown(again) == ["lobby", "gate", "gate", "garden", None, None, None, None, None]
 
 
 async def test_views_are_per_operator(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         await press(pilot, "1")
     other = VeilApp(make_services(demo=False))
-    async with other.run_test(size=(160, 50)) as pilot:
+    async with other.run_test(size=SIZE) as pilot:
         await open_wall(pilot, SUPERVISOR)
         assert shown(other) == DEMO
 
@@ -112,7 +112,7 @@ async def test_views_are_per_operator(make_services: AppServices) -> None:
 async def test_named_view_saved_and_opened(make_services: AppServices) -> None:
     services = make_services()
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         await press(pilot, "1", "s")
         assert isinstance(app.screen, AskScreen)
@@ -135,7 +135,7 @@ async def test_corrupt_views_file_warns_and_shows_the_default(make_services: App
     views.mkdir(parents=True)
     (views / "operator.json").write_text('{"schema": "veil-views/1", "current": ')
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         assert shown(app) == DEMO
         warnings = [n.message for n in app._notifications]
@@ -145,7 +145,7 @@ async def test_corrupt_views_file_warns_and_shows_the_default(make_services: App
 async def test_hotspot_enter_and_escape(make_services: AppServices) -> None:
     services = make_services()
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         await press(pilot, "right", "enter")
         assert isinstance(app.screen, HotspotScreen)
@@ -161,7 +161,7 @@ async def test_hotspot_enter_and_escape(make_services: AppServices) -> None:
 async def test_hotspot_by_click(make_services: AppServices) -> None:
     services = make_services()
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         tile = app.screen.query(CameraTile)[2]
         await pilot.click(tile)
@@ -175,7 +175,7 @@ async def test_carousel_slot_tours_on_the_clock(
 ) -> None:
     services = make_services()
     app = VeilApp(services)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         await press(pilot, "a", *["down"] * PERIMETER_ROW, "enter")
         assert shown(app)[0] == "carousel:perimeter"
@@ -187,6 +187,12 @@ async def test_carousel_slot_tours_on_the_clock(
         clock.advance(6.8)
         assert carousel.current_id == "gate"
         assert carousel.title == "Perimeter: Service gate · next 10s"
+        tile = app.screen.query(CameraTile)[0]
+        for _ in range(100):  # the tile redraws on its own pump thread
+            if tile.border_title == carousel.title:
+                break
+            await pilot.pause(0.05)
+        assert tile.border_title == "Perimeter: Service gate · next 10s"
         frame = carousel.preview(64, 36)
         gate = services.feeds["gate"].preview(64, 36)
         assert frame is not None and gate is not None
@@ -198,7 +204,7 @@ async def test_carousel_slot_tours_on_the_clock(
 
 async def test_palette_runs_view_commands(make_services: AppServices) -> None:
     app = VeilApp(make_services())
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await open_wall(pilot)
         app.action_command_palette()
         await settle(pilot)
@@ -215,7 +221,7 @@ async def test_roles_without_playback_or_export_are_not_offered_them(
     site = demo_site()
     watcher = Role("operator", frozenset({"live"}))
     app = VeilApp(make_services(site=with_role(site, watcher)))
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         wall = await open_wall(pilot)
         titles = {command.title for command in wall.view_commands()}
         assert "Playback" not in titles and "Export…" not in titles

@@ -11,6 +11,9 @@ from console.ui.screens.wall import WallScreen
 from console.ui.widgets.tile_grid import Slot, TileGrid
 from tests.ui.conftest import OPERATOR, log_in, settle
 
+SIZE = (110, 34)
+"""Terminal size for pilot tests: small, because every refresh composites every tile."""
+
 
 async def open_wall(pilot: Pilot[None], user: tuple[str, str] = OPERATOR) -> WallScreen:
     await log_in(pilot, user)

@@ -286,6 +286,14 @@ class PlaybackScreen(Screen[None]):
         """Transport commands for the palette (see `console.ui.view_commands`)."""
         commands = [
             ViewCommand("Play / pause", "Space", self.action_play_pause),
+            ViewCommand(
+                "Step forward", "One frame of the focused camera", partial(self.action_step, 1)
+            ),
+            ViewCommand(
+                "Step back", "One frame of the focused camera", partial(self.action_step, -1)
+            ),
+            ViewCommand("Faster", "Next speed up, to 8x", self.action_faster),
+            ViewCommand("Slower", "Next speed down, to 0.25x", self.action_slower),
             ViewCommand("Go to time…", "Jump to a date and time (UTC)", self.action_jump),
             ViewCommand(
                 "Next recording", "Start of the next recording", self.action_next_recording
