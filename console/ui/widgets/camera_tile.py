@@ -1,48 +1,88 @@
-"""One camera on the wall: masked video drawn with half-block cells, plus its status."""
+"""One tile: a source's masked picture (live, a carousel slot, a recording) and its state.
+
+The tile never touches pixels. `TilePump` masks and renders its frames on worker
+threads and posts the rows that changed; the tile stores them as strips and repaints
+only those rows. Its border carries the source's title, its state when there is no
+video (connecting, lost, error, masks-unavailable, with the message in the middle), and
+an UNMASKED badge while the picture drawn was masked under a lift and the camera has
+masks a lift removes.
+
+A sixel tile draws its picture as a sixel image through the screen's `SixelOverlay`,
+which decides frame by frame whether the image may be drawn; when it may not (covered,
+clipped, another screen on top) the tile shows the same frame as text.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-from rich.color import Color
+import textwrap
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
 from rich.segment import Segment
 from rich.style import Style
+from textual.app import App
+from textual.content import Content
+from textual.filter import ANSIToTruecolor, LineFilter
+from textual.geometry import Region
+from textual.message import Message
+from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
-from console.core.feed import CameraFeed
-from console.core.masking import MaskedFrame
+from console.core.carousel import CarouselSource
+from console.core.feed import CameraFeed, FeedStatus, TileSource
+from console.core.playback_source import PlaybackSource
+from console.core.services import Services
+from console.core.terminal import TerminalCaps
+from console.ui.widgets.pace import Pace
+from console.ui.widgets.paint_tick import PaintTick
+from console.ui.widgets.sixel_overlay import SixelOverlay
+from console.ui.widgets.tile_pump import TileClient, TileGeometry, TileImage, TilePump, TileUpdate
+from console.ui.widgets.tile_stats import StatsBoard, TileStats, writer_backlog
+from console.ui.widgets.tile_strips import blank_strip
 
-_STYLES: dict[int, Style] = {}
+TEXT_FPS = 15.0
+"""Most frames per second of a text tile: above the 10 fps of typical tile streams, so
+every frame of those is shown, and little enough that a wall of them stays light."""
+SIXEL_FPS = 5.0
+"""Most frames per second of a sixel tile: sixel costs the terminal far more per frame."""
+UNMASKED = "UNMASKED"
+"""The badge on a tile whose picture has liftable masks off."""
 
 
-def _style(key: int) -> Style:
-    """Half-block styles keyed by packed (top << 24 | bottom) colour; bounded."""
-    style = _STYLES.get(key)
-    if style is None:
-        if len(_STYLES) > 8192:
-            _STYLES.clear()
-        top, bottom = key >> 24, key & 0xFFFFFF
-        style = Style(
-            color=Color.from_rgb(top >> 16, (top >> 8) & 255, top & 255),
-            bgcolor=Color.from_rgb(bottom >> 16, (bottom >> 8) & 255, bottom & 255),
-        )
-        _STYLES[key] = style
-    return style
+def services_of(app: App[object]) -> Services | None:
+    """The console's services, when the tile runs inside the console app."""
+    services = getattr(app, "services", None)
+    return services if isinstance(services, Services) else None
 
 
-def halfblock_strips(frame: MaskedFrame) -> list[Strip]:
-    rgb = frame.pixels[..., ::-1].astype(np.int64)
-    packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
-    strips = []
-    for row in range(frame.height // 2):
-        keys = (packed[2 * row] << 24) | packed[2 * row + 1]
-        segments = [Segment("▀", _style(int(key))) for key in keys]
-        strips.append(Strip(segments, frame.width))
-    return strips
+def caps_of(app: App[object]) -> TerminalCaps:
+    """How tiles draw: detected before the app started, or plain half-blocks."""
+    services = services_of(app)
+    return services.caps if services is not None else TerminalCaps.plain()
+
+
+def has_liftable_masks(source: TileSource) -> bool:
+    """Whether a lift uncovers anything in this source's pictures; True when it cannot tell."""
+    if isinstance(source, CarouselSource):
+        return has_liftable_masks(source.current)
+    if isinstance(source, CameraFeed):
+        masks = source.masker.masks
+    elif isinstance(source, PlaybackSource):
+        masks = source.cursor.masker.masks
+    else:
+        return True
+    return any(mask.kind == "liftable" for mask in masks)
+
+
+def default_id(source: TileSource) -> str | None:
+    """`tile-<camera id>` for a camera's live feed, so tests and CSS can find it."""
+    return f"tile-{source.camera.id}" if isinstance(source, CameraFeed) else None
 
 
 class CameraTile(Widget):
-    """A live tile. It never draws anything but a `MaskedFrame` from its feed."""
+    """Draws a `TileSource`; only ever a `MaskedFrame` of it, as text or sixel."""
 
     DEFAULT_CSS = """
     CameraTile {
@@ -52,45 +92,276 @@ class CameraTile(Widget):
         height: 1fr;
     }
     CameraTile:focus { border: round $accent; }
+    CameraTile.-unmasked {
+        border: round $warning;
+        border-subtitle-color: $text;
+        border-subtitle-background: $warning;
+        border-subtitle-style: bold;
+    }
     """
 
     can_focus = True
 
-    def __init__(self, feed: CameraFeed, fps: float = 10.0) -> None:
-        super().__init__(id=f"tile-{feed.camera.id}")
-        self.feed = feed
-        self.fps = fps
+    @dataclass
+    class Painted(Message):
+        """A frame (or a state) rendered by the pump, posted from its thread."""
+
+        update: TileUpdate
+
+    def __init__(
+        self,
+        source: TileSource,
+        *,
+        caps: TerminalCaps | None = None,
+        text_fps: float = TEXT_FPS,
+        sixel_fps: float = SIXEL_FPS,
+        id: str | None = None,  # noqa: A002 (Textual's name for it)
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(id=id if id is not None else default_id(source), classes=classes)
+        self.source = source
+        """What the tile shows."""
+        self._labels: dict[str, str] = {}
+        self._label("title", source.title)
+        self.caps = caps
+        """How to draw; from the app's services when not given."""
+        self._fps = (text_fps, sixel_fps)
+        self._client: TileClient | None = None
+        self._overlay: SixelOverlay | None = None
+        self._stats: TileStats | None = None
         self._strips: list[Strip] = []
-        self._sequence = -1
-        self.border_title = feed.camera.name
+        self._status = source.status
+        self._video = False
+        self.image: TileImage | None = None
+        """The sixel picture of the frame presented last (sixel tiles only)."""
+        self.image_shown = False
+        """Whether the overlay draws `image` (its cells then hold blanks)."""
+        self.lifted = False
+        """The picture presented last was masked under a lift."""
+        self.frames = 0
+        """Frames presented since mounting."""
+        self._geometry: TileGeometry | None = None
+        self._blank = Strip.blank(0)
+        self._dirty: set[int] | None = set()
+        """Rows to repaint at the next paint tick; None for all."""
+        self._captured: list[float] = []
+        """Capture times of the frames presented since the last tick."""
+        self._label("subtitle", self._subtitle())
+
+    @property
+    def feed(self) -> TileSource:
+        """The source, under the name the wall's first version used."""
+        return self.source
+
+    @property
+    def unmasked(self) -> bool:
+        """The UNMASKED badge is up: the picture drawn has liftable masks off."""
+        return self._video and self.lifted and has_liftable_masks(self.source)
+
+    @property
+    def mode(self) -> str:
+        """The renderer in use, and whether a sixel tile shows text right now."""
+        if self._client is None:
+            return ""
+        if self._client.sixel is not None and not self.image_shown:
+            return f"sixel (text now: {self._client.text.mode})"
+        return self._client.mode
 
     def on_mount(self) -> None:
-        self.set_interval(1 / self.fps, self._tick)
+        caps = self.caps = self.caps or caps_of(self.app)
+        services = services_of(self.app)
+        text_fps, sixel_fps = self._fps
+        self._client = TileClient(
+            self.source,
+            caps.render,
+            caps.colors,
+            Pace(sixel_fps if caps.render == "sixel" else text_fps),
+            self._deliver,
+        )
+        self._stats = StatsBoard.of(self.app).add(self._key, self.source.title)
+        if caps.render == "sixel":
+            self._overlay = SixelOverlay.on(self.screen)
+            self._overlay.add(self)
+        self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
+        self._measure()
+        TilePump.of(self.app, services.gate.lifted if services else None).add(self._client)
 
-    def _tick(self) -> None:
-        status = self.feed.status
-        self.border_subtitle = status.state if status.state != "live" else ""
-        if status.state not in ("live",):
-            if self._strips:
+    def on_unmount(self) -> None:
+        if self._client is not None:
+            TilePump.of(self.app).remove(self._client)
+        if self._overlay is not None:
+            self._overlay.remove(self)
+        StatsBoard.of(self.app).remove(self._key)
+
+    def on_resize(self) -> None:
+        self._measure()
+
+    @property
+    def _key(self) -> str:
+        return self.id or f"tile-{id(self):x}"
+
+    def _measure(self) -> None:
+        """Tell the pump the size to render for; a new size means a new picture."""
+        if self._client is None or self.caps is None:
+            return
+        size = self.content_size
+        style = self.rich_style
+        base = Style(color=style.color, bgcolor=style.bgcolor)
+        geometry = TileGeometry(size.width, size.height, self.caps.cell_px, base)
+        if geometry != self._geometry:
+            self._geometry = self._client.geometry = geometry
+            self._blank = blank_strip(geometry.cols, base)
+            self.image = None  # drawn for the old size: the text stands in until the next
+
+    def _screen_changed(self, screen: Screen[object]) -> None:
+        """Tiles on screens nobody sees do not render; back in view, they render at once."""
+        if self._client is None or not self.is_attached:
+            return
+        active = self.screen.is_active
+        if active and self._client.paused:
+            self._client.refresh()
+        self._client.paused = not active
+
+    def _deliver(self, update: TileUpdate) -> bool:
+        """Called on a pump thread; `post_message` is thread-safe."""
+        return self.post_message(self.Painted(update))
+
+    def on_camera_tile_painted(self, message: Painted) -> None:
+        client = self._client
+        if client is None:
+            return
+        update = message.update
+        try:
+            if update.geometry == client.geometry:
+                now = time.monotonic()
+                client.pace.observe(now, update.load(now, writer_backlog(self.app)))
+                self._present(update, now)
+            else:
+                client.refresh()  # rendered for a size the tile no longer has
+        finally:
+            client.busy = False
+
+    def _present(self, update: TileUpdate, now: float) -> None:
+        self._label("title", update.title)
+        video = update.video
+        if video is None:
+            if self._video or update.status != self._status:
                 self._strips = []
-                self.refresh()
+                self.image = None
+                self._repaint(None)
+            self._video = False
+            self.lifted = False
+        else:
+            if video.full or not self._video:
+                self._strips = [video.rows[y] for y in range(update.geometry.rows)]
+                self._repaint(None)
+            else:
+                for y, strip in video.rows.items():
+                    self._strips[y] = strip
+                if not self.image_shown:
+                    self._repaint(video.rows)
+            self._video = True
+            self.image = video.image
+            if self.image_shown and video.image is not None:
+                self._repaint((video.image.at.y,))  # a repainted row carries the image out
+            self.lifted = video.lifted
+            self.frames += 1
+            self._record(now, update.encode, video.captured_at)
+        self._status = update.status
+        self._label("subtitle", self._subtitle())
+        self.set_class(self.unmasked, "-unmasked")
+
+    def _repaint(self, rows: Iterable[int] | None) -> None:
+        """Repaint these content rows (None: all of them) at the next paint tick."""
+        if rows is None:
+            self._dirty = None
+        elif self._dirty is not None:
+            self._dirty.update(rows)
+        PaintTick.of(self.app).request(self)
+
+    def paint(self) -> None:
+        """Called by the paint tick: mark what changed dirty, note when it is written."""
+        dirty, self._dirty = self._dirty, set()
+        if dirty is None:
+            self.refresh()
+        elif dirty:
+            width = self._geometry.cols if self._geometry else self.content_size.width
+            self.refresh(*(Region(0, y, width, 1) for y in sorted(dirty)))
+        captured, self._captured = self._captured, []
+        stats = self._stats
+        if captured and stats is not None:
+
+            def written() -> None:
+                now = time.monotonic()
+                for captured_at in captured:
+                    latency = now - captured_at
+                    if captured_at > 0 and 0 <= latency < 60:
+                        stats.written(latency)
+
+            self.call_after_refresh(written)
+
+    def _label(self, which: str, text: str) -> None:
+        """Set a border label, only when it changes: setting one repaints the whole tile.
+
+        Labels are set as content, not markup: a camera may be called "Dock [east]".
+        """
+        if self._labels.get(which) == text:
             return
-        sequence = self.feed.sequence
-        if sequence == self._sequence:
+        self._labels[which] = text
+        if which == "title":
+            self.border_title = Content(text)
+        else:
+            self.border_subtitle = Content(text)
+
+    def _record(self, now: float, encode: float, captured_at: float) -> None:
+        stats = self._stats
+        client = self._client
+        if stats is None or client is None:
             return
-        self._sequence = sequence
-        width, height = self.content_size.width, self.content_size.height * 2
-        if width <= 0 or height <= 0:
-            return
-        frame = self.feed.preview(width, height)
-        self._strips = halfblock_strips(frame) if frame is not None else []
+        stats.presented(now, encode)
+        stats.mode = self.mode
+        stats.target_fps = client.pace.fps
+        stats.overloaded = client.pace.overloaded
+        stats.lag_ms = 1000 * client.pace.load.lag
+        self._captured.append(captured_at)
+
+    def _subtitle(self) -> str:
+        if self.unmasked:
+            return UNMASKED
+        state = self._status.state
+        return "" if state == "live" and self._video else state
+
+    def show_image(self, shown: bool) -> None:
+        """Called by the overlay, during a screen update: draw the image (cells blank) or
+        the text picture. The whole tile is repainted in the same update."""
+        self.image_shown = shown
         self.refresh()
+        if self._stats is not None:
+            self._stats.mode = self.mode
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """The app's filters, less the one mapping ANSI colours to the theme's truecolor.
+
+        A tile's palette colours are meant for the terminal's own palette (that is the
+        point of 256 and 16 colours), and the filter would rebuild every segment of every
+        repainted row, doubling the cost of a frame.
+        """
+        return [f for f in super().get_line_filters() if not isinstance(f, ANSIToTruecolor)]
 
     def render_line(self, y: int) -> Strip:
-        if y < len(self._strips):
-            return self._strips[y]
-        if y == self.content_size.height // 2:
-            status = self.feed.status
-            text = status.message or status.state
-            return Strip([Segment(text[: self.content_size.width].center(self.content_size.width))])
-        return Strip.blank(self.content_size.width)
+        if self._video:
+            if not self.image_shown and y < len(self._strips):
+                return self._strips[y]
+            return self._blank
+        width, height = self.content_size
+        lines = self._status_lines(width, height)
+        row = y - (height - len(lines)) // 2
+        if 0 <= row < len(lines):
+            return Strip([Segment(lines[row].center(width)[:width], self.rich_style)], width)
+        return self._blank
+
+    def _status_lines(self, width: int, height: int) -> list[str]:
+        """The state, and why, wrapped to the tile."""
+        status: FeedStatus = self._status
+        text = status.message or status.state
+        return textwrap.wrap(text, max(1, width))[: max(1, height)]

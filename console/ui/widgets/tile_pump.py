@@ -1,0 +1,319 @@
+"""Masking and rendering tiles off the UI thread, newest frame only, at each tile's own pace.
+
+One scheduler thread per app looks at every tile a few hundred times a second: a tile
+gets a job when its frame period has passed, nothing of it is in flight, and its source
+has something new (a frame, a lift or apply, a status) or the tile was resized. Jobs run
+on a small pool of threads of our own, so sixteen streaming tiles never starve Textual's
+thread workers (logins, lifts). A job masks the newest frame at the tile's size, renders
+it, builds the strips of the rows that changed and posts them to the tile; the tile is
+busy until the UI has taken them. There is never a queue of frames: a tile that falls
+behind skips to the newest one, and its `Pace` slows it down.
+
+When the lift state flips, every tile is due at once: masks coming back (the panic key)
+must not wait for a slow tile's next period.
+
+While tiles stream, the pump also sets the garbage collector's pace. A streaming wall
+allocates tens of thousands of short-lived objects a second (strips and segments, seven
+small caches per Textual strip), and with the default thresholds many of them outlive
+two young collections and reach the oldest generation, whose growth then triggers full
+collections: each walks every object of the app and stops every thread for a large
+fraction of a second, which is what an operator sees as a stutter and a late key. So
+the objects that exist when the wall starts (the app, its screens, its styles) are
+frozen out of collections, and young collections are spaced so that frames die young.
+Both are undone when the last tile goes (after a logout, for instance).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import time
+import weakref
+from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from rich.style import Style
+from textual.app import App
+from textual.strip import Strip
+
+from console.core.feed import FeedStatus, TileSource
+from console.core.render import ColorDepth, RenderMode, TileRenderer, make_renderer
+from console.core.render.fit import fit_cells
+from console.ui.widgets.pace import Load, Pace
+from console.ui.widgets.tile_strips import Placement, StripMaker
+
+POLL = 0.005
+"""Seconds between the scheduler's looks at the tiles: the most a new frame waits."""
+WORKERS = 2
+"""Render threads per app; numpy and OpenCV release the GIL for their share."""
+YOUNG_THRESHOLD = 20_000
+"""Allocations between young collections while tiles stream (Python's default is 700)."""
+HYSTERESIS = 8
+"""Per-channel change (0..255) below which a text cell keeps its colour: sensor and
+codec noise then leaves most rows of a still scene untouched, and unchanged rows cost
+the terminal nothing."""
+
+
+@runtime_checkable
+class SizedSource(Protocol):
+    """A source that knows its pictures' size, so tiles can keep their proportions."""
+
+    @property
+    def source_size(self) -> tuple[int, int] | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TileGeometry:
+    """Everything about a tile's place on screen that a frame is rendered for."""
+
+    cols: int
+    rows: int
+    """Content area in cells."""
+    cell_px: tuple[int, int]
+    """Cell size in pixels, for sixel and for keeping proportions."""
+    base: Style
+    """The tile's own colours, for cells around the picture and DEFAULT colour codes."""
+
+
+@dataclass(frozen=True, slots=True)
+class TileImage:
+    """A sixel picture of one frame, to be drawn over the tile's picture cells."""
+
+    payload: str
+    """The complete DCS."""
+    at: Placement
+    """The cells it covers inside the content area."""
+    serial: int
+    """Increases with every new image of this tile."""
+
+
+@dataclass(frozen=True, slots=True)
+class Video:
+    """A frame's picture as the tile draws it."""
+
+    rows: dict[int, Strip]
+    """Content rows that changed, or every row when `full`."""
+    full: bool
+    lifted: bool
+    """The frame was masked while a lift was active (liftable masks off)."""
+    captured_at: float
+    """Monotonic time the source delivered the frame."""
+    image: TileImage | None
+    """The sixel picture, for sixel tiles."""
+
+
+@dataclass(frozen=True, slots=True)
+class TileUpdate:
+    """One job's result: the tile's chrome, and its picture if there is one."""
+
+    geometry: TileGeometry
+    title: str
+    status: FeedStatus
+    video: Video | None
+    """None when there is nothing to show (no frame, masks failed, not live)."""
+    submitted: float
+    started: float
+    finished: float
+
+    @property
+    def encode(self) -> float:
+        return self.finished - self.started
+
+    def load(self, now: float, backlog: int) -> Load:
+        waited = (self.started - self.submitted) + (now - self.finished)
+        return Load(self.encode, waited, backlog)
+
+
+Deliver = Callable[[TileUpdate], bool]
+"""Hands an update to the UI thread; False when the tile is gone."""
+
+
+class TileClient:
+    """One tile as the pump sees it: its source, renderers and pace.
+
+    Written by the UI thread: `geometry` (on resize), `paused`, and `busy` (cleared when
+    an update was taken). Everything else belongs to the scheduler and the one job in flight.
+    """
+
+    def __init__(
+        self,
+        source: TileSource,
+        mode: RenderMode,
+        depth: ColorDepth,
+        pace: Pace,
+        deliver: Deliver,
+    ) -> None:
+        self.source = source
+        self.pace = pace
+        self.deliver = deliver
+        text_mode: RenderMode = "ascii" if depth is ColorDepth.MONO else "halfblock"
+        if mode != "sixel":
+            text_mode = mode
+        self.text: TileRenderer = make_renderer(text_mode, depth, HYSTERESIS)
+        """Draws the picture in cells: the tile itself, or a sixel tile's fallback."""
+        self.sixel: TileRenderer | None = make_renderer("sixel", depth) if mode == "sixel" else None
+        self.geometry: TileGeometry | None = None
+        self.busy = False
+        self.paused = False
+        """The tile's screen is not in view: nothing to render for."""
+        self.closed = False
+        self._maker = StripMaker(depth)
+        self._seen: tuple[Hashable, FeedStatus, TileGeometry] | None = None
+        self._due = 0.0
+        self._job: tuple[TileGeometry, float] | None = None
+        self._serial = 0
+
+    @property
+    def mode(self) -> str:
+        return self.sixel.mode if self.sixel is not None else self.text.mode
+
+    def refresh(self) -> None:
+        """Render again even if nothing changed (the tile lost what it showed)."""
+        self._seen = None
+
+    def hurry(self) -> None:
+        """The next frame is due now, whatever the pace (the lift state flipped)."""
+        self._due = 0.0
+
+    def wants_frame(self, now: float) -> bool:
+        """Called by the scheduler; claims the tile for a job when it returns True."""
+        geometry = self.geometry
+        if self.busy or self.paused or self.closed or geometry is None or now < self._due:
+            return False
+        seen = (self.source.version, self.source.status, geometry)
+        if seen == self._seen:
+            return False
+        self._seen = seen
+        self._due = now + self.pace.period
+        self._job = (geometry, now)
+        self.busy = True
+        return True
+
+    def run(self) -> None:
+        """The job: runs on a pool thread, never raises, always delivers or closes."""
+        assert self._job is not None
+        geometry, submitted = self._job
+        started = time.monotonic()
+        try:
+            title, status, video = self._draw(geometry)
+        except Exception as error:  # fail closed: a status, never a half-drawn frame
+            self._maker.forget()
+            title, status, video = "", FeedStatus("error", f"cannot draw: {error}"), None
+        update = TileUpdate(geometry, title, status, video, submitted, started, time.monotonic())
+        if not self.deliver(update):
+            self.closed = True
+
+    def _draw(self, geometry: TileGeometry) -> tuple[str, FeedStatus, Video | None]:
+        """Mask and render the newest frame; a sixel tile masks once, at the image's size,
+        and draws its text picture from that same masked frame."""
+        source = self.source
+        title = source.title
+        status = source.status
+        at = _placement(source, geometry)
+        renderer = self.sixel or self.text
+        size = renderer.pixel_size(at.cols, at.rows, geometry.cell_px)
+        frame = None
+        if status.state == "live" and min(size) > 0:
+            frame = source.preview(*size)
+            status = source.status  # a masking failure shows here
+        if frame is None:
+            self._maker.forget()
+            return title, status, None
+        image = None
+        if self.sixel is not None:
+            graphics = self.sixel.render(frame, at.cols, at.rows, geometry.cell_px).graphics
+            if graphics is not None:
+                self._serial += 1
+                image = TileImage(graphics, at, self._serial)
+        text = self.text.render(frame, at.cols, at.rows, geometry.cell_px)
+        rows, full = self._maker.strips(text, geometry.cols, geometry.rows, at, geometry.base)
+        return title, status, Video(rows, full, frame.lifted, frame.captured_at, image)
+
+
+def _placement(source: TileSource, geometry: TileGeometry) -> Placement:
+    """The picture's cells: as large as fits with the source's proportions, centred."""
+    size = source.source_size if isinstance(source, SizedSource) else None
+    if size is None or geometry.cols <= 0 or geometry.rows <= 0:
+        return Placement(0, 0, max(0, geometry.cols), max(0, geometry.rows))
+    cols, rows = fit_cells(size, geometry.cols, geometry.rows, geometry.cell_px)
+    return Placement((geometry.cols - cols) // 2, (geometry.rows - rows) // 2, cols, rows)
+
+
+class TilePump:
+    """The scheduler thread and render pool shared by every tile of one app."""
+
+    _pumps: weakref.WeakKeyDictionary[App[object], TilePump] = weakref.WeakKeyDictionary()
+
+    def __init__(self, lifted: Callable[[], bool] | None = None, workers: int = WORKERS) -> None:
+        self._lifted = lifted
+        """The lift state, watched so that a lift or an apply reaches every tile at once."""
+        self._workers = workers
+        self._clients: tuple[TileClient, ...] = ()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._thresholds: tuple[int, int, int] | None = None
+
+    @classmethod
+    def of(cls, app: App[object], lifted: Callable[[], bool] | None = None) -> TilePump:
+        pump = cls._pumps.get(app)
+        if pump is None:
+            pump = cls._pumps[app] = cls(lifted)
+        return pump
+
+    @property
+    def clients(self) -> tuple[TileClient, ...]:
+        return self._clients
+
+    def add(self, client: TileClient) -> None:
+        with self._lock:
+            self._clients = (*self._clients, client)
+            if self._thread is None:
+                self._thresholds = gc.get_threshold()
+                gc.freeze()
+                gc.set_threshold(YOUNG_THRESHOLD, *self._thresholds[1:])
+                self._stop.clear()
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="veil-tile")
+                self._thread = threading.Thread(
+                    target=self._schedule, name="veil-tile-scheduler", daemon=True
+                )
+                self._thread.start()
+
+    def remove(self, client: TileClient) -> None:
+        """Forget a tile; the threads end with the last one."""
+        client.closed = True
+        with self._lock:
+            self._clients = tuple(c for c in self._clients if c is not client)
+            if self._clients or self._thread is None:
+                return
+            self._stop.set()
+            thread, self._thread = self._thread, None
+            pool, self._pool = self._pool, None
+            if self._thresholds is not None:
+                gc.set_threshold(*self._thresholds)
+                gc.unfreeze()
+        thread.join(1.0)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+    def _schedule(self) -> None:
+        pool = self._pool
+        assert pool is not None
+        lifted = self._lifted() if self._lifted else False
+        while not self._stop.wait(POLL):
+            clients = self._clients
+            if self._lifted is not None and self._lifted() != lifted:
+                lifted = not lifted
+                for client in clients:
+                    client.hurry()
+            now = time.monotonic()
+            for client in clients:
+                try:
+                    wanted = client.wants_frame(now)
+                except Exception:  # a source that cannot even say its state: retry later
+                    continue
+                if wanted:
+                    pool.submit(client.run)
