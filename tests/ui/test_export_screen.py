@@ -286,3 +286,20 @@ async def test_unmasked_export_only_when_granted_and_ticked(make_services: AppSe
     manifests = sorted(services.paths.exports_dir.glob("*.manifest.json"))
     lifted = [read_json(path)["lifted_frames"] for path in manifests]
     assert lifted == [0, 20]
+
+
+async def test_clock_times_are_on_the_day_of_the_range(make_services: AppServices) -> None:
+    services = make_services()
+    app = VeilApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_export(pilot)
+        field(screen, "from").value = "10:00:11"
+        field(screen, "to").value = "10:00:12.5"
+        choose_png(screen)
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert exports(services) == [
+            "lobby_20261127T100011Z-20261127T100012Z",
+            "lobby_20261127T100011Z-20261127T100012Z.manifest.json",
+        ]
+        assert "(15 frames)" in message(screen)

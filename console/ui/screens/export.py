@@ -340,10 +340,15 @@ class ExportScreen(Screen[None]):
     # -- running -------------------------------------------------------------------------
 
     def _moment(self, selector: str) -> float:
+        """The time in a field; a bare clock time is on the day of the range's start."""
         text = self.query_one(selector, Input).value
-        return parse_moment(
-            text, self.start if self.start is not None else system_now().timestamp()
-        )
+        day = self._default_range()[0]
+        if selector != "#export-from":
+            try:
+                day = self._moment("#export-from")
+            except ValueError:
+                pass
+        return parse_moment(text, system_now().timestamp() if day is None else day)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start":
