@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -26,7 +25,8 @@ from textual.widget import Widget
 
 from console.core.feed import TileSource
 from console.core.masks import GridGeometry
-from console.core.render import DEFAULT, ColorDepth, HalfBlockRenderer, RenderedTile
+from console.core.render import ColorDepth, HalfBlockRenderer, RenderedTile
+from console.ui.widgets.tile_strips import segments, style_book
 
 GRID = 16
 """Cells per side of the grid, as XProtect's default privacy-mask grid."""
@@ -37,13 +37,6 @@ Cell = tuple[int, int]
 def grid_mask(cells: frozenset[Cell]) -> GridGeometry:
     """Masked cells as the geometry an export burns in (each touched cell whole)."""
     return GridGeometry(GRID, cells)
-
-
-def _color(code: int) -> Color | None:
-    """A truecolor run code as a Rich colour; DEFAULT (blank cells) as the terminal's own."""
-    if code == DEFAULT:
-        return None
-    return Color.from_rgb(code >> 16, (code >> 8) & 255, code & 255)
 
 
 class MaskGrid(Widget, can_focus=True):
@@ -177,14 +170,15 @@ class MaskGrid(Widget, can_focus=True):
             return Strip([Segment(text.center(cols)[:cols])])
         if y >= len(tile.rows):
             return Strip.blank(cols)
-        cells = [
-            Segment(glyph, Style(color=_color(fg), bgcolor=_color(bg)))
-            for text, fg, bg in tile.rows[y]
-            for glyph in text
-        ]
-        mark = self.get_component_rich_style("mask-grid--cursor")
-        for x, segment in enumerate(cells):
-            if self.cell_at(x, y) == self.cursor:
-                background = segment.style.bgcolor if segment.style else None
-                cells[x] = Segment("▒", Style(color=mark.color, bgcolor=background))
-        return Strip(cells, cols).simplify()
+        base = self.rich_style
+        picture = Strip(segments(tile.rows[y], style_book(tile.depth, base)), tile.cols)
+        under = [x for x in range(tile.cols) if self.cell_at(x, y) == self.cursor]
+        if under:
+            start, end = under[0], under[-1] + 1
+            mark = self.get_component_rich_style("mask-grid--cursor").color
+            cursor = [
+                Segment("▒" * len(text), Style(color=mark, bgcolor=(style or base).bgcolor))
+                for text, style, _ in picture.crop(start, end)
+            ]
+            picture = Strip.join([picture.crop(0, start), Strip(cursor), picture.crop(end)])
+        return picture.extend_cell_length(cols, base)
