@@ -195,10 +195,10 @@ class VeilApp(App[None]):
                 self.notify("Privacy masks applied.", title="Masks applied")
         self.sample_lift()
 
-    async def action_logout(self) -> None:
+    def action_logout(self) -> None:
         self._close_session("logout")
         self.sample_lift()
-        self._show_login()
+        self._show_login("Logged out; privacy masks are applied.")
 
     def action_audit_trail(self) -> None:
         self.push_screen(AuditScreen(self.services.audit))

@@ -36,7 +36,7 @@ def events(services: Services) -> list[str]:
 
 
 def error_text(app: VeilApp) -> str:
-    return str(app.screen.query_one("#authorization-error", Label).render())
+    return str(app.screen.query_one("#authorization-message", Label).render())
 
 
 def notifications(app: VeilApp) -> list[str]:

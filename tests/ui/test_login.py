@@ -57,7 +57,7 @@ async def test_wrong_password_says_so_clears_the_field_and_is_audited(
     async with app.run_test(size=(120, 40)) as pilot:
         await fill(pilot, "operator", "not-the-password")
         assert isinstance(app.screen, LoginScreen)
-        error = app.screen.query_one("#login-error", Label)
+        error = app.screen.query_one("#login-message", Label)
         assert str(error.render()) == "Wrong user name or password."
         assert app.screen.query_one("#login-password", Input).value == ""
         assert app.focused is app.screen.query_one("#login-password", Input)
@@ -94,6 +94,8 @@ async def test_logout_applies_masks_and_the_next_login_is_masked(
         await pilot.press("ctrl+o")
         await settle(pilot)
         assert isinstance(app.screen, LoginScreen)
+        message = str(app.screen.query_one("#login-message", Label).render())
+        assert message == "Logged out; privacy masks are applied."
         assert app.user is None and app.sub_title == "Demo site"
         assert not any_lifted(services)
         await log_in(pilot, OPERATOR)

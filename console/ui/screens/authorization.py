@@ -51,7 +51,8 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
     AuthorizationScreen #authorization-title { text-style: bold; color: $text-warning; }
     AuthorizationScreen #authorization-help { margin: 1 0; color: $text-muted; }
     AuthorizationScreen Input { margin-bottom: 1; }
-    AuthorizationScreen #authorization-error { color: $text-error; height: auto; }
+    AuthorizationScreen #authorization-message { color: $text-muted; height: auto; }
+    AuthorizationScreen #authorization-message.-error { color: $text-error; }
     AuthorizationScreen #authorization-buttons { height: auto; margin-top: 1; }
     AuthorizationScreen #authorization-buttons Button { width: 1fr; }
     """
@@ -94,7 +95,7 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
                 yield Input(
                     placeholder="Supervisor password", password=True, id="authorization-password"
                 )
-            yield Label("", id="authorization-error")
+            yield Label("", id="authorization-message")
             with Horizontal(id="authorization-buttons"):
                 yield Button(
                     "Authorize" if self.needs_supervisor else "Lift",
@@ -116,15 +117,16 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
         if left > 0:
             self._locked = True
             set_busy(self, True)
-            self._error(
-                f"Too many failed attempts: authorization is locked. Try again in {mm_ss(left)}."
+            self._say(
+                f"Too many failed attempts: authorization is locked. Try again in {mm_ss(left)}.",
+                error=True,
             )
             self._lock_timer.resume()
         elif self._locked:
             self._locked = False
             self._lock_timer.pause()
             set_busy(self, False)
-            self._error("You may try again.")
+            self._say("You may try again.")
             self._focus_next()
 
     @on(Input.Submitted)
@@ -143,7 +145,7 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
             self.query_one("#authorization-password", Input).clear()
         self._checking = True
         set_busy(self, True)
-        self._error("Checking…")
+        self._say("Checking…")
         self._check(reason, supervisor, password)
 
     @work(thread=True, exclusive=True, group="authorization")
@@ -162,7 +164,7 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
             self.dismiss(result.lift)
             return
         set_busy(self, False)
-        self._error(result.message)
+        self._say(result.message, error=True)
         self.refresh_lock()
         if not self._locked:
             self._focus_next()
@@ -176,8 +178,10 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
         found = self.query(selector)
         return found.only_one(Input).value if found else ""
 
-    def _error(self, text: str) -> None:
-        self.query_one("#authorization-error", Label).update(text)
+    def _say(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#authorization-message", Label)
+        message.update(text)
+        message.set_class(error, "-error")
 
     def _focus_next(self) -> None:
         empty = first_empty(self)

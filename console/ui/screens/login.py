@@ -38,7 +38,8 @@ class LoginScreen(Screen[User]):
     }
     LoginScreen #login-title { text-style: bold; margin-bottom: 1; }
     LoginScreen Input { margin-bottom: 1; }
-    LoginScreen #login-error { color: $text-error; height: auto; }
+    LoginScreen #login-message { color: $text-muted; height: auto; }
+    LoginScreen #login-message.-error { color: $text-error; }
     LoginScreen #login-submit { width: 100%; margin-top: 1; }
     LoginScreen #demo-users {
         margin-top: 1;
@@ -72,7 +73,7 @@ class LoginScreen(Screen[User]):
             yield Label("Log in to view cameras", id="login-title")
             yield Input(placeholder="User name", id="login-name")
             yield Input(placeholder="Password", password=True, id="login-password")
-            yield Label(self.message, id="login-error")
+            yield Label(self.message, id="login-message")
             yield Button("Log in", variant="primary", id="login-submit", classes="submit")
             if self.demo_users:
                 lines = "\n".join(
@@ -92,7 +93,7 @@ class LoginScreen(Screen[User]):
         password_field = self.query_one("#login-password", Input)
         password = password_field.value
         password_field.clear()
-        self.query_one("#login-error", Label).update("Checking…")
+        self._say("Checking…")
         set_busy(self, True)
         self._check(name, password)
 
@@ -107,5 +108,10 @@ class LoginScreen(Screen[User]):
             self.dismiss(result.user)
             return
         set_busy(self, False)
-        self.query_one("#login-error", Label).update(result.message)
+        self._say(result.message, error=True)
         self.query_one("#login-password", Input).focus()
+
+    def _say(self, text: str, error: bool = False) -> None:
+        message = self.query_one("#login-message", Label)
+        message.update(text)
+        message.set_class(error, "-error")
