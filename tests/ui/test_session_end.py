@@ -9,6 +9,7 @@ would, and read the audit log the console writes.
 
 from __future__ import annotations
 
+import argparse
 import fcntl
 import json
 import os
@@ -243,3 +244,37 @@ def test_sigterm_while_lifted_is_audited_too(start: Callable[[], Console]) -> No
         ("session_ended_while_lifted", "operator", {"cause": "SIGTERM", "lift": lift}),
         ("logout", "operator", {"cause": "SIGTERM"}),
     ]
+
+
+def test_a_crash_while_lifted_is_audited_on_the_way_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever breaks inside the app, `veil`'s own `finally` ends the lift in the audit."""
+    from console.core.services import Services
+    from console.ui import app as app_module
+    from console.verbs.run import run_console
+
+    class CrashingApp:
+        def __init__(self, services: Services, **_: object) -> None:
+            self.services = services
+            self.return_code: int | None = None
+
+        def run(self) -> None:
+            self.services.gate.lift("operator", "supervisor", "", 600)
+            raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app_module, "VeilApp", CrashingApp)
+    args = argparse.Namespace(
+        demo=False,
+        site=str(DEMO_SITE),
+        data_dir=str(tmp_path / "data"),
+        render="halfblock",
+        colors="truecolor",
+    )
+    with pytest.raises(RuntimeError, match="a bug"):
+        run_console(args)
+    audit = AuditLog(tmp_path / "data" / "audit.db")
+    last = audit.records()[-1]
+    assert last.event == "session_ended_while_lifted"
+    assert json.loads(last.details)["cause"] == "crash"
+    audit.close()
