@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from .harness.cli import add_users
 from .harness.env import VEIL, isolated_env
+from .harness.operator import LOGIN_SCREEN, fill_in
 from .harness.process import ends_within
-from .harness.sites import WALL_TILES
+from .harness.sites import WALL_TILES, WALL_USER
 from .harness.sshd import Sshd, remote_pid
 from .harness.tmux import TmuxSession
 
@@ -27,7 +29,10 @@ def test_wall_over_ssh_and_the_console_ends_when_the_connection_drops(
 ) -> None:
     pid_file = tmp_path / "veil.pid"
     remote_env = isolated_env(tmp_path / "remote")
+    add_users(remote_env, wall_site, [WALL_USER])
     sshd.open_console(tmux, [str(VEIL), "--site", str(wall_site)], remote_env, veil_env, pid_file)
+    tmux.wait_for(LOGIN_SCREEN, timeout=20)
+    fill_in(tmux, WALL_USER[:2])
     tmux.wait_until(
         lambda screen: (
             all(f"╭─ {title} " in screen for title in WALL_TILES)

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from .harness.cli import add_users
 from .harness.env import VEIL
+from .harness.operator import LOGIN_SCREEN, STEP, fill_in
 from .harness.screen import find_tile
-from .harness.sites import WALL_TILES
+from .harness.sites import WALL_TILES, WALL_USER
 from .harness.tmux import TmuxSession
 
 pytestmark = pytest.mark.e2e
@@ -18,13 +20,21 @@ HALF_BLOCK = "▀"
 """What a half-block video tile is drawn with."""
 
 
-def start_wall(tmux: TmuxSession, site: Path, env: dict[str, str]) -> str:
-    """Start `veil --site` and return the first screen on which every tile has its title."""
+def log_in(tmux: TmuxSession, site: Path, env: dict[str, str]) -> None:
+    """Start `veil --site` as the wall's user, created first, and log in."""
+    add_users(env, site, [WALL_USER])
     tmux.start([str(VEIL), "--site", str(site)], env)
+    tmux.wait_for(LOGIN_SCREEN, timeout=20)
+    fill_in(tmux, WALL_USER[:2])
+
+
+def start_wall(tmux: TmuxSession, site: Path, env: dict[str, str]) -> str:
+    """Log in and return the first screen on which every tile has its title."""
+    log_in(tmux, site, env)
     return tmux.wait_until(
         lambda screen: all(f"╭─ {title} " in screen for title in WALL_TILES),
         "every camera's tile",
-        timeout=15,
+        timeout=STEP,
     )
 
 
@@ -58,10 +68,10 @@ def test_ctrl_q_quits_even_while_the_camera_is_retrying(
     """A site whose only camera is dead: quitting must not wait on its reconnect loop."""
     site = tmp_path / "dead.toml"
     site.write_text(
-        '[site]\nname = "All Dead"\n\n[[cameras]]\nid = "gone"\nname = "Gone Camera"\n'
-        'source = "nowhere.mp4"\n'
+        '[site]\nname = "All Dead"\n\n[roles.operator]\npermissions = ["live"]\n\n'
+        '[[cameras]]\nid = "gone"\nname = "Gone Camera"\nsource = "nowhere.mp4"\n'
     )
-    tmux.start([str(VEIL), "--site", str(site)], veil_env)
+    log_in(tmux, site, veil_env)
     tmux.wait_until(
         lambda s: "error" in find_tile(s, "Gone Camera").bottom, "the dead camera's status"
     )

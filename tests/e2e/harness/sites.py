@@ -38,6 +38,8 @@ name = "Gone Camera"
 source = "clips/missing.mp4"
 """
 WALL_TILES = ("Lobby Bars", "Yard Gradient", "Gone Camera")
+WALL_USER = ("watcher", "watcher-e2e-password", "operator")
+"""Name, password and role of the user the wall tests log in as (see `add_users`)."""
 MISSING_CLIP = "clips/missing.mp4"
 
 FULL_SITE = """\

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .env import require
+from .process import ends_within
 
 WIDTH = 200
 HEIGHT = 60
@@ -152,7 +153,16 @@ class TmuxSession:
                 )
             time.sleep(0.1)
 
-    def kill(self) -> None:
-        """End the private server and with it the pane's program (SIGHUP)."""
-        if self.socket.exists():
-            self.tmux("kill-server", check=False)
+    def kill(self, timeout: float = 5.0) -> None:
+        """End the private server and with it the pane's program (SIGHUP).
+
+        Waits until the server process is gone: a session started on the same socket
+        while the old server is still shutting down fails with "server exited
+        unexpectedly".
+        """
+        if not self.socket.exists():
+            return
+        server = self.tmux("display-message", "-p", "#{pid}", check=False).strip()
+        self.tmux("kill-server", check=False)
+        if server.isdigit() and not ends_within(int(server), timeout):
+            raise RuntimeError(f"tmux server {server} still running {timeout:g}s after kill-server")
