@@ -159,6 +159,11 @@ class CameraTile(Widget):
         return self._video and self.lifted and has_liftable_masks(self.source)
 
     @property
+    def repaint_pending(self) -> bool:
+        """Rows of a presented frame wait for the next paint tick."""
+        return self._dirty is None or bool(self._dirty)
+
+    @property
     def mode(self) -> str:
         """The renderer in use, and whether a sixel tile shows text right now."""
         if self._client is None:
