@@ -23,7 +23,6 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from console.core.config import Camera
@@ -98,7 +97,7 @@ class PlaybackScreen(Screen[None]):
         self.sources: dict[str, PlaybackSource] = {}
         """One per camera, shared by every slot showing it."""
         self.synced = SyncedPlayback({})
-        self._ticker: Timer | None = None
+        self._status_text = ""
 
     @property
     def cameras(self) -> list[Camera]:
@@ -147,7 +146,7 @@ class PlaybackScreen(Screen[None]):
         footer = self.query_one(Footer)
         await self.mount(grid, timeline, Static(id="playback-status"), before=footer)
         self.sync()
-        self._ticker = self.set_interval(TICK, self.sync)
+        self.set_interval(TICK, self.sync)
 
     def sync(self) -> None:
         """Move every camera to the transport's time; stop at the end of the footage."""
@@ -185,7 +184,10 @@ class PlaybackScreen(Screen[None]):
             status = source.status
             if status.state != "live":
                 parts.append(f"{source.title}: {status.message or status.state}")
-        self.query_one("#playback-status", Static).update("  ·  ".join(parts))
+        text = "  ·  ".join(parts)
+        if text != self._status_text:  # the tick runs 10 times a second; repaint on change
+            self._status_text = text
+            self.query_one("#playback-status", Static).update(text)
 
     def watch_mark_in(self) -> None:
         self._status()
