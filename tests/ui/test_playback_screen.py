@@ -232,3 +232,18 @@ async def test_hotspot_from_playback_and_back(make_services: AppServices) -> Non
         assert app.screen is screen
         await press(pilot, "escape")
         assert app.screen is not screen
+
+
+async def test_a_layout_without_cameras_says_so(make_services: AppServices) -> None:
+    app = VeilApp(make_services())
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wall(pilot)
+        await press(pilot, "a", "end", "enter")  # the last choice: empty slot
+        await press(pilot, "1", "p")
+        screen = app.screen
+        assert isinstance(screen, PlaybackScreen)
+        assert screen.sources == {}
+        text = str(screen.query_one("#playback-loading", Static).render())
+        assert text.startswith("No camera in this layout")
+        await press(pilot, "space", "full_stop", "n")  # nothing to play: nothing breaks
+        assert app.screen is screen

@@ -109,11 +109,16 @@ class PlaybackScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield VeilHeader()
         count = len(self.cameras)
-        yield Static(f"Reading the recordings of {count} cameras…", id="playback-loading")
+        if count:
+            text = f"Reading the recordings of {count} camera(s)…"
+        else:
+            text = "No camera in this layout: assign cameras to its slots on the wall first."
+        yield Static(text, id="playback-loading")
         yield Footer()
 
     def on_mount(self) -> None:
-        self._index()
+        if self.cameras:
+            self._index()
 
     def on_unmount(self) -> None:
         """Decoders go with the screen (each source closes under its lock: tiles may be
