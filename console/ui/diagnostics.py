@@ -9,8 +9,9 @@ sixel tile says when it is showing text instead), frames per second shown agains
 rate its pace allows, encode time, how long finished frames waited, and the 95th
 percentile of capture-to-write latency.
 
-The screen is opaque: it replaces the wall rather than dimming it, since compositing a
-streaming wall behind a translucent modal costs far more than the modal itself.
+Tiles hold still while another screen is in front of them (see `CameraTile`), so the
+figures are those of the seconds before the screen opened; the screen is opaque, as
+there is nothing live to see behind it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from console.core.terminal import TerminalCaps
 from console.ui.widgets.camera_tile import caps_of
-from console.ui.widgets.tile_stats import StatsBoard, writer_backlog
+from console.ui.widgets.tile_stats import WINDOW, StatsBoard, writer_backlog
 
 TITLE = "Diagnostics"
 HELP = "What the terminal supports and why, and how each tile keeps up"
@@ -49,7 +50,7 @@ def describe(caps: TerminalCaps) -> str:
 
 
 class DiagnosticsScreen(ModalScreen[None]):
-    """The detection and the tiles' figures, refreshed every second."""
+    """The detection, and the tiles' figures as they were when it opened."""
 
     DEFAULT_CSS = """
     DiagnosticsScreen { align: center middle; background: $background; }
@@ -85,14 +86,8 @@ class DiagnosticsScreen(ModalScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns(*COLUMNS)
-        self.update_figures()
-        self.set_interval(1.0, self.update_figures)
-
-    def update_figures(self) -> None:
-        """Rewrite the table from the tiles' current stats."""
         table = self.query_one(DataTable)
-        table.clear()
+        table.add_columns(*COLUMNS)
         now = time.monotonic()
         for stats in self.board.tiles.values():
             table.add_row(
@@ -107,7 +102,8 @@ class DiagnosticsScreen(ModalScreen[None]):
         if not self.board.tiles:
             table.add_row("(no tiles on screen)", "", "", "", "", "", "")
         self.query_one("#writer", Static).update(
-            f"Writes queued for the terminal: {writer_backlog(self.app)}"
+            f"Figures of the {WINDOW:.0f} s before this screen opened (tiles hold still "
+            f"behind it). Writes queued for the terminal: {writer_backlog(self.app)}."
         )
 
 

@@ -164,6 +164,11 @@ class CameraTile(Widget):
         return self._dirty is None or bool(self._dirty)
 
     @property
+    def behind(self) -> bool:
+        """Another screen is in front of the tile's: it draws no picture."""
+        return self._client is not None and self._client.paused
+
+    @property
     def mode(self) -> str:
         """The renderer in use, and whether a sixel tile shows text right now."""
         if self._client is None:
@@ -219,13 +224,25 @@ class CameraTile(Widget):
             self.image = None  # drawn for the old size: the text stands in until the next
 
     def _screen_changed(self, screen: Screen[object]) -> None:
-        """Tiles on screens nobody sees do not render; back in view, they render at once."""
-        if self._client is None or not self.is_attached:
+        """Only the current screen's tiles stream; behind another screen they are blank.
+
+        A translucent modal (the palette, an authorization) shows the wall dimmed behind
+        it, and Textual composites that background segment by segment: a 4x4 wall of
+        pictures is some fifty thousand segments, seconds of work on a small machine,
+        again at every repaint. Behind another screen a tile therefore draws no picture
+        (its border and title stay) and renders nothing but a lift or an apply; its
+        picture is back, current, as soon as its screen is.
+        """
+        client = self._client
+        if client is None or not self.is_attached:
             return
-        active = self.screen.is_active
-        if active and self._client.paused:
-            self._client.refresh()
-        self._client.paused = not active
+        behind = screen is not self.screen
+        if behind == client.paused:
+            return
+        client.paused = behind
+        if not behind:
+            client.refresh()
+        self.refresh()
 
     def _deliver(self, update: TileUpdate) -> bool:
         """Called on a pump thread; `post_message` is thread-safe."""
@@ -354,6 +371,8 @@ class CameraTile(Widget):
         return [f for f in super().get_line_filters() if not isinstance(f, ANSIToTruecolor)]
 
     def render_line(self, y: int) -> Strip:
+        if self._client is not None and self._client.paused:
+            return self._blank
         if self._video:
             if not self.image_shown and y < len(self._strips):
                 return self._strips[y]

@@ -157,11 +157,14 @@ class TileClient:
         self.geometry: TileGeometry | None = None
         self.busy = False
         self.paused = False
-        """The tile's screen is not in view: nothing to render for."""
+        """Another screen is in front of the tile's (a modal, the palette, the hotspot):
+        only a lift or an apply is rendered, so the picture kept for its return is never
+        one whose masks no longer apply."""
         self.closed = False
         self._maker = StripMaker(depth)
         self._seen: tuple[Hashable, FeedStatus, TileGeometry] | None = None
         self._due = 0.0
+        self._urgent = False
         self._job: tuple[TileGeometry, float] | None = None
         self._serial = 0
 
@@ -174,18 +177,22 @@ class TileClient:
         self._seen = None
 
     def hurry(self) -> None:
-        """The next frame is due now, whatever the pace (the lift state flipped)."""
-        self._due = 0.0
+        """The lift state flipped: render now, whatever the pace, even if paused."""
+        self._urgent = True
 
     def wants_frame(self, now: float) -> bool:
         """Called by the scheduler; claims the tile for a job when it returns True."""
         geometry = self.geometry
-        if self.busy or self.paused or self.closed or geometry is None or now < self._due:
+        if self.busy or self.closed or geometry is None:
+            return False
+        urgent = self._urgent
+        if not urgent and (self.paused or now < self._due):
             return False
         seen = (self.source.version, self.source.status, geometry)
-        if seen == self._seen:
+        if seen == self._seen and not urgent:
             return False
         self._seen = seen
+        self._urgent = False
         self._due = now + self.pace.period
         self._job = (geometry, now)
         self.busy = True

@@ -27,6 +27,7 @@ from console.core.masks import Mask
 from console.core.render import ColorDepth
 from console.core.terminal import TerminalCaps
 from console.ui.widgets.camera_tile import CameraTile
+from console.ui.widgets.tile_pump import TilePump
 
 Pixels = npt.NDArray[np.uint8]
 
@@ -143,6 +144,8 @@ class TileApp(App[None]):
         super().__init__(driver_class=RecordingDriver if recording else None)
         self.sources = list(sources)
         self.caps = caps
+        # What the console's services give the pump: the lift state every tile follows.
+        TilePump.of(self, lambda: any(source.gate.lifted() for source in self.sources))
 
     def compose(self) -> ComposeResult:
         with Grid():

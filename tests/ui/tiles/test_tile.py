@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.geometry import Region
+from textual.screen import ModalScreen
 
 from console.core.config import Camera
 from console.core.feed import CameraFeed, FeedStatus
@@ -193,18 +194,23 @@ async def test_mono_tiles_have_no_colour() -> None:
         assert any(char != " " for row in cells(tile) for char, _, _ in row)
 
 
-async def test_tiles_of_a_screen_nobody_sees_stop_rendering() -> None:
-    source = StubSource(solid(64, 36, (0, 0, 200)))
+async def test_behind_another_screen_a_tile_is_blank_and_renders_only_a_lift(
+    gradient_picture: Pixels,
+) -> None:
+    source = StubSource(gradient_picture, masks=[LIFTABLE])
     app = TileApp([source], HALFBLOCK)
     async with app.run_test(size=SIZE) as pilot:
         (tile,) = app.tiles
         await wait_until(pilot, lambda: tile.frames == 1, "the first frame")
-        from textual.screen import Screen
-
-        await app.push_screen(Screen())
+        await app.push_screen(ModalScreen())
         await pilot.pause(0.1)
-        source.show(solid(64, 36, (0, 200, 0)))
+        assert tile.behind and "▀" not in text(tile) and tile.border_title == "Stub"
+        source.show(gradient_picture[::-1].copy())
         await pilot.pause(0.4)
-        assert tile.frames == 1, "rendered for a screen that is not shown"
+        assert tile.frames == 1, "rendered a frame nobody sees"
+        source.gate.on = True
+        await wait_until(pilot, lambda: tile.lifted, "the lift, rendered at once")
+        source.gate.on = False
+        await wait_until(pilot, lambda: not tile.lifted, "the apply, rendered at once")
         app.pop_screen()
-        await wait_until(pilot, lambda: tile.frames == 2, "the frame once back in view")
+        await wait_until(pilot, lambda: not tile.behind and "▀" in text(tile), "the picture")

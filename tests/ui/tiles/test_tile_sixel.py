@@ -78,7 +78,7 @@ async def test_a_new_frame_sends_a_new_image_and_nothing_else_of_the_tile() -> N
         assert "▀" not in after, "the text picture under an image is not sent"
 
 
-async def test_a_modal_in_front_turns_the_tiles_to_text_until_it_goes() -> None:
+async def test_a_modal_in_front_hides_images_and_pictures_until_it_goes() -> None:
     app = TileApp([StubSource(gradient(160, 90)), StubSource(gradient(90, 90))], SIXEL,
                   recording=True)  # fmt: skip
     async with app.run_test(headless=False, size=SIZE) as pilot:
@@ -87,7 +87,7 @@ async def test_a_modal_in_front_turns_the_tiles_to_text_until_it_goes() -> None:
         await app.push_screen(Cover())
         await pilot.pause(0.3)
         assert not any(t.image_shown for t in tiles)
-        assert all("▀" in t.render_line(t.image.at.y).text for t in tiles if t.image)
+        assert all(t.behind and not t.render_line(t.image.at.y).text.strip() for t in tiles)
         mark = len(app.output)
         await pilot.pause(0.4)
         assert images(app.output[mark:]) == [], "no image while the modal is in front"
