@@ -19,14 +19,19 @@ RENDER_MODES: tuple[RenderMode, ...] = ("sixel", "halfblock", "ascii")
 
 
 def make_renderer(
-    mode: RenderMode, depth: ColorDepth, hysteresis: int = 0, dither: bool = False
+    mode: RenderMode,
+    depth: ColorDepth,
+    hysteresis: int = 0,
+    dither: bool = False,
+    bits: int = 8,
 ) -> TileRenderer:
-    """The renderer for a mode; `hysteresis` applies to text modes, `dither` to sixel."""
+    """The renderer for a mode; `hysteresis` and `bits` apply to text modes, `dither` to
+    sixel."""
     if mode == "sixel":
         return SixelRenderer(dither)
     if mode == "ascii":
-        return AsciiRenderer(depth, hysteresis)
-    return HalfBlockRenderer(depth, hysteresis)
+        return AsciiRenderer(depth, hysteresis, bits)
+    return HalfBlockRenderer(depth, hysteresis, bits)
 
 
 __all__ = [

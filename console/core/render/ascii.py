@@ -20,10 +20,12 @@ class AsciiRenderer:
 
     mode = "ascii"
 
-    def __init__(self, depth: ColorDepth, hysteresis: int = 0) -> None:
+    def __init__(self, depth: ColorDepth, hysteresis: int = 0, bits: int = 8) -> None:
         self.depth = depth
         """Colour depth of the characters; MONO draws them in the default colour."""
         self._steady = Steady(hysteresis)
+        self.bits = bits
+        """Levels per channel kept in truecolor (see `color_codes`)."""
 
     def pixel_size(self, cols: int, rows: int, cell_px: tuple[int, int]) -> tuple[int, int]:
         return cols, rows
@@ -37,5 +39,5 @@ class AsciiRenderer:
         glyphs = ASCII_RAMP[level]
         background = np.full(glyphs.shape, DEFAULT, dtype=np.int32)
         return build_tile(
-            self.mode, self.depth, glyphs, color_codes(pixels, self.depth), background
+            self.mode, self.depth, glyphs, color_codes(pixels, self.depth, self.bits), background
         )

@@ -22,10 +22,12 @@ class HalfBlockRenderer:
 
     mode = "halfblock"
 
-    def __init__(self, depth: ColorDepth, hysteresis: int = 0) -> None:
+    def __init__(self, depth: ColorDepth, hysteresis: int = 0, bits: int = 8) -> None:
         self.depth = depth
         """Colour depth of the output codes."""
         self._steady = Steady(hysteresis)
+        self.bits = bits
+        """Levels per channel kept in truecolor (see `color_codes`)."""
 
     def pixel_size(self, cols: int, rows: int, cell_px: tuple[int, int]) -> tuple[int, int]:
         return cols, rows * 2
@@ -43,7 +45,7 @@ class HalfBlockRenderer:
             ).astype(np.uint8)
             blank = np.full(glyphs.shape, DEFAULT, dtype=np.int32)
             return build_tile(self.mode, self.depth, glyphs, blank, blank)
-        codes = color_codes(pixels, self.depth)
+        codes = color_codes(pixels, self.depth, self.bits)
         top, bottom = codes[0::2], codes[1::2]
         glyphs = np.where(top == bottom, SPACE, UPPER_HALF).astype(np.uint8)
         return build_tile(self.mode, self.depth, glyphs, top, bottom)

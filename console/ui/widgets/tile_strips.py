@@ -29,7 +29,7 @@ from console.core.render import DEFAULT, ColorDepth, RenderedTile, Run
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")
 
-STYLE_LIMIT = 8192
+STYLE_LIMIT = 32768
 """Styles a book keeps; beyond it the oldest half go. Kept modest: every style and
 colour is one more object for each full garbage collection to walk."""
 
