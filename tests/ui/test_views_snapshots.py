@@ -30,13 +30,13 @@ RunBefore = Callable[[Pilot[None]], Awaitable[None]]
 
 async def drawn(pilot: Pilot[None]) -> None:
     """Wait until every tile on screen has drawn its picture (or its state), then freeze."""
-    for _ in range(200):
+    for _ in range(600):
         tiles = list(pilot.app.screen.query(CameraTile))
         if all(tile.frames > 0 or tile.source.status.state != "live" for tile in tiles):
             break
         await pilot.pause(0.05)
     else:
-        raise AssertionError("tiles did not draw within 10 s")
+        raise AssertionError("tiles did not draw within 30 s")
     await pilot.pause(0.2)
     assert isinstance(pilot.app, VeilApp)
     pilot.app.clear_notifications()
