@@ -8,7 +8,10 @@ masks included. What is measured, and where it comes from:
 - bytes written: every byte read from the pty during the window;
 - CPU: the console process's user + system time over the window, all its threads;
 - key-to-screen: Ctrl+P typed at a known moment, until the command palette's text
-  arrives in the pty output; once a second, the palette closed again in between;
+  arrives in the pty output, once every 1.5 s after the streaming window, with the
+  palette closed again in between. The keys have their own phase because tiles hold
+  still behind the palette (see `CameraTile`): presses during the window would cost
+  frames that the wall would otherwise show;
 - frames per tile and capture-to-write latency: from the console's own tile stats
   (`VEIL_STATS_FILE`), since only the console knows which camera frame the bytes of a
   row belong to. A frame counts when its rows are marked for repainting; its latency
@@ -35,7 +38,8 @@ TILES = 16
 DURATION = 20.0
 WARM_UP = 3.0
 """Seconds after the wall appears before the window opens: every tile connected."""
-KEY_EVERY = 1.0
+KEY_PRESSES = 15
+KEY_EVERY = 1.5
 KEY_TIMEOUT = 2.0
 
 MIN_FPS = 10.0
@@ -79,9 +83,15 @@ def measure(scratch: Path) -> dict[str, object]:
         console.take()
         cpu_before = console.cpu_seconds()
         start = time.monotonic()
+        time.sleep(DURATION)
+        elapsed = time.monotonic() - start
+        written = console.take().bytes
+        cpu = console.cpu_seconds() - cpu_before
+        time.sleep(1.2)  # the stats line covering the window's end
+        lines_after = len(_lines(stats_file))
         keys: list[float] = []
         missed = 0
-        while time.monotonic() + KEY_EVERY < start + DURATION:
+        for _ in range(KEY_PRESSES):
             pressed = time.monotonic()
             took = console.press_and_wait(CTRL_P, PALETTE_TEXT, KEY_TIMEOUT)
             if took is None:
@@ -91,17 +101,12 @@ def measure(scratch: Path) -> dict[str, object]:
             time.sleep(0.3)
             console.send(ESCAPE)
             time.sleep(max(0.0, pressed + KEY_EVERY - time.monotonic()))
-        time.sleep(max(0.0, start + DURATION - time.monotonic()))
-        elapsed = time.monotonic() - start
-        written = console.take().bytes
-        cpu = console.cpu_seconds() - cpu_before
-        time.sleep(1.2)  # the stats line covering the window's end
         alive = console.alive()
     finally:
         console.stop()
     if not alive:
         raise SetupError(f"the console exited ({console.exit_status}) during the run")
-    lines = _lines(stats_file)
+    lines = _lines(stats_file)[:lines_after]
     if lines_before == 0 or len(lines) <= lines_before:
         raise SetupError(f"the console wrote no tile stats to {stats_file}")
     first, last = lines[lines_before - 1], lines[-1]
@@ -159,7 +164,7 @@ def rows(scratch: Path) -> list[Row]:
             f"<= {MAX_BYTES_PER_S / 1e6:.0f} MB/s", rate <= MAX_BYTES_PER_S),
         Row(f"{name}: key-to-screen p95", f"{1000 * key_p95:.0f} ms", "", 1000 * key_p95,
             f"< {1000 * MAX_KEY_P95:.0f} ms", key_p95 < MAX_KEY_P95,
-            note=f"{len(keys)} Ctrl+P presses, {missed} missed"),
+            note=f"{len(keys)} Ctrl+P presses after the window, {missed} missed"),
         Row(f"{name}: capture-to-write p95", f"{1000 * capture:.0f} ms", "",
             1000 * capture, f"< {1000 * MAX_CAPTURE_P95:.0f} ms",
             capture < MAX_CAPTURE_P95),

@@ -8,8 +8,10 @@ an UNMASKED badge while the picture drawn was masked under a lift and the camera
 masks a lift removes.
 
 A sixel tile draws its picture as a sixel image through the screen's `SixelOverlay`,
-which decides frame by frame whether the image may be drawn; when it may not (covered,
-clipped, another screen on top) the tile shows the same frame as text.
+which decides frame by frame whether the image may be drawn; when it may not (a toast
+or a menu in front, clipped, at the terminal's last row) the tile shows the same frame
+as text. Behind another screen (a modal, the palette, the hotspot) no tile draws a
+picture at all; see `_screen_changed`.
 """
 
 from __future__ import annotations

@@ -20,9 +20,9 @@ While a tile shows its image, its cells hold blanks: the text picture is kept up
 date in memory but not sent, which is what makes sixel cheaper on the wire than drawing
 both. A tile whose image may not be drawn shows its text picture, refreshed in full so
 no stale image pixels remain. When another screen (a modal, the palette) becomes
-current, every tile falls back to text at once, so the dimmed wall behind the modal
-shows live text tiles; when the wall's screen resumes, Textual repaints it in full and
-the images come back with it.
+current, no image is drawn any more and the tiles behind it go blank (see
+`CameraTile`); when the wall's screen resumes, Textual repaints it in full and the
+images come back with it.
 
 Only this module touches the compositor's private state (`Screen._compositor` and its
 `_dirty_regions`); Textual is pinned to 8.2.x for that reason among others.
