@@ -88,6 +88,10 @@ class VeilApp(App[None]):
         """Signals that end the session (audited) and exit; the CLI passes SIGHUP, SIGTERM."""
         self.sub_title = services.site.name
         self._warned_lift: int | None = None
+        self._applies = 0
+        """How often masks were applied; a lift asked for before the latest apply is void."""
+        self._lift_pending = False
+        """A lift is being asked for (authorization open or a lift being recorded)."""
 
     def on_mount(self) -> None:
         loop = asyncio.get_running_loop()
@@ -109,8 +113,8 @@ class VeilApp(App[None]):
         """The one place deciding what is offered: footer, keys and palette all ask here."""
         if action == "lift_masks":
             return self.user is not None and not self.services.gate.lifted()
-        if action == "apply_masks":
-            return self.services.gate.lifted()
+        if action == "apply_masks":  # also while a lift is being asked for: it voids it
+            return self.services.gate.lifted() or self._lift_pending
         if action == "logout":
             return self.user is not None
         if action == "audit_trail":
@@ -148,30 +152,43 @@ class VeilApp(App[None]):
         if user is None:
             return
         lifts = self.services.lifts
+        self._lift_pending = True
         if lifts.may_lift(user) and not lifts.site.require_lift_reason:
-            self._lift_self(user)
+            self._lift_self(user, self._applies)
         else:
-            self.push_screen(AuthorizationScreen(lifts, user), self._lifted)
+            asked_at = self._applies
+            self.push_screen(
+                AuthorizationScreen(lifts, user), lambda lift: self._lifted(lift, asked_at)
+            )
 
     @dataclass
     class SelfLiftAnswered(Message):
         """The answer to an operator's own lift, from the worker that recorded it."""
 
         result: AuthorizationResult
+        asked_at: int
+        """`VeilApp._applies` when the lift was asked for."""
 
     @work(thread=True, exclusive=True, group="lift")
-    def _lift_self(self, user: User) -> None:
+    def _lift_self(self, user: User, asked_at: int) -> None:
         """In a worker: the "lift started" record may wait on another console's write."""
-        self.post_message(self.SelfLiftAnswered(self.services.lifts.lift_self(user, "")))
+        result = self.services.lifts.lift_self(user, "")
+        self.post_message(self.SelfLiftAnswered(result, asked_at))
 
     @on(SelfLiftAnswered)
     def _self_lift_answered(self, message: SelfLiftAnswered) -> None:
         result = message.result
         if result.lift is None:
             self.notify(result.message, title="Masks stay on", severity="error")
-        self._lifted(result.lift)
+        self._lifted(result.lift, message.asked_at)
 
-    def _lifted(self, lift: ActiveLift | None) -> None:
+    def _lifted(self, lift: ActiveLift | None, asked_at: int) -> None:
+        """A lift arrived; if masks were applied (the panic key) while it was being
+        checked, that later decision wins and the lift ends at once."""
+        self._lift_pending = False
+        if lift is not None and asked_at != self._applies:
+            self.action_apply_masks()
+            return
         self.sample_lift()
         if lift is None:
             return
@@ -184,6 +201,7 @@ class VeilApp(App[None]):
 
     def action_apply_masks(self) -> None:
         """Masks back at once (the controller clears the lift before it writes the record)."""
+        self._applies += 1
         gate = self.services.gate
         operator = self.user.name if self.user else ""
         try:

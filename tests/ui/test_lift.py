@@ -275,3 +275,39 @@ async def test_the_panic_key_applies_masks_from_the_palette_and_other_screens(
         await pilot.pause()
         assert not any_lifted(services)
     assert events(services).count("lift_applied") == 2
+
+
+async def test_the_panic_key_wins_over_an_authorization_still_being_checked(
+    make_services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F12 pressed while the supervisor's password is being checked: masks stay on."""
+    import threading
+
+    services = make_services()
+    checked = threading.Event()
+    real = services.lifts.authorize
+
+    def slow_authorize(*args: object, **kwargs: object) -> object:
+        checked.wait(10)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(services.lifts, "authorize", slow_authorize)
+    app = VeilApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, OPERATOR)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        for value in ("supervisor", "supervisor-demo"):
+            field = app.focused
+            assert isinstance(field, Input)
+            field.value = value
+            await pilot.press("tab")
+        app.screen.query_one("#authorization-password", Input).focus()
+        await pilot.press("enter")
+        await pilot.press("f12")
+        await pilot.pause()
+        checked.set()
+        await settle(pilot)
+        assert not any_lifted(services)
+        assert not app.masks_lifted
+    assert events(services)[-2:] == ["lift_started", "lift_applied"]
