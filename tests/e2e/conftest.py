@@ -4,16 +4,27 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from .harness.env import isolated_env
+from .harness.reaper import reap
 from .harness.sites import write_site
 from .harness.sshd import Sshd
 from .harness.tmux import TmuxSession
 from .harness.xterm import XDisplay, XTerm
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers(tmp_path: Path) -> Iterator[None]:
+    """After every other fixture has closed its terminal or server, nothing the test
+    started may stay behind; a survivor is killed and named in a warning."""
+    yield
+    for pid, command in reap(tmp_path).items():
+        warnings.warn(f"killed {pid} ({command}): still running after the test", stacklevel=1)
 
 
 @pytest.fixture

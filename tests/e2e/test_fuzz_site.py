@@ -278,7 +278,11 @@ SECRET = np.indices((36, 64)).sum(axis=0).astype(np.uint8)[:, :, None].repeat(3,
 
 
 def assert_masks_apply(site: Site) -> None:
-    """Every validated geometry masks frames of any size; solid masks cover what they touch."""
+    """Every validated geometry masks frames of any size; solid masks cover what they touch.
+
+    Where solid masks of different colours overlap, one of them wins: each covered pixel
+    must have the colour of some solid mask covering it, never the picture's.
+    """
     for camera in site.cameras:
         masker = CameraMasker(camera.id, camera.masks)
         solids = [mask for mask in camera.masks if mask.style == "solid"]
@@ -286,9 +290,13 @@ def assert_masks_apply(site: Site) -> None:
             frame = np.ascontiguousarray(SECRET[:height, :width])
             masked = masker.full(frame)
             assert masked.pixels.shape == (height, width, 3)
+            covered = np.zeros((height, width), bool)
+            painted = np.zeros((height, width), bool)
             for mask in solids:
-                covered = rasterize(mask.geometry, width, height)
-                assert np.all(masked.pixels[covered] == mask.color), (mask.id, width, height)
+                raster = rasterize(mask.geometry, width, height)
+                covered |= raster
+                painted |= raster & np.all(masked.pixels == mask.color, axis=-1)
+            assert np.array_equal(painted, covered), (camera.id, width, height)
         assert masker.preview(SECRET, 200, 120).pixels.shape == (120, 200, 3)
         assert masker.preview(SECRET, 16, 9).pixels.shape == (9, 16, 3)
 
@@ -297,6 +305,18 @@ def assert_masks_apply(site: Site) -> None:
 @given(masks=extreme_masks())
 @example(masks=[{"id": "all", "kind": "permanent", "grid": "64x64", "cells": FULL_64}])
 @example(masks=[{"id": "whole", "kind": "permanent", "rect": [0, 0, 1, 1]}])
+@example(
+    masks=[
+        {
+            "id": "m0",
+            "kind": "permanent",
+            "style": "solid",
+            "color": "#00ff00",
+            "rect": [0, 0, 1, 1],
+        },
+        {"id": "m1", "kind": "permanent", "rect": [0, 0, 1, 1]},
+    ]
+)
 def test_extreme_mask_geometry_loads_cleanly_and_masks(
     tmp_path: Path, masks: list[dict[str, Any]]
 ) -> None:

@@ -33,15 +33,28 @@ def sixel_shown_color(hex_rgb: str) -> tuple[int, int, int]:
     return (r, g, b)
 
 
-def largest_blob(image: Image, rgb: tuple[int, int, int]) -> Rect | None:
-    """The bounding box of the largest 4-connected area of exactly this colour."""
+OPENING = 7
+"""Side of the opening that cuts video from a mask: thicker than a tyre's rim that
+touches the gate's code panel, thinner than any mask on a 200x60 wall."""
+
+
+def mask_blob(image: Image, rgb: tuple[int, int, int], min_side: int = 2 * OPENING) -> Rect | None:
+    """The bounding box of the largest solid rectangle of exactly this colour, if any.
+
+    Video can hold the mask's colour too (trousers, a tyre), in patches that touch the
+    mask or stand alone. An opening cuts thin bridges to the mask, and only a patch
+    that fills its bounding box and is at least `min_side` pixels each way counts: a
+    solid mask is a rectangle, a coat is not.
+    """
     hits = np.all(image == np.array(rgb, np.uint8), axis=-1).astype(np.uint8)
+    hits = cv2.morphologyEx(hits, cv2.MORPH_OPEN, np.ones((OPENING, OPENING), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(hits, connectivity=4)
-    if count < 2:
-        return None
-    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    x, y, w, h = (int(v) for v in stats[best, :4])
-    return (x, y, x + w, y + h)
+    best: Rect | None = None
+    best_area = 0
+    for x, y, w, h, area in (tuple(int(v) for v in row) for row in stats[1:count]):
+        if w >= min_side and h >= min_side and area >= 0.97 * w * h and area > best_area:
+            best, best_area = (x, y, x + w, y + h), area
+    return best
 
 
 def picture_from_mask(blob: Rect, mask: NormRect) -> Rect:
