@@ -59,7 +59,7 @@ class VeilApp(App[None]):
     TITLE = "Veil"
     COMMANDS = App.COMMANDS | {PrivacyCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         Binding("ctrl+l", "lift_masks", "Lift masks", id="lift-masks"),
         Binding(
             "f12,ctrl+backslash",

@@ -59,13 +59,15 @@ class WallScreen(Screen[None]):
     """Live masked video in the operator's layout."""
 
     COMMANDS = {ViewCommands}
+    LAYOUTS = Binding.Group("Layout", compact=True)
+    """One footer entry for the four layout keys, leaving room for Lift, Apply and Log out."""
     BINDINGS = [
-        Binding("1", "layout(1)", "1x1"),
-        Binding("2", "layout(2)", "2x2"),
-        Binding("3", "layout(3)", "3x3"),
-        Binding("4", "layout(4)", "4x4"),
+        Binding("1", "layout(1)", "1x1", group=LAYOUTS),
+        Binding("2", "layout(2)", "2x2", group=LAYOUTS),
+        Binding("3", "layout(3)", "3x3", group=LAYOUTS),
+        Binding("4", "layout(4)", "4x4", group=LAYOUTS),
         Binding("a", "assign", "Assign"),
-        Binding("s", "save_view", "Save view"),
+        Binding("s", "save_view", "Save"),
         Binding("v", "open_view", "Views"),
         Binding("p", "playback", "Playback"),
         Binding("e", "export", "Export"),

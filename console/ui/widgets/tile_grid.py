@@ -72,7 +72,7 @@ class TileGrid(Widget):
     """
 
     BINDINGS = [
-        Binding("up", "move(0, -1)", "Focus", key_display="←↑↓→"),
+        Binding("up", "move(0, -1)", "Focus", key_display="←↑↓→", show=False),
         Binding("down", "move(0, 1)", "Focus", show=False),
         Binding("left", "move(-1, 0)", "Focus", show=False),
         Binding("right", "move(1, 0)", "Focus", show=False),
