@@ -56,11 +56,12 @@ class StyleBook:
     def styles(self, pairs: list[tuple[int, int]]) -> list[Style]:
         """The style of each (fg, bg) pair; the loops over pairs run in C."""
         with self._lock:
-            missing = set(pairs).difference(self._styles)
-            if len(self._styles) + len(missing) > self.limit:
+            wanted = set(pairs)
+            if len(self._styles) + len(wanted.difference(self._styles)) > self.limit:
                 _forget_oldest(self._styles, self.limit // 2)
                 _forget_oldest(self._colors, self.limit)
                 self._colors[DEFAULT] = None
+            missing = wanted.difference(self._styles)  # after eviction: it may drop wanted ones
             base, color = self.base, self._color
             for fg, bg in missing:
                 self._styles[fg, bg] = Style.from_color(

@@ -157,6 +157,16 @@ class TestStrips:
         newest = book.styles([(249, 0)])
         assert newest[0].color is not None and newest[0].color.triplet == (0, 0, 249)
 
+    def test_a_pair_evicted_while_it_is_asked_for_is_made_again(self) -> None:
+        book = StyleBook(ColorDepth.TRUECOLOR, BASE, limit=4)
+        book.styles([(1, 1), (2, 2), (3, 3)])
+        styles = book.styles([(1, 1), (4, 4), (5, 5)])
+        assert [style.color.triplet for style in styles if style.color] == [
+            (0, 0, 1),
+            (0, 0, 4),
+            (0, 0, 5),
+        ]
+
 
 FILL = Placement(0, 0, 80, 24)
 GEOMETRY = TileGeometry(40, 12, (10, 20), BASE)
