@@ -22,9 +22,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TextIO
 
 from textual import on, work
 from textual.app import App
@@ -48,6 +51,8 @@ from console.ui.widgets.countdown import URGENT_SECONDS, mm_ss
 LIFT_SAMPLE_INTERVAL = 0.25
 """Seconds between readings of the lift; the countdown shows whole seconds."""
 
+TERMINAL_CHECK_INTERVAL = 1.0
+"""Seconds between checks that the terminal is still there (see `_watch_terminal`)."""
 FORCED_EXIT_AFTER = 3.0
 """Seconds an orderly exit after SIGHUP or SIGTERM may take before the process just ends."""
 
@@ -97,6 +102,10 @@ class VeilApp(App[None]):
         loop = asyncio.get_running_loop()
         for signum in self.fatal_signals:
             loop.add_signal_handler(signum, self._end_by_signal, signum)
+        if self.fatal_signals and sys.__stderr__ is not None and _terminal_alive(sys.__stderr__):
+            threading.Thread(
+                target=self._watch_terminal, name="terminal watch", daemon=True
+            ).start()
         self.services.start()
         self.set_interval(LIFT_SAMPLE_INTERVAL, self.sample_lift)
         self._show_login()
@@ -260,9 +269,42 @@ class VeilApp(App[None]):
         deadline.start()
         self.exit(return_code=code)
 
+    def _watch_terminal(self) -> None:
+        """End the session when the terminal is gone, even if no signal says so.
+
+        A hang-up does not always reach the console (a wrapper may ignore SIGHUP), and a
+        terminal that stalls and then closes can leave Textual blocked on its full output
+        queue, where neither the event loop nor a signal handler runs again. This thread
+        needs neither: it closes the session in the audit (masks back, "session ended
+        while lifted" when lifted) and ends the process itself.
+        """
+        assert sys.__stderr__ is not None
+        while True:
+            time.sleep(TERMINAL_CHECK_INTERVAL)
+            if _terminal_alive(sys.__stderr__):
+                continue
+            user = self.user
+            try:
+                if user is not None:
+                    self.services.sessions.logout(user, "terminal lost")
+                else:
+                    self.services.gate.end_session("terminal lost")
+            finally:
+                os._exit(129)
+
     def _may(self, permission: str) -> bool:
         user = self.user
         if user is None:
             return False
         role = self.services.site.roles.get(user.role)
         return role is not None and permission in role.permissions
+
+
+def _terminal_alive(stream: TextIO) -> bool:
+    """The stream is still our controlling terminal (a hang-up makes both checks fail)."""
+    try:
+        fd = stream.fileno()
+        os.tcgetpgrp(fd)
+        return os.isatty(fd)
+    except (OSError, ValueError):
+        return False
