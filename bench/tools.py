@@ -1,4 +1,4 @@
-"""The reference tools: Debian's chafa and libsixel-bin (img2sixel)."""
+"""The reference tools: Debian's chafa, libsixel-bin (img2sixel) and ffmpeg."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import shutil
 import subprocess
 
-PACKAGES = {"chafa": "chafa", "img2sixel": "libsixel-bin"}
+PACKAGES = {"chafa": "chafa", "img2sixel": "libsixel-bin", "ffmpeg": "ffmpeg"}
 """Command -> Debian package that provides it."""
 
 
