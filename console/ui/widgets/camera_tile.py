@@ -309,8 +309,11 @@ class CameraTile(Widget):
         if dirty is None:
             self.refresh()
         elif dirty:
-            width = self._geometry.cols if self._geometry else self.content_size.width
-            self.refresh(*(Region(0, y, width, 1) for y in sorted(dirty)))
+            # Whole rows, borders included: Textual writes a row of the tile from its left
+            # border anyway, and a dirty span narrower than the tile makes it crop (copy)
+            # the row's strip before writing it.
+            left, width = self.styles.gutter.left, self.size.width
+            self.refresh(*(Region(-left, y, width, 1) for y in sorted(dirty)))
         captured, self._captured = self._captured, []
         stats = self._stats
         if captured and stats is not None:

@@ -119,7 +119,8 @@ async def test_only_rows_whose_key_changed_are_repainted(monkeypatch: object) ->
         await wait_until(pilot, lambda: tile.frames == 2 and not tile.repaint_pending, "a frame")
         after = [tile.render_line(y).text for y in range(tile.content_size.height)]
         rows = [region.y for regions in repaints for region in regions]
-        assert repaints == [tuple(Region(0, y, tile.content_size.width, 1) for y in rows)]
+        left = tile.styles.gutter.left
+        assert repaints == [tuple(Region(-left, y, tile.size.width, 1) for y in rows)]
         assert 0 < len(rows) < tile.content_size.height / 4
         assert before != after
         assert all(before[y] == after[y] or y in rows for y in range(len(before)))
