@@ -42,6 +42,7 @@ from console.core.lift import ActiveLift, LiftEnd
 from console.core.services import Services
 from console.core.users import User
 from console.ui.commands import PrivacyCommands
+from console.ui.diagnostics import DiagnosticsCommands
 from console.ui.screens.audit import AuditScreen
 from console.ui.screens.authorization import AuthorizationScreen
 from console.ui.screens.login import LoginScreen
@@ -62,7 +63,7 @@ class VeilApp(App[None]):
 
     CSS_PATH = "veil.tcss"
     TITLE = "Veil"
-    COMMANDS = App.COMMANDS | {PrivacyCommands}
+    COMMANDS = App.COMMANDS | {PrivacyCommands, DiagnosticsCommands}
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
         Binding("ctrl+l", "lift_masks", "Lift masks", id="lift-masks"),
