@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/veil --demo
 
 lint: $(STAMP)
+	bash -n .ci/run
 	$(BIN)/ruff check console tests fixtures bench
 	$(BIN)/ruff format --check console tests fixtures bench
 
