@@ -125,8 +125,7 @@ class _TileWriter:
 
     def write(self, frame: MaskedFrame, cells: tuple[int, int], out: BinaryIO) -> None:
         tile = self.renderer.render(frame, *cells, self.cell_px)
-        text = HOME + tile.graphics if tile.graphics is not None else tile_ansi(tile)
-        out.write(text.encode())
+        out.write(HOME + tile.graphics.encode() if tile.graphics is not None else tile_ansi(tile))
 
 
 def _pictures(folder: Path) -> list[Path] | str:

@@ -42,7 +42,7 @@ def output(mode: RenderMode, depth: ColorDepth | None, dither: bool) -> str:
     renderer = make_renderer(mode, depth or ColorDepth.TRUECOLOR, dither=dither)
     cols, rows = TILES[mode]
     tile = renderer.render(frame(*renderer.pixel_size(cols, rows, CELL)), cols, rows, CELL)
-    return tile.graphics if tile.graphics is not None else tile_ansi(tile)
+    return tile.graphics if tile.graphics is not None else tile_ansi(tile).decode()
 
 
 @pytest.mark.parametrize(("mode", "depth", "dither"), CASES)

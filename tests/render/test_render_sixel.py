@@ -125,7 +125,7 @@ def test_renderer_sizes_graphics_to_whole_bands_within_the_tile() -> None:
     tile = renderer.render(frame, 10, 3, (9, 17))
     assert tile.graphics is not None and tile.graphics_px == size
     structure(tile.graphics, *size)
-    assert tile.rows == [[(" " * 10, -1, -1)]] * 3
+    assert list(tile.rows) == [[(" " * 10, -1, -1)]] * 3
     assert tile.depth is ColorDepth.TRUECOLOR
 
 

@@ -14,10 +14,10 @@ from console.core.render import (
     AsciiRenderer,
     ColorDepth,
     HalfBlockRenderer,
-    RenderedTile,
     make_renderer,
 )
-from console.core.render.ansi import row_ansi, tile_ansi
+from console.core.render.ansi import tile_ansi
+from console.core.render.cells import build_tile
 from console.core.render.fit import fit_cells
 from console.core.render.palette import XTERM256, color_codes
 from tests.render.screen import Cell, cells, paint
@@ -88,25 +88,22 @@ def test_writer_paints_exactly_the_tile(
     def visible(grid: list[list[Cell]]) -> list[list[Cell]]:
         return [[Cell(c.char, c.fg if c.char != " " else -1, c.bg) for c in row] for row in grid]
 
-    assert visible(paint(tile_ansi(tile))) == visible(cells(tile))
+    assert visible(paint(tile_ansi(tile).decode())) == visible(cells(tile))
 
 
 def test_writer_sends_only_colour_changes() -> None:
-    tile = RenderedTile(
-        mode="halfblock",
-        depth=ColorDepth.TRUECOLOR,
-        cols=6,
-        rows=[
-            [
-                ("▀", 0x010203, 0x040506),
-                ("  ", -1, 0x040506),
-                ("▀▀", 0x010203, 0x070809),
-                (" ", -1, -1),
-            ]
-        ],
-        row_keys=[b""],
+    glyphs = np.array([[1, 0, 0, 1, 1, 0], [4, 4, 0, 0, 0, 0]], np.uint8)
+    fg = np.array([[0x010203, 7, 7, 0x010203, 0x010203, 7], [-1, -1, 9, 9, 9, 9]], np.int32)
+    bg = np.array([[0x040506, 0x040506, 0x040506, 0x070809, 0x070809, -1], [-1] * 6], np.int32)
+    tile = build_tile("halfblock", ColorDepth.TRUECOLOR, glyphs, fg, bg)
+    assert tile_ansi(tile) == (
+        b"\x1b[H\x1b[38;2;1;2;3;48;2;4;5;6m\xe2\x96\x80  \x1b[48;2;7;8;9m\xe2\x96\x80\xe2\x96\x80"
+        b"\x1b[49m \x1b[0m\n..    "
     )
-    assert row_ansi(tile, 0) == ("\x1b[38;2;1;2;3;48;2;4;5;6m▀  \x1b[48;2;7;8;9m▀▀\x1b[49m \x1b[0m")
+    small = build_tile("ascii", ColorDepth.COLOR256, glyphs[1:], fg[1:] + 20, bg[1:])
+    assert tile_ansi(small) == b"\x1b[H\x1b[38;5;19m..    \x1b[0m"
+    ansi16 = build_tile("ascii", ColorDepth.COLOR16, glyphs[1:], fg[1:] + 10, bg[1:] + 4)
+    assert tile_ansi(ansi16) == b"\x1b[H\x1b[91;43m..    \x1b[0m"
 
 
 def test_colour_tables() -> None:
@@ -141,7 +138,7 @@ def test_palette_codes_are_the_nearest_colours(
 def test_ascii_ramp_and_mono() -> None:
     levels = np.array([[[v, v, v] for v in (0, 30, 100, 200, 255)]], np.uint8)
     tile = AsciiRenderer(ColorDepth.MONO).render(masked(levels), 5, 1, (10, 20))
-    assert tile.rows == [
+    assert list(tile.rows) == [
         [(" ", -1, -1), (".", -1, -1), ("-", -1, -1), ("#", -1, -1), ("@", -1, -1)]
     ]
     coloured = AsciiRenderer(ColorDepth.TRUECOLOR).render(masked(levels), 5, 1, (10, 20))
@@ -183,7 +180,7 @@ def test_wrong_sized_frames_are_scaled_without_blending() -> None:
     pixels = np.zeros((4, 4, 3), np.uint8)
     pixels[:, 2:] = 255
     tile = AsciiRenderer(ColorDepth.MONO).render(masked(pixels), 2, 1, (10, 20))
-    assert tile.rows == [[(" ", -1, -1), ("@", -1, -1)]]
+    assert list(tile.rows) == [[(" ", -1, -1), ("@", -1, -1)]]
 
 
 @pytest.mark.parametrize(

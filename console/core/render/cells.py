@@ -1,11 +1,17 @@
-"""Turns per-cell glyph and colour arrays into a tile of merged runs, for every text mode.
+"""Turns per-cell glyph and colour arrays into a tile, for every text mode.
 
-Run boundaries come from `np.flatnonzero` over the packed cells, so the only Python loop
-is over runs, never over cells. A camera image has large flat areas (sky, walls, and
-above all privacy masks), so a row typically holds far fewer runs than cells.
+A tile keeps its cells as arrays. Row keys come straight from the packed cells, and a
+row's merged runs are built only when somebody asks for that row: the wall repaints only
+rows whose key changed, and `veil render` encodes the arrays without any runs at all.
+Run boundaries come from `np.flatnonzero`, so the only Python loop is over runs, never
+over cells; a camera image has large flat areas (sky, walls, and above all privacy
+masks), so a row typically holds far fewer runs than cells.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -30,30 +36,83 @@ _CODE_BITS = 25
 _CODE_MASK = (1 << _CODE_BITS) - 1  # 24-bit RGB plus room for DEFAULT
 
 
-def build_tile(mode: str, depth: ColorDepth, glyphs: Glyphs, fg: Codes, bg: Codes) -> RenderedTile:
-    """Merge identical neighbouring cells of each row and key each row by its cells."""
+class TileCells(Sequence[list[Run]]):
+    """A tile's cells, read as rows of merged runs; each row is merged on first use."""
+
+    __slots__ = ("_packed", "_runs", "bg", "fg", "glyphs")
+
+    def __init__(self, glyphs: Glyphs, fg: Codes, bg: Codes, packed: npt.NDArray[np.uint64]):
+        self.glyphs = glyphs
+        """Per-cell indices into GLYPHS, shape (rows, cols)."""
+        self.fg = fg
+        """Per-cell foreground codes; DEFAULT on blank cells, which show no foreground."""
+        self.bg = bg
+        """Per-cell background codes."""
+        self._packed = packed
+        self._runs: list[list[Run] | None] = [None] * glyphs.shape[0]
+
+    def __len__(self) -> int:
+        return len(self._runs)
+
+    @overload
+    def __getitem__(self, row: int) -> list[Run]: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[list[Run]]: ...
+
+    def __getitem__(self, row: int | slice) -> list[Run] | list[list[Run]]:
+        if isinstance(row, slice):
+            return [self[r] for r in range(len(self))[row]]
+        runs = self._runs[row]
+        if runs is None:
+            runs = self._runs[row] = self._merge(row)
+        return runs
+
+    def __iter__(self) -> Iterator[list[Run]]:
+        return (self[row] for row in range(len(self)))
+
+    def _merge(self, row: int) -> list[Run]:
+        packed = self._packed[row]
+        starts = np.flatnonzero(np.not_equal(packed[1:], packed[:-1])) + 1
+        starts = np.concatenate(([0], starts))
+        lengths = np.diff(starts, append=packed.shape[0]).tolist()
+        glyphs = self.glyphs[row, starts].tolist()
+        return list(
+            zip(
+                [GLYPHS[g] * n for g, n in zip(glyphs, lengths, strict=True)],
+                self.fg[row, starts].tolist(),
+                self.bg[row, starts].tolist(),
+                strict=True,
+            )
+        )
+
+
+def build_tile(
+    mode: str,
+    depth: ColorDepth,
+    glyphs: Glyphs,
+    fg: Codes,
+    bg: Codes,
+    graphics: str | None = None,
+    graphics_px: tuple[int, int] = (0, 0),
+) -> RenderedTile:
+    """A tile of these cells, each row keyed by its cells."""
     rows, cols = glyphs.shape
     fg = np.where(glyphs == SPACE, DEFAULT, fg)  # a blank cell shows only its background
-    packed = (
+    packed = np.asarray(
         (glyphs.astype(np.uint64) << np.uint64(2 * _CODE_BITS))
         | ((fg & _CODE_MASK).astype(np.uint64) << np.uint64(_CODE_BITS))
-        | (bg & _CODE_MASK).astype(np.uint64)
+        | (bg & _CODE_MASK).astype(np.uint64),
+        np.uint64,
     )
-    change = np.ones((rows, cols), dtype=bool)
-    np.not_equal(packed[:, 1:], packed[:, :-1], out=change[:, 1:])
-    starts = np.flatnonzero(change)
-    lengths = np.diff(starts, append=rows * cols).tolist()
-    texts = [GLYPHS[g] * n for g, n in zip(glyphs.ravel()[starts].tolist(), lengths, strict=True)]
-    runs: list[Run] = list(
-        zip(texts, fg.ravel()[starts].tolist(), bg.ravel()[starts].tolist(), strict=True)
-    )
-    bounds = np.searchsorted(starts, np.arange(rows + 1) * cols).tolist()
     row_bytes = packed.tobytes()
     width = cols * packed.itemsize
     return RenderedTile(
         mode=mode,
         depth=depth,
         cols=cols,
-        rows=[runs[bounds[r] : bounds[r + 1]] for r in range(rows)],
+        rows=TileCells(glyphs, fg, bg, packed),
         row_keys=[row_bytes[r * width : (r + 1) * width] for r in range(rows)],
+        graphics=graphics,
+        graphics_px=graphics_px,
     )

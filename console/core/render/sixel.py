@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from console.core.masking import MaskedFrame, Pixels
+from console.core.render.cells import build_tile
 from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile, tile_pixels
 
 Indices = npt.NDArray[np.uint8]
@@ -203,13 +204,13 @@ class SixelRenderer:
     ) -> RenderedTile:
         size = self.pixel_size(cols, rows, cell_px)
         pixels = tile_pixels(frame, size)
-        blank = [(" " * cols, DEFAULT, DEFAULT)]
-        return RenderedTile(
-            mode=self.mode,
-            depth=ColorDepth.TRUECOLOR,
-            cols=cols,
-            rows=[blank] * rows,
-            row_keys=[b""] * rows,
+        blank = np.full((rows, cols), DEFAULT, np.int32)
+        return build_tile(
+            self.mode,
+            ColorDepth.TRUECOLOR,
+            np.zeros((rows, cols), np.uint8),
+            blank,
+            blank,
             graphics=encode_sixel(sixel_indices(pixels, self.dither), PALETTE),
             graphics_px=size,
         )

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import cv2
 import numpy as np
 
 from console.core.masking import MaskedFrame, Pixels
+
+if TYPE_CHECKING:
+    from console.core.render.cells import TileCells
 
 DEFAULT = -1
 """Colour code meaning "the terminal's default colour"; the only code a mono tile uses."""
@@ -52,8 +55,8 @@ class RenderedTile:
     """How to read the runs' colour codes."""
     cols: int
     """Width in cells; every row's runs add up to it."""
-    rows: list[list[Run]]
-    """Per terminal row, its runs from left to right."""
+    rows: TileCells
+    """Per terminal row, its runs from left to right; the cells behind them as arrays."""
     row_keys: list[bytes]
     """Per row, bytes that are equal exactly when the row's cells are equal."""
     graphics: str | None = None
