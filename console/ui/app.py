@@ -20,14 +20,8 @@ nothing a terminal or tmux usually takes for itself):
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
-import sys
-import threading
-import time
-from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import TextIO
 
 from textual import on, work
 from textual.app import App
@@ -47,15 +41,11 @@ from console.ui.screens.audit import AuditScreen
 from console.ui.screens.authorization import AuthorizationScreen
 from console.ui.screens.login import LoginScreen
 from console.ui.screens.wall import WallScreen
+from console.ui.session_guard import SessionGuard
 from console.ui.widgets.countdown import URGENT_SECONDS, mm_ss
 
 LIFT_SAMPLE_INTERVAL = 0.25
 """Seconds between readings of the lift; the countdown shows whole seconds."""
-
-TERMINAL_CHECK_INTERVAL = 1.0
-"""Seconds between checks that the terminal is still there (see `_watch_terminal`)."""
-FORCED_EXIT_AFTER = 3.0
-"""Seconds an orderly exit after SIGHUP or SIGTERM may take before the process just ends."""
 
 
 class VeilApp(App[None]):
@@ -86,12 +76,13 @@ class VeilApp(App[None]):
     lift_remaining: reactive[float] = reactive(0.0)
     """Seconds left on the lift at the last sample; every countdown follows it."""
 
-    def __init__(self, services: Services, *, fatal_signals: Sequence[signal.Signals] = ()) -> None:
+    def __init__(self, services: Services, *, guard: SessionGuard | None = None) -> None:
         super().__init__()
         self.services = services
         """Sources, masks, users, lift and audit: everything the screens act on."""
-        self.fatal_signals = tuple(fatal_signals)
-        """Signals that end the session (audited) and exit; the CLI passes SIGHUP, SIGTERM."""
+        self.guard = guard
+        """Ends the session on a fatal signal or a lost terminal; the CLI passes one."""
+        self._event_loop: asyncio.AbstractEventLoop | None = None
         self.sub_title = services.site.name
         self._warned_lift: int | None = None
         self._applies = 0
@@ -100,13 +91,9 @@ class VeilApp(App[None]):
         """A lift is being asked for (authorization open or a lift being recorded)."""
 
     def on_mount(self) -> None:
-        loop = asyncio.get_running_loop()
-        for signum in self.fatal_signals:
-            loop.add_signal_handler(signum, self._end_by_signal, signum)
-        if self.fatal_signals and sys.__stderr__ is not None and _terminal_alive(sys.__stderr__):
-            threading.Thread(
-                target=self._watch_terminal, name="terminal watch", daemon=True
-            ).start()
+        self._event_loop = asyncio.get_running_loop()
+        if self.guard is not None:
+            self.guard.start(self._end_from_outside, self._exit_from_outside)
         self.services.start()
         self.set_interval(LIFT_SAMPLE_INTERVAL, self.sample_lift)
         self._show_login()
@@ -254,44 +241,20 @@ class VeilApp(App[None]):
         except AuditUnavailable as error:
             self.notify(f"Masks applied, but the logout is not recorded: {error}", severity="error")
 
-    def _end_by_signal(self, signum: signal.Signals) -> None:
-        """A hang-up (SSH dropped, terminal closed) or termination: close the session, exit.
+    def _end_from_outside(self, cause: str) -> None:
+        """In the guard's thread (the event loop may be wedged on a dead terminal):
+        masks back and the session closed in the audit with `cause`."""
+        user = self.user
+        if user is not None:
+            self.services.sessions.logout(user, cause)
+        else:
+            self.services.gate.end_session(cause)
 
-        Textual's shutdown writes to the terminal, which a hang-up has taken away, and
-        can then wait forever on its full output queue. The session is closed and in the
-        audit by then, so if the orderly exit has not finished after `FORCED_EXIT_AFTER`
-        seconds the process ends without it.
-        """
-        name = signal.Signals(signum).name
-        self._close_session(name)
-        code = 128 + signum
-        deadline = threading.Timer(FORCED_EXIT_AFTER, os._exit, (code,))
-        deadline.daemon = True
-        deadline.start()
-        self.exit(return_code=code)
-
-    def _watch_terminal(self) -> None:
-        """End the session when the terminal is gone, even if no signal says so.
-
-        A hang-up does not always reach the console (a wrapper may ignore SIGHUP), and a
-        terminal that stalls and then closes can leave Textual blocked on its full output
-        queue, where neither the event loop nor a signal handler runs again. This thread
-        needs neither: it closes the session in the audit (masks back, "session ended
-        while lifted" when lifted) and ends the process itself.
-        """
-        assert sys.__stderr__ is not None
-        while True:
-            time.sleep(TERMINAL_CHECK_INTERVAL)
-            if _terminal_alive(sys.__stderr__):
-                continue
-            user = self.user
-            try:
-                if user is not None:
-                    self.services.sessions.logout(user, "terminal lost")
-                else:
-                    self.services.gate.end_session("terminal lost")
-            finally:
-                os._exit(129)
+    def _exit_from_outside(self, code: int) -> None:
+        """From the guard's thread: leave in order, if the event loop still runs."""
+        if self._event_loop is not None:
+            with suppress(RuntimeError):  # the loop is already closed: the app has left
+                self._event_loop.call_soon_threadsafe(lambda: self.exit(return_code=code))
 
     def _may(self, permission: str) -> bool:
         user = self.user
@@ -299,13 +262,3 @@ class VeilApp(App[None]):
             return False
         role = self.services.site.roles.get(user.role)
         return role is not None and permission in role.permissions
-
-
-def _terminal_alive(stream: TextIO) -> bool:
-    """The stream is still our controlling terminal (a hang-up makes both checks fail)."""
-    try:
-        fd = stream.fileno()
-        os.tcgetpgrp(fd)
-        return os.isatty(fd)
-    except (OSError, ValueError):
-        return False

@@ -1,10 +1,11 @@
 """Running the console itself (`veil`, `veil --demo`, `veil --site PATH`).
 
 However the process ends, a lift does not outlive it unrecorded: the app closes the
-session on quit and on SIGHUP (the SSH connection or terminal went away) or SIGTERM,
-and the `finally` here ends any lift still in force (a crash) so the audit says
-"session ended while lifted". Lift state is never written anywhere, so the next start
-is masked in any case.
+session on quit, its `SessionGuard` on SIGHUP (the SSH connection or terminal went
+away), SIGTERM or a lost terminal, and the `finally` here ends any lift still in force
+so the audit says "session ended while lifted": with the guard's cause when there is
+one (the app may end on its own before the guard has closed the session), else "exit"
+or "crash". Lift state is never written anywhere, so the next start is masked anyway.
 """
 
 from __future__ import annotations
@@ -43,14 +44,22 @@ def run_console(args: argparse.Namespace) -> int:
         return fail(str(error))
     services.caps = caps
     from console.ui.app import VeilApp
+    from console.ui.session_guard import SessionGuard, exit_code
 
-    app = VeilApp(services, fatal_signals=FATAL_SIGNALS)
+    guard = SessionGuard(FATAL_SIGNALS, sys.__stderr__)
+    app = VeilApp(services, guard=guard)
+    outside: str | None = None
     try:
         app.run()
     finally:
+        outside = guard.cause()
+        cause = outside or ("exit" if app.return_code == 0 else "crash")
+        unrecorded = guard.unrecorded
         try:
-            services.gate.end_session("exit" if app.return_code == 0 else "crash")
+            services.gate.end_session(cause)
         except AuditUnavailable as error:
-            print(f"veil: masks applied, but not recorded: {error}", file=sys.stderr)
+            unrecorded = error
+        if unrecorded is not None:
+            print(f"veil: masks applied, but not recorded: {unrecorded}", file=sys.stderr)
         services.stop()
-    return app.return_code or 0
+    return exit_code(outside) if outside else app.return_code or 0

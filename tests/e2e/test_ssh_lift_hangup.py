@@ -76,6 +76,7 @@ def test_dropped_ssh_while_lifted_ends_the_console_audited_and_next_start_is_mas
         if record["event"] == "session_ended_while_lifted"
     ]
     assert (ended["operator"], ended["authorizer"]) == (demo.OPERATOR[0], demo.SUPERVISOR[0])
+    assert ended["details"]["cause"] == "SIGHUP", ended
     assert "hash chain intact" in audit_verify(remote_env, data_dir)
 
     tmux.kill()
