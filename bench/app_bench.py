@@ -7,11 +7,13 @@ masks included. What is measured, and where it comes from:
 
 - bytes written: every byte read from the pty during the window;
 - CPU: the console process's user + system time over the window, all its threads;
-- key-to-screen: Ctrl+P typed at a known moment, until the command palette's text
-  arrives in the pty output, once every 1.5 s after the streaming window, with the
-  palette closed again in between. The keys have their own phase because tiles hold
-  still behind the palette (see `CameraTile`): presses during the window would cost
-  frames that the wall would otherwise show;
+- key-to-screen, in a phase of its own after the streaming window, with the tiles still
+  streaming: an arrow key typed at a known moment until the tile it moves the focus to
+  has its border redrawn in the focus colour (the operator's most common key), and
+  Ctrl+P until the command palette's text arrives (the heaviest common key: a whole
+  screen is built). Presses come every 1.5 s, and the palette is closed in between.
+  They have their own phase because the palette stops the tiles behind it: presses
+  during the window would cost frames that the wall would otherwise show;
 - frames per tile and capture-to-write latency: from the console's own tile stats
   (`VEIL_STATS_FILE`), since only the console knows which camera frame the bytes of a
   row belong to. A frame counts when its rows are marked for repainting; its latency
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -39,6 +42,12 @@ DURATION = 20.0
 WARM_UP = 3.0
 """Seconds after the wall appears before the window opens: every tile connected."""
 KEY_PRESSES = 15
+"""Presses of each measured key."""
+ARROWS = (b"\x1b[C", b"\x1b[D")
+"""Right, then Left: the focus goes back and forth between the first two tiles."""
+FOCUS_BORDER = re.compile(rb"\x1b\[38;2;25[45];16[5-7];4[2-4][0-9;]*m\xe2\x95\xad")
+"""A tile's top-left corner drawn in the focus colour (the default theme's accent,
+#ffa62b, give or take Textual's blending)."""
 KEY_EVERY = 1.5
 KEY_TIMEOUT = 2.0
 
@@ -89,15 +98,15 @@ def measure(scratch: Path) -> dict[str, object]:
         cpu = console.cpu_seconds() - cpu_before
         time.sleep(1.2)  # the stats line covering the window's end
         lines_after = len(_lines(stats_file))
-        keys: list[float] = []
-        missed = 0
+        keys: dict[str, list[float | None]] = {"focus": [], "palette": []}
+        for press in range(KEY_PRESSES):
+            pressed = time.monotonic()
+            arrow = ARROWS[press % 2]
+            keys["focus"].append(console.press_and_wait(arrow, FOCUS_BORDER, KEY_TIMEOUT))
+            time.sleep(max(0.0, pressed + KEY_EVERY - time.monotonic()))
         for _ in range(KEY_PRESSES):
             pressed = time.monotonic()
-            took = console.press_and_wait(CTRL_P, PALETTE_TEXT, KEY_TIMEOUT)
-            if took is None:
-                missed += 1
-            else:
-                keys.append(took)
+            keys["palette"].append(console.press_and_wait(CTRL_P, PALETTE_TEXT, KEY_TIMEOUT))
             time.sleep(0.3)
             console.send(ESCAPE)
             time.sleep(max(0.0, pressed + KEY_EVERY - time.monotonic()))
@@ -129,11 +138,23 @@ def measure(scratch: Path) -> dict[str, object]:
         "cpu_cores": cpu / elapsed,
         "bytes_per_second": written / elapsed,
         "key_to_screen_s": keys,
-        "keys_missed": missed,
         "capture_to_write_p95_s": _p95(latencies),
         "capture_to_write_samples": len(latencies),
         "writer_backlog_max": backlog,
     }
+
+
+KEY_NAMES = {"focus": "arrow key (focus move)", "palette": "Ctrl+P (palette open)"}
+
+
+def _key_row(name: str, key: str, times: list[float | None]) -> Row:
+    """A key's p95 from press to effect; a press whose effect never came counts as slow."""
+    seen = [t for t in times if t is not None]
+    missed = len(times) - len(seen)
+    p95 = _p95(seen) if not missed else float("inf")
+    return Row(f"{name}: key-to-screen p95, {KEY_NAMES[key]}", f"{1000 * p95:.0f} ms", "",
+               1000 * p95, f"< {1000 * MAX_KEY_P95:.0f} ms", p95 < MAX_KEY_P95,
+               note=f"{len(seen)} presses after the window, {missed} missed")  # fmt: skip
 
 
 def rows(scratch: Path) -> list[Row]:
@@ -146,9 +167,7 @@ def rows(scratch: Path) -> list[Row]:
         return [Row(name, "", "", None, "", False, note=f"could not run: {error}")]
     fps: dict[str, float] = dict(figures["fps"])  # type: ignore[call-overload]
     slowest = min(fps.values(), default=0.0)
-    keys: list[float] = list(figures["key_to_screen_s"])  # type: ignore[call-overload]
-    missed = int(str(figures["keys_missed"]))
-    key_p95 = _p95(keys) if not missed else float("inf")
+    keys: dict[str, list[float | None]] = dict(figures["key_to_screen_s"])  # type: ignore[call-overload]
     cores = float(str(figures["cpu_cores"]))
     rate = float(str(figures["bytes_per_second"]))
     capture = float(str(figures["capture_to_write_p95_s"]))
@@ -162,9 +181,7 @@ def rows(scratch: Path) -> list[Row]:
             cores < MAX_CORES),
         Row(f"{name}: output", f"{rate / 1e6:.2f} MB/s", "", rate / 1e6,
             f"<= {MAX_BYTES_PER_S / 1e6:.0f} MB/s", rate <= MAX_BYTES_PER_S),
-        Row(f"{name}: key-to-screen p95", f"{1000 * key_p95:.0f} ms", "", 1000 * key_p95,
-            f"< {1000 * MAX_KEY_P95:.0f} ms", key_p95 < MAX_KEY_P95,
-            note=f"{len(keys)} Ctrl+P presses after the window, {missed} missed"),
+        *(_key_row(name, key, keys[key]) for key in ("focus", "palette")),
         Row(f"{name}: capture-to-write p95", f"{1000 * capture:.0f} ms", "",
             1000 * capture, f"< {1000 * MAX_CAPTURE_P95:.0f} ms",
             capture < MAX_CAPTURE_P95),

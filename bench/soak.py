@@ -156,7 +156,10 @@ class Console:
         self._tally = Tally()
         self._tail = b""
         """The last few KB of output without escape sequences, for error reports."""
-        self._wanted: bytes | None = None
+        self._raw = b""
+        """The end of the output as written, escape sequences included: a pattern may
+        straddle two reads."""
+        self._wanted: bytes | re.Pattern[bytes] | None = None
         self._seen_at: float | None = None
         self._arrived = threading.Event()
         self._reader = threading.Thread(target=self._read, name="pty reader", daemon=True)
@@ -181,9 +184,17 @@ class Console:
                 self._tally.bytes += len(chunk)
                 self._tally.repaints.update(m.group(1).decode() for m in _TITLE.finditer(block))
                 self._tail = (self._tail + plain)[-4096:]
+                raw, self._raw = self._raw + chunk, (self._raw + chunk)[-512:]
                 # The carried bytes are searched too: the awaited text may be the last
                 # thing the console writes for a while.
-                if self._wanted is not None and self._wanted in self._tail + pending:
+                wanted = self._wanted
+                if wanted is None:
+                    continue
+                if (
+                    wanted.search(raw)
+                    if isinstance(wanted, re.Pattern)
+                    else (wanted in self._tail + pending)
+                ):
                     self._wanted = None
                     self._seen_at = received
                     self._arrived.set()
@@ -191,10 +202,17 @@ class Console:
     def send(self, keys: bytes) -> None:
         os.write(self.fd, keys)
 
-    def press_and_wait(self, keys: bytes, text: bytes, timeout: float) -> float | None:
-        """Seconds from writing `keys` until `text` arrives, or None after `timeout`."""
+    def press_and_wait(
+        self, keys: bytes, text: bytes | re.Pattern[bytes], timeout: float
+    ) -> float | None:
+        """Seconds from writing `keys` until `text` arrives, or None after `timeout`.
+
+        Plain `text` is looked for in the output without escape sequences; a pattern is
+        matched against the output as written, for effects that are only a colour.
+        """
         with self._lock:
             self._tail = b""
+            self._raw = b""
             self._wanted = text
             self._seen_at = None
             self._arrived.clear()

@@ -23,7 +23,7 @@ import asyncio
 from contextlib import suppress
 from dataclasses import dataclass
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -43,9 +43,14 @@ from console.ui.screens.login import LoginScreen
 from console.ui.screens.wall import WallScreen
 from console.ui.session_guard import SessionGuard
 from console.ui.widgets.countdown import URGENT_SECONDS, mm_ss
+from console.ui.widgets.tile_pump import TilePump
 
 LIFT_SAMPLE_INTERVAL = 0.25
 """Seconds between readings of the lift; the countdown shows whole seconds."""
+KEY_HUSH = 0.2
+"""Seconds after a key during which tiles start no new frame (lifts and applies still
+do): the key's effect then has the UI thread and the interpreter to itself, and a
+held-still wall for a fifth of a second is not something an operator notices."""
 
 
 class VeilApp(App[None]):
@@ -89,6 +94,11 @@ class VeilApp(App[None]):
         """How often masks were applied; a lift asked for before the latest apply is void."""
         self._lift_pending = False
         """A lift is being asked for (authorization open or a lift being recorded)."""
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            TilePump.of(self).hush(KEY_HUSH)
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         self._event_loop = asyncio.get_running_loop()

@@ -23,10 +23,11 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from console.core.terminal import TerminalCaps
 from console.ui.widgets.camera_tile import caps_of
+from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.tile_stats import WINDOW, StatsBoard, writer_backlog
 
 TITLE = "Diagnostics"
@@ -53,7 +54,7 @@ class DiagnosticsScreen(ModalScreen[None]):
     """The detection, and the tiles' figures as they were when it opened."""
 
     DEFAULT_CSS = """
-    DiagnosticsScreen { align: center middle; background: $background; }
+    DiagnosticsScreen { align: center middle; }
     DiagnosticsScreen #diagnostics {
         width: 100;
         max-width: 100%;
@@ -83,7 +84,7 @@ class DiagnosticsScreen(ModalScreen[None]):
             yield Static(describe(self.caps), id="terminal", markup=False)
             yield DataTable(id="tiles", cursor_type="none", zebra_stripes=True)
             yield Static("", id="writer")
-        yield Footer()
+        yield VeilFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -62,29 +62,35 @@ class TileCells(Sequence[list[Run]]):
 
     def __getitem__(self, row: int | slice) -> list[Run] | list[list[Run]]:
         if isinstance(row, slice):
-            return [self[r] for r in range(len(self))[row]]
-        runs = self._runs[row]
-        if runs is None:
-            runs = self._runs[row] = self._merge(row)
-        return runs
+            return self.runs_of(list(range(len(self)))[row])
+        return self.runs_of([row])[0]
 
     def __iter__(self) -> Iterator[list[Run]]:
-        return (self[row] for row in range(len(self)))
+        return iter(self.runs_of(list(range(len(self)))))
 
-    def _merge(self, row: int) -> list[Run]:
-        packed = self._packed[row]
-        starts = np.flatnonzero(np.not_equal(packed[1:], packed[:-1])) + 1
-        starts = np.concatenate(([0], starts))
-        lengths = np.diff(starts, append=packed.shape[0]).tolist()
-        glyphs = self.glyphs[row, starts].tolist()
-        return list(
-            zip(
-                [GLYPHS[g] * n for g, n in zip(glyphs, lengths, strict=True)],
-                self.fg[row, starts].tolist(),
-                self.bg[row, starts].tolist(),
-                strict=True,
+    def runs_of(self, rows: list[int]) -> list[list[Run]]:
+        """The runs of these rows, merging those not merged yet in one pass."""
+        missing = [row for row in rows if self._runs[row] is None]
+        if missing:
+            packed = self._packed[missing]
+            count, cols = packed.shape
+            change = np.ones((count, cols), dtype=bool)
+            np.not_equal(packed[:, 1:], packed[:, :-1], out=change[:, 1:])
+            starts = np.flatnonzero(change)
+            lengths = np.diff(starts, append=count * cols).tolist()
+            glyphs = self.glyphs[missing].ravel()[starts].tolist()
+            runs: list[Run] = list(
+                zip(
+                    [GLYPHS[g] * n for g, n in zip(glyphs, lengths, strict=True)],
+                    self.fg[missing].ravel()[starts].tolist(),
+                    self.bg[missing].ravel()[starts].tolist(),
+                    strict=True,
+                )
             )
-        )
+            bounds = np.searchsorted(starts, np.arange(count + 1) * cols).tolist()
+            for index, row in enumerate(missing):
+                self._runs[row] = runs[bounds[index] : bounds[index + 1]]
+        return [self._runs[row] or [] for row in rows]
 
 
 def build_tile(

@@ -10,8 +10,7 @@ clock, and unlocks the form when it runs out.
 
 The result is the `ActiveLift` now in force, or None when the operator cancelled.
 
-Its background is opaque: the wall goes out of sight while a supervisor types, and
-Textual need not re-dim every live tile behind the modal on every frame.
+Like every modal, it hides the wall rather than dim it (see `veil.tcss`).
 """
 
 from __future__ import annotations
@@ -40,7 +39,7 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
     """Supervisor name and password (and a reason if the site wants one), or Cancel."""
 
     DEFAULT_CSS = """
-    AuthorizationScreen { align: center middle; background: $background; }
+    AuthorizationScreen { align: center middle; }
     AuthorizationScreen #authorization {
         width: 60;
         height: auto;

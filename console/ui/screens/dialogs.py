@@ -3,9 +3,7 @@
 Both dismiss with the chosen value, or None when the operator presses Escape, so a
 caller's callback reads `T | None` (Textual's typed `ModalScreen`).
 
-Their background is opaque rather than a dimmed view of the wall: Textual blends every
-segment of the screen below a translucent modal on every refresh, and a wall of video
-tiles is thousands of segments, which made opening a dialog take seconds at 160x50.
+Like every modal, they hide the wall rather than dim it (see `veil.tcss`).
 """
 
 from __future__ import annotations
@@ -24,7 +22,7 @@ from textual.widgets.option_list import Option
 T = TypeVar("T")
 
 _DIALOG_CSS = """
-{name} {{ align: center middle; background: $background; }}
+{name} {{ align: center middle; }}
 {name} > Vertical {{
     width: 64;
     height: auto;

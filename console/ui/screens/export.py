@@ -28,7 +28,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import (
     Checkbox,
-    Footer,
     Input,
     Label,
     ProgressBar,
@@ -61,6 +60,7 @@ from console.core.recordings import PlaybackCursor, RecordingIndex, format_time,
 from console.core.services import Services
 from console.core.utc import system_now
 from console.ui.operator import current_role, current_user
+from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
 from console.ui.widgets.mask_grid import GRID, MaskGrid, grid_mask
 
@@ -182,7 +182,7 @@ class ExportScreen(Screen[None]):
             yield ProgressBar(total=1, show_eta=False, id="export-progress")
             yield Static("", id="export-progress-text")
             yield Static("Reading the recordings…", id="export-message")
-        yield Footer()
+        yield VeilFooter()
 
     def on_mount(self) -> None:
         self.watch(self.app, "masks_lifted", self._lift_changed)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from console.core.feed import TileSource
 from console.ui.widgets.camera_tile import CameraTile
+from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
 
 
@@ -35,7 +35,7 @@ class HotspotScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield VeilHeader()
         yield CameraTile(self.source)
-        yield Footer()
+        yield VeilFooter()
 
     def on_mount(self) -> None:
         self.query_one(CameraTile).focus()

@@ -15,12 +15,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from console.core.demo import DemoUser
 from console.core.session import LoginOutcome, LoginResult, Sessions
 from console.core.users import User
 from console.ui.forms import Form, first_empty, set_busy
+from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
 
 
@@ -80,7 +81,7 @@ class LoginScreen(Screen[User]):
                     f"{user.name} / {user.password}  ({user.role})" for user in self.demo_users
                 )
                 yield Static(f"Demo users (demo only):\n{lines}", id="demo-users")
-        yield Footer()
+        yield VeilFooter()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#login-submit")

@@ -20,7 +20,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from console.core.carousel import CarouselSource
 from console.core.feed import TileSource
@@ -32,6 +31,7 @@ from console.ui.screens.export import ExportScreen
 from console.ui.screens.hotspot import HotspotScreen
 from console.ui.screens.playback import PlaybackScreen
 from console.ui.view_commands import ViewCommand, ViewCommands
+from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
 from console.ui.widgets.tile_grid import TileGrid
 
@@ -103,7 +103,7 @@ class WallScreen(Screen[None]):
             self.book, self._problems = loaded.book, loaded.problems
         yield VeilHeader()
         yield TileGrid(self.view.layout, self._sources(self.view))
-        yield Footer()
+        yield VeilFooter()
 
     def on_mount(self) -> None:
         for problem in self._problems:

@@ -32,7 +32,7 @@ import weakref
 from collections.abc import Callable, Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from rich.style import Style
 from textual.app import App
@@ -50,10 +50,11 @@ WORKERS = 2
 """Render threads per app; numpy and OpenCV release the GIL for their share."""
 YOUNG_THRESHOLD = 20_000
 """Allocations between young collections while tiles stream (Python's default is 700)."""
-TEXT_BITS = 8
-"""Bits per channel of truecolor text tiles (see `color_codes`). Six would cut the CPU
-of a 4x4 wall by about a quarter (fewer distinct styles, fewer runs) for colours within
-2/255 of the exact ones."""
+TEXT_BITS = 6
+"""Bits per channel of truecolor text tiles (see `color_codes`). Six cut the CPU of a
+4x4 wall by about a quarter against eight (fewer distinct styles, fewer runs, fewer
+segments for Textual to write), for colours within 2/255 of the exact ones, which no
+one sees at tile size; masks of pure colours stay exact."""
 HYSTERESIS = 8
 """Per-channel change (0..255) below which a text cell keeps its colour: sensor and
 codec noise then leaves most rows of a still scene untouched, and unchanged rows cost
@@ -180,6 +181,10 @@ class TileClient:
         """Render again even if nothing changed (the tile lost what it showed)."""
         self._seen = None
 
+    @property
+    def urgent(self) -> bool:
+        return self._urgent
+
     def hurry(self) -> None:
         """The lift state flipped: render now, whatever the pace, even if paused."""
         self._urgent = True
@@ -255,7 +260,7 @@ def _placement(source: TileSource, geometry: TileGeometry) -> Placement:
 class TilePump:
     """The scheduler thread and render pool shared by every tile of one app."""
 
-    _pumps: weakref.WeakKeyDictionary[App[object], TilePump] = weakref.WeakKeyDictionary()
+    _pumps: weakref.WeakKeyDictionary[App[Any], TilePump] = weakref.WeakKeyDictionary()
 
     def __init__(self, lifted: Callable[[], bool] | None = None, workers: int = WORKERS) -> None:
         self._lifted = lifted
@@ -267,9 +272,10 @@ class TilePump:
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._thresholds: tuple[int, int, int] | None = None
+        self._hushed_until = 0.0
 
     @classmethod
-    def of(cls, app: App[object], lifted: Callable[[], bool] | None = None) -> TilePump:
+    def of(cls, app: App[Any], lifted: Callable[[], bool] | None = None) -> TilePump:
         pump = cls._pumps.get(app)
         if pump is None:
             pump = cls._pumps[app] = cls(lifted)
@@ -310,6 +316,10 @@ class TilePump:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
+    def hush(self, seconds: float) -> None:
+        """Start no frame for a moment (lifts and applies excepted): a key was pressed."""
+        self._hushed_until = time.monotonic() + seconds
+
     def _schedule(self) -> None:
         pool = self._pool
         assert pool is not None
@@ -321,7 +331,10 @@ class TilePump:
                 for client in clients:
                     client.hurry()
             now = time.monotonic()
+            hushed = now < self._hushed_until
             for client in clients:
+                if hushed and not client.urgent:
+                    continue
                 try:
                     wanted = client.wants_frame(now)
                 except Exception:  # a source that cannot even say its state: retry later

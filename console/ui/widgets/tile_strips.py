@@ -163,16 +163,20 @@ class StripMaker:
         right_width = width - at.x - at.cols
         right = Segment(" " * right_width, base) if right_width > 0 else None
         changed: dict[int, Strip] = {}
+        pictured: list[int] = []
         for y in range(height):
             row = y - at.y
             if 0 <= row < len(tile.rows):
                 keys[y] = tile.row_keys[row]
             if previous is not None and previous[y] == keys[y]:
                 continue
-            if not 0 <= row < len(tile.rows):
+            if 0 <= row < len(tile.rows):
+                pictured.append(y)
+            else:
                 changed[y] = blank_strip(width, base)
-                continue
-            line = segments(tile.rows[row], book)
+        runs = tile.rows.runs_of([y - at.y for y in pictured])
+        for y, row_runs in zip(pictured, runs, strict=True):
+            line = segments(row_runs, book)
             if left is not None:
                 line.insert(0, left)
             if right is not None:
