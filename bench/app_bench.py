@@ -32,9 +32,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.soak import CTRL_P, ESCAPE, PALETTE_TEXT, SetupError, start_console
+from bench.soak import (
+    CTRL_P,
+    ESCAPE,
+    PALETTE_TEXT,
+    SetupError,
+    start_console,
+    stats_lines,
+    tile_frames,
+)
 from bench.table import Row
-from console.ui.widgets.tile_stats import STATS_FILE_ENV
 
 COLS, ROWS = 240, 67
 TILES = 16
@@ -68,27 +75,13 @@ def _p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else float("nan")
 
 
-def _lines(path: Path) -> list[dict[str, object]]:
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def measure(scratch: Path) -> dict[str, object]:
     """Run the wall and return the raw figures (raises SetupError when it cannot start)."""
-    stats_file = scratch / "tile-stats.jsonl"
-    saved = os.environ.get(STATS_FILE_ENV)
-    os.environ[STATS_FILE_ENV] = str(stats_file)
-    try:
-        console = start_console(scratch, TILES, COLS, ROWS)
-    finally:
-        if saved is None:
-            os.environ.pop(STATS_FILE_ENV, None)
-        else:
-            os.environ[STATS_FILE_ENV] = saved
+    console = start_console(scratch, TILES, COLS, ROWS)
+    stats_file = console.stats_file
     try:
         time.sleep(WARM_UP)
-        lines_before = len(_lines(stats_file))
+        lines_before = len(stats_lines(stats_file))
         console.take()
         cpu_before = console.cpu_seconds()
         start = time.monotonic()
@@ -97,7 +90,7 @@ def measure(scratch: Path) -> dict[str, object]:
         written = console.take().bytes
         cpu = console.cpu_seconds() - cpu_before
         time.sleep(1.2)  # the stats line covering the window's end
-        lines_after = len(_lines(stats_file))
+        lines_after = len(stats_lines(stats_file))
         keys: dict[str, list[float | None]] = {"focus": [], "palette": []}
         for press in range(KEY_PRESSES):
             pressed = time.monotonic()
@@ -115,22 +108,20 @@ def measure(scratch: Path) -> dict[str, object]:
         console.stop()
     if not alive:
         raise SetupError(f"the console exited ({console.exit_status}) during the run")
-    lines = _lines(stats_file)[:lines_after]
+    lines = stats_lines(stats_file)[:lines_after]
     if lines_before == 0 or len(lines) <= lines_before:
         raise SetupError(f"the console wrote no tile stats to {stats_file}")
     first, last = lines[lines_before - 1], lines[-1]
-    span = float(str(last["time"])) - float(str(first["time"]))
-    begin: dict[str, dict[str, int]] = dict(first["tiles"])  # type: ignore[call-overload]
-    end: dict[str, dict[str, int]] = dict(last["tiles"])  # type: ignore[call-overload]
-    fps = {key: (end[key]["frames"] - begin.get(key, {"frames": 0})["frames"]) / span
-           for key in end}  # fmt: skip
+    span = float(last["time"]) - float(first["time"])
+    begin, end = tile_frames(first), tile_frames(last)
+    fps = {key: (end[key] - begin.get(key, 0)) / span for key in end}
     latencies = [
         sample / 1000
         for line in lines[lines_before:]
-        for tile in dict(line["tiles"]).values()  # type: ignore[call-overload]
+        for tile in line["tiles"].values()
         for sample in tile["latency_ms"]
     ]
-    backlog = max(float(str(line["backlog"])) for line in lines[lines_before:])
+    backlog = max(float(line["backlog"]) for line in lines[lines_before:])
     return {
         "seconds": elapsed,
         "load_average": os.getloadavg()[0],

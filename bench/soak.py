@@ -10,12 +10,10 @@ several cameras) and a throw-away data dir:
 - ``keys``: the 64-camera wall (8x8); opens and closes the command palette ``--presses``
   times and reports key-to-screen latency. Budget: p95 under 150 ms.
 
-What is measured, honestly: the console exposes no frame counter, so fps per tile is
-counted from what reaches the terminal. Textual rewrites a tile's whole region, top
-border and title included, every time the tile refreshes, so the number of times a
-tile's title (``cam07 gate``) is written per second is that tile's repaint rate as the
-operator sees it. It counts repaints, not decoded or dropped frames. Key-to-screen is
-the time from writing Ctrl+P to the pty until the palette's placeholder text arrives.
+What is measured: fps per tile is the console's own count of frames each tile presented
+(its tile stats, written once a second to the file named by ``VEIL_STATS_FILE``), over
+each reporting window. Key-to-screen is the time from writing Ctrl+P to the pty until
+the palette's placeholder text arrives.
 RSS and CPU are the console process's own (all its threads), from /proc.
 
 Exit status: 0 within budget, 1 over budget or the console died, 3 when the run could
@@ -41,10 +39,12 @@ import tempfile
 import termios
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
+
+from console.ui.widgets.tile_stats import STATS_FILE_ENV
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "fixtures" / "demo"
@@ -68,9 +68,8 @@ WARM_UP = 60.0
 """Seconds after the wall appears before the RSS baseline is taken."""
 
 _CSI = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]")
-_TITLE = re.compile(rb"(cam\d\d) ")
 _CARRY = 64
-"""Bytes kept back between reads so no title or CSI sequence is cut in two."""
+"""Bytes kept back between reads so no awaited text or CSI sequence is cut in two."""
 
 
 class SetupError(Exception):
@@ -132,7 +131,6 @@ class Tally:
     """What arrived from the console since the last reset."""
 
     bytes: int = 0
-    repaints: Counter[str] = field(default_factory=Counter)
 
 
 class Console:
@@ -144,7 +142,10 @@ class Console:
 
     def __init__(self, site: Path, data_dir: Path, columns: int, rows: int) -> None:
         command = [str(VEIL), "--site", str(site), "--data-dir", str(data_dir)]
+        self.stats_file = data_dir.parent / "tile-stats.jsonl"
+        """Where the console writes its tile stats, a JSON line a second."""
         environment = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+        environment[STATS_FILE_ENV] = str(self.stats_file)
         pid, fd = pty.fork()
         if pid == 0:  # the child: size the pty, then become the console
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
@@ -182,7 +183,6 @@ class Console:
             plain = _CSI.sub(b"", block)
             with self._lock:
                 self._tally.bytes += len(chunk)
-                self._tally.repaints.update(m.group(1).decode() for m in _TITLE.finditer(block))
                 self._tail = (self._tail + plain)[-4096:]
                 raw, self._raw = self._raw + chunk, (self._raw + chunk)[-512:]
                 # The carried bytes are searched too: the awaited text may be the last
@@ -291,6 +291,24 @@ class Console:
         os.kill(self.pid, signal.SIGTERM)
 
 
+def stats_lines(path: Path) -> list[dict[str, Any]]:
+    """The tile stats lines written so far (the last one may be half-written: skipped)."""
+    if not path.exists():
+        return []
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            lines.append(json.loads(line))
+        except ValueError:
+            break
+    return lines
+
+
+def tile_frames(line: dict[str, Any]) -> dict[str, int]:
+    """Frames each tile has presented since it appeared, from one stats line."""
+    return {name: int(tile["frames"]) for name, tile in line["tiles"].items()}
+
+
 def start_console(scratch: Path, cameras: int, columns: int, rows: int) -> Console:
     """Site, user and console; logs in if the console asks; returns once tiles draw."""
     site_dir = scratch / "site"
@@ -308,7 +326,9 @@ def start_console(scratch: Path, cameras: int, columns: int, rows: int) -> Conso
     deadline = time.monotonic() + 30.0
     while time.monotonic() < deadline and console.alive():
         time.sleep(0.5)
-        if len(console.take().repaints) >= min(cameras, 4):
+        lines = stats_lines(console.stats_file)
+        drawing = [n for n in tile_frames(lines[-1]).values() if n > 0] if lines else []
+        if len(drawing) >= min(cameras, 4):
             return console
     tail = console.tail()[-600:]
     console.stop()
@@ -328,7 +348,7 @@ class Sample:
     cpu_cores: float
     bytes_per_second: float
     fps: dict[str, float]
-    """Repaints per second per tile title (see the module docstring)."""
+    """Frames presented per second, per tile (see the module docstring)."""
     load: float
     """The machine's 1-minute load average: other work on the machine skews every figure."""
 
@@ -354,10 +374,9 @@ def soak(minutes: float, interval: float, cameras: int, columns: int, rows: int)
 
 
 def _sample(console: Console, duration: float, interval: float, cameras: int) -> list[Sample]:
-    names = [f"cam{n:02d}" for n in range(1, cameras + 1)]
     print(
         f"soak: {cameras} cameras for {duration / 60:g} min, a line every {interval:g} s; "
-        "fps = tile repaints per second counted from the terminal output"
+        "fps = frames each tile presented per second (the console's tile stats)"
     )
     print(
         f"{'time':>6} {'RSS MB':>8} {'cores':>6} {'KB/s':>8} {'load':>5}   "
@@ -367,6 +386,7 @@ def _sample(console: Console, duration: float, interval: float, cameras: int) ->
     started = last = time.monotonic()
     cpu = console.cpu_seconds()
     console.take()
+    counted = (stats_lines(console.stats_file) or [{"time": 0.0, "tiles": {}}])[-1]
     end, finish = started, started + duration
     while end < finish:
         end = min(end + interval, finish)
@@ -376,7 +396,11 @@ def _sample(console: Console, duration: float, interval: float, cameras: int) ->
         now = time.monotonic()
         tally, used = console.take(), console.cpu_seconds()
         span = now - last
-        fps = {name: tally.repaints[name] / span for name in names}
+        line = stats_lines(console.stats_file)[-1]
+        before, after = tile_frames(counted), tile_frames(line)
+        counted_span = max(1e-6, float(line["time"]) - float(counted["time"]))
+        fps = {name: (after[name] - before.get(name, 0)) / counted_span for name in sorted(after)}
+        counted = line
         sample = Sample(
             round(now - started, 1),
             console.rss_bytes() / 2**20,
@@ -394,7 +418,7 @@ def _sample(console: Console, duration: float, interval: float, cameras: int) ->
             flush=True,
         )
         if cameras <= 16:
-            print("       " + " ".join(f"{fps[name]:4.1f}" for name in names), flush=True)
+            print("       " + " ".join(f"{rate:4.1f}" for rate in fps.values()), flush=True)
         last, cpu = now, used
     return samples
 
@@ -424,7 +448,7 @@ def _soak_verdict(samples: list[Sample], cameras: int) -> bool:
     steady = worst <= FPS_STEADY_BUDGET
     level = statistics.median(rate for s in windows for rate in s.fps.values())
     print(
-        f"fps: median {level:.1f} repaints/s per tile; least steady {worst_name}, "
+        f"fps: median {level:.1f} frames/s per tile; least steady {worst_name}, "
         f"{worst:.0%} off its median (budget {FPS_STEADY_BUDGET:.0%}) "
         f"{'ok' if steady else 'NOT STEADY'}"
     )
