@@ -14,12 +14,20 @@ Appending reads the last record and inserts the next inside ``BEGIN IMMEDIATE``,
 processes appending at once serialise on SQLite's write lock and neither forks the
 chain. If a record cannot be written, `AuditUnavailable` is raised, and callers refuse
 the action it would have recorded: a lift nobody can audit does not happen.
+
+Each append opens the file at its path and closes it again, as the users store does,
+rather than holding it open for a whole shift: a record must reach the audit file that
+is there now, not one moved or replaced since the console started, and a disk that has
+become read-only (or a data dir that lost its permissions) must refuse the next lift
+instead of being bypassed by a handle opened while it was writable. Records are rare
+(logins, lifts, exports), so the millisecond an open costs does not matter.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -195,7 +203,6 @@ class AuditLog:
         """Seconds an append waits for another process's write before it fails."""
         self._now = now
         self._lock = threading.Lock()
-        self._connection: sqlite3.Connection | None = None
 
     def append(
         self,
@@ -261,34 +268,20 @@ class AuditLog:
             high_water = _high_water_mark(connection)
         return _verify([_record(row) for row in rows], high_water)
 
-    def close(self) -> None:
-        with self._lock:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
-
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
-        """The shared write connection, opened on first use and dropped after a failure.
-
-        Opening lazily lets a console start while the data dir is unwritable (it then
-        refuses lifts); dropping it after an error makes the next append retry afresh.
-        """
+        """A connection for one record, closed after it (see the module docstring)."""
         try:
-            if self._connection is None:
-                connection = connect(self.path, self.busy_timeout)
-                try:
-                    connection.executescript(_SCHEMA)
-                except sqlite3.Error:
-                    connection.close()
-                    raise
-                self._connection = connection
-            yield self._connection
+            connection = connect(self.path, self.busy_timeout)
         except (sqlite3.Error, OSError) as error:
-            if self._connection is not None:
-                self._connection.close()
-                self._connection = None
             raise AuditUnavailable(self._explain(error)) from error
+        try:
+            connection.executescript(_SCHEMA)
+            yield connection
+        except sqlite3.Error as error:
+            raise AuditUnavailable(self._explain(error)) from error
+        finally:
+            connection.close()
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
@@ -312,7 +305,22 @@ class AuditLog:
                 f"audit log {self.path} is locked by another process "
                 f"(waited {self.busy_timeout:g} s)"
             )
+        if why := _unwritable(self.path):
+            return f"audit log {self.path} cannot be written: {why}"
         return f"audit log {self.path} is unavailable: {text}"
+
+
+def _unwritable(path: Path) -> str:
+    """Says "its file system is read-only" when it is, else nothing ("").
+
+    SQLite then says only "unable to open database file" or "attempt to write a readonly
+    database", and whoever must fix it needs to know it is the disk, not the file.
+    """
+    try:
+        read_only = os.statvfs(path.parent).f_flag & os.ST_RDONLY
+    except OSError:
+        return ""
+    return "its file system is read-only" if read_only else ""
 
 
 def _high_water_mark(connection: sqlite3.Connection) -> int:

@@ -10,6 +10,7 @@ then writes), rather than relying on the sqlite3 module's implicit transactions.
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 DEFAULT_BUSY_TIMEOUT = 5.0
@@ -28,7 +29,7 @@ def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.C
     )
     try:
         connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-        connection.execute("PRAGMA journal_mode = WAL")
+        _use_wal(connection, busy_timeout)
         # FULL: a record acknowledged to the caller survives a power cut, which matters
         # more for an audit trail than the few milliseconds per commit it costs.
         connection.execute("PRAGMA synchronous = FULL")
@@ -36,6 +37,25 @@ def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.C
         connection.close()
         raise
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection, busy_timeout: float) -> None:
+    """Switch the database to WAL (nothing to do when it already is).
+
+    Two processes creating the database at once both ask to switch it, and SQLite turns
+    one of them away at once rather than let the two deadlock (its busy handler is not
+    asked). The one turned away asks again until the other has switched it, for as long
+    as it would have waited for a lock.
+    """
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 def connect_existing(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:

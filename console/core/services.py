@@ -59,7 +59,6 @@ class Services:
     def stop(self) -> None:
         for feed in self.feeds.values():
             feed.stop()
-        self.audit.close()
 
 
 def build_services(

@@ -118,8 +118,6 @@ def export(args: argparse.Namespace) -> int:
             sessions.logout(user, "command finished")
     except AuditUnavailable as error:
         return fail(f"the audit cannot record this: {error}")
-    finally:
-        audit.close()
 
 
 def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:

@@ -125,6 +125,4 @@ def _run(
         return fail(str(error), 1)
     except (UsersUnavailable, AuditUnavailable) as error:
         return fail(str(error), 3)
-    finally:
-        audit.close()
     return 0

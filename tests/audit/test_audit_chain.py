@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -35,7 +34,7 @@ class SteppingClock:
 
 
 @pytest.fixture
-def log(tmp_path: Path) -> Iterator[AuditLog]:
+def log(tmp_path: Path) -> AuditLog:
     audit = AuditLog(tmp_path / "audit.db", now=SteppingClock())
     for index in range(6):
         audit.append(
@@ -45,13 +44,11 @@ def log(tmp_path: Path) -> Iterator[AuditLog]:
             reason=f"case {index}",
             details={"index": index, "note": "ünïcode ✓"},
         )
-    yield audit
-    audit.close()
+    return audit
 
 
 def tamper(log: AuditLog, *statements: tuple[str, tuple[object, ...]]) -> None:
     """Edit the file the way someone with the sqlite3 shell would: triggers dropped first."""
-    log.close()
     with sqlite3.connect(log.path) as connection:
         connection.execute("DROP TRIGGER audit_no_update")
         connection.execute("DROP TRIGGER audit_no_delete")
@@ -79,12 +76,10 @@ def test_records_are_chained_and_verify(log: AuditLog) -> None:
 
 
 def test_the_chain_survives_reopening(log: AuditLog) -> None:
-    log.close()
     reopened = AuditLog(log.path)
     reopened.append(Event.LOGOUT, operator="user5")
     assert reopened.verify().ok
     assert reopened.records()[-1].prev_hash == log.records()[-2].hash
-    reopened.close()
 
 
 def test_sqlite_refuses_updates_and_deletes(log: AuditLog) -> None:

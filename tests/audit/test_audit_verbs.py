@@ -37,7 +37,6 @@ def audit_path() -> Path:
     controller = LiftController(log, FakeClock())
     controller.lift("olga", "sam", "case 17", 600)
     controller.end_session("SIGHUP")
-    log.close()
     return path
 
 

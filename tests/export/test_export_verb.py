@@ -66,7 +66,6 @@ def site_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     users = UserStore(paths.users_db, load_site(folder / "site.toml").roles, audit, params=FAST)
     users.add("os:test", "alice", "operator", PASSWORD)
     users.add("os:test", "vic", "viewer", PASSWORD)
-    audit.close()
     return folder
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,10 +49,8 @@ def site(tmp_path: Path) -> Site:
 
 
 @pytest.fixture
-def audit(tmp_path: Path) -> Iterator[AuditLog]:
-    log = AuditLog(tmp_path / "data" / "audit.db")
-    yield log
-    log.close()
+def audit(tmp_path: Path) -> AuditLog:
+    return AuditLog(tmp_path / "data" / "audit.db")
 
 
 @pytest.fixture

@@ -99,7 +99,6 @@ def test_no_unmasked_frame_without_an_audited_unexpired_lift(
             if expected is not None and clock() >= expected.deadline:
                 expected = None
             check_frame(masker.full(WHITE), audit, controller, expected)
-        audit.close()
 
 
 def check_frame(

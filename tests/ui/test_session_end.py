@@ -167,7 +167,6 @@ def data_dir(tmp_path: Path) -> Path:
     users = UserStore(data / "veil.db", load_site(DEMO_SITE).roles, audit, params=FAST)
     for (name, password), role in ((OPERATOR, "operator"), (SUPERVISOR, "supervisor")):
         users.add("test", name, role, password)
-    audit.close()
     return data
 
 
@@ -184,7 +183,6 @@ def start(data_dir: Path) -> Iterator[Callable[[], Console]]:
     yield start_console
     for console in consoles:
         console.kill()
-        console.audit.close()
 
 
 def log_in_and_lift(console: Console) -> int:
@@ -277,4 +275,3 @@ def test_a_crash_while_lifted_is_audited_on_the_way_out(
     last = audit.records()[-1]
     assert last.event == "session_ended_while_lifted"
     assert json.loads(last.details)["cause"] == "crash"
-    audit.close()

@@ -70,7 +70,6 @@ def test_batch_counts_all_cameras_and_skips_those_without_footage(
     ]
     assert seen[-1].overall.eta == 0.0
     assert seen[19].overall.eta == pytest.approx(1.9)  # 20 frames in 1.9 s, 20 to go
-    audit.close()
 
 
 def test_cancel_stops_the_batch_and_keeps_only_whole_exports(site: Site, tmp_path: Path) -> None:
@@ -91,4 +90,3 @@ def test_cancel_stops_the_batch_and_keeps_only_whole_exports(site: Site, tmp_pat
         batch[0].out.name,
         batch[0].out.name + ".manifest.json",
     ]
-    audit.close()
