@@ -96,8 +96,9 @@ class VeilApp(App[None]):
         """A lift is being asked for (authorization open or a lift being recorded)."""
 
     async def on_event(self, event: events.Event) -> None:
-        if isinstance(event, events.Key):
-            TilePump.of(self).hush(KEY_HUSH)
+        pump = TilePump.existing(self) if isinstance(event, events.Key) else None
+        if pump is not None:
+            pump.hush(KEY_HUSH)
         await super().on_event(event)
 
     def on_mount(self) -> None:

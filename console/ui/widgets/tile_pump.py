@@ -42,6 +42,7 @@ from console.core.feed import FeedStatus, TileSource
 from console.core.render import ColorDepth, RenderMode, TileRenderer, make_renderer
 from console.core.render.fit import fit_cells
 from console.ui.widgets.pace import Load, Pace
+from console.ui.widgets.tile_stats import writer_backlog
 from console.ui.widgets.tile_strips import Placement, StripMaker
 
 POLL = 0.005
@@ -55,6 +56,12 @@ TEXT_BITS = 6
 4x4 wall by about a quarter against eight (fewer distinct styles, fewer runs, fewer
 segments for Textual to write), for colours within 2/255 of the exact ones, which no
 one sees at tile size; masks of pure colours stay exact."""
+HOLD_BACKLOG = 4
+"""Writes queued for the terminal at which no tile starts a new frame (a lift or an
+apply still does). Each tile's `Pace` slows down on a growing backlog, but even at its
+floor a wall of sixel tiles can outrun a slow terminal, and every queued write is one
+more the panic key's masked pictures wait behind. Holding here keeps the queue about
+one frame deep, so what reaches the screen is never far behind what the wall shows."""
 HYSTERESIS = 8
 """Per-channel change (0..255) below which a text cell keeps its colour: sensor and
 codec noise then leaves most rows of a still scene untouched, and unchanged rows cost
@@ -262,9 +269,16 @@ class TilePump:
 
     _pumps: weakref.WeakKeyDictionary[App[Any], TilePump] = weakref.WeakKeyDictionary()
 
-    def __init__(self, lifted: Callable[[], bool] | None = None, workers: int = WORKERS) -> None:
+    def __init__(
+        self,
+        lifted: Callable[[], bool] | None = None,
+        backlog: Callable[[], int] = lambda: 0,
+        workers: int = WORKERS,
+    ) -> None:
         self._lifted = lifted
         """The lift state, watched so that a lift or an apply reaches every tile at once."""
+        self._backlog = backlog
+        """Writes queued for the terminal and not yet sent."""
         self._workers = workers
         self._clients: tuple[TileClient, ...] = ()
         self._lock = threading.Lock()
@@ -278,8 +292,19 @@ class TilePump:
     def of(cls, app: App[Any], lifted: Callable[[], bool] | None = None) -> TilePump:
         pump = cls._pumps.get(app)
         if pump is None:
-            pump = cls._pumps[app] = cls(lifted)
+            owner = weakref.ref(app)  # the pump must not keep its app alive
+
+            def backlog() -> int:
+                app = owner()
+                return writer_backlog(app) if app is not None else 0
+
+            pump = cls._pumps[app] = cls(lifted, backlog)
         return pump
+
+    @classmethod
+    def existing(cls, app: App[Any]) -> TilePump | None:
+        """The app's pump if it has tiles or had some (None on the login screen)."""
+        return cls._pumps.get(app)
 
     @property
     def clients(self) -> tuple[TileClient, ...]:
@@ -331,9 +356,9 @@ class TilePump:
                 for client in clients:
                     client.hurry()
             now = time.monotonic()
-            hushed = now < self._hushed_until
+            hold = now < self._hushed_until or self._backlog() >= HOLD_BACKLOG
             for client in clients:
-                if hushed and not client.urgent:
+                if hold and not client.urgent:
                     continue
                 try:
                     wanted = client.wants_frame(now)

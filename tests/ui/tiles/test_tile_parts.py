@@ -4,6 +4,7 @@ stats."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,7 +19,13 @@ from console.core.feed import FeedStatus
 from console.core.masking import CameraMasker
 from console.core.render import ColorDepth, make_renderer
 from console.ui.widgets.pace import COOLDOWN, DECREASE, RECOVER_AFTER, Load, Pace
-from console.ui.widgets.tile_pump import TileClient, TileGeometry, TileUpdate
+from console.ui.widgets.tile_pump import (
+    HOLD_BACKLOG,
+    TileClient,
+    TileGeometry,
+    TilePump,
+    TileUpdate,
+)
 from console.ui.widgets.tile_stats import StatsBoard
 from console.ui.widgets.tile_strips import Placement, StripMaker, StyleBook, segments
 from tests.ui.tiles.conftest import StubSource, bands
@@ -247,3 +254,35 @@ def test_stats_lines_carry_running_totals_and_each_latency_once(tmp_path: Path) 
     assert second["tiles"]["tile-a"]["latency_ms"] == []
     assert stats.encode_ms == pytest.approx(5.0)
     assert np.isclose(stats.latency_p95_ms, 70.0)
+
+
+class TestPump:
+    def test_a_full_terminal_queue_or_a_key_holds_new_frames_but_never_a_lift(self) -> None:
+        source = StubSource(bands(64, 36, 4))
+        backlog = {"writes": HOLD_BACKLOG}
+        pump = TilePump(source.gate.lifted, lambda: backlog["writes"])
+        delivered = threading.Event()
+        updates: list[TileUpdate] = []
+
+        def deliver(update: TileUpdate) -> bool:
+            updates.append(update)
+            client.busy = False  # taken at once, as the UI would
+            delivered.set()
+            return True
+
+        client = TileClient(source, "halfblock", ColorDepth.TRUECOLOR, Pace(50), deliver)
+        client.geometry = GEOMETRY
+        pump.add(client)
+        try:
+            assert not delivered.wait(0.3), "a frame was started with the terminal's queue full"
+            source.gate.on = True
+            assert delivered.wait(5.0), "the lift waited behind the terminal's queue"
+            assert updates[-1].video is not None and updates[-1].video.lifted
+            delivered.clear()
+            backlog["writes"] = 0
+            pump.hush(0.3)
+            source.show(bands(64, 36, 5))
+            assert not delivered.wait(0.2), "a frame was started right after a key"
+            assert delivered.wait(5.0), "the queue drained and the key passed, yet no frame"
+        finally:
+            pump.remove(client)
