@@ -8,12 +8,10 @@ masks included. What is measured, and where it comes from:
 - bytes written: every byte read from the pty during the window;
 - CPU: the console process's user + system time over the window, all its threads;
 - key-to-screen, in a phase of its own after the streaming window, with the tiles still
-  streaming: an arrow key typed at a known moment until the tile it moves the focus to
-  has its border redrawn in the focus colour (the operator's most common key), and
-  Ctrl+P until the command palette's text arrives (the heaviest common key: a whole
-  screen is built). Presses come every 1.5 s, and the palette is closed in between.
-  They have their own phase because the palette stops the tiles behind it: presses
-  during the window would cost frames that the wall would otherwise show;
+  streaming: arrow keys (focus moves) and Ctrl+P (palette opening), timed from the
+  press to their effect in the output (see `bench.soak.press_keys`). They have their
+  own phase because the palette stops the tiles behind it: presses during the window
+  would cost frames that the wall would otherwise show;
 - frames per tile and capture-to-write latency: from the console's own tile stats
   (`VEIL_STATS_FILE`), since only the console knows which camera frame the bytes of a
   row belong to. A frame counts when its rows are marked for repainting; its latency
@@ -26,17 +24,16 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.soak import (
-    CTRL_P,
-    ESCAPE,
-    PALETTE_TEXT,
+    KEY_NAMES,
     SetupError,
+    p95,
+    press_keys,
     start_console,
     stats_lines,
     tile_frames,
@@ -50,13 +47,6 @@ WARM_UP = 3.0
 """Seconds after the wall appears before the window opens: every tile connected."""
 KEY_PRESSES = 15
 """Presses of each measured key."""
-ARROWS = (b"\x1b[C", b"\x1b[D")
-"""Right, then Left: the focus goes back and forth between the first two tiles."""
-FOCUS_BORDER = re.compile(rb"\x1b\[38;2;25[45];16[5-7];4[2-4][0-9;]*m\xe2\x95\xad")
-"""A tile's top-left corner drawn in the focus colour (the default theme's accent,
-#ffa62b, give or take Textual's blending)."""
-KEY_EVERY = 1.5
-KEY_TIMEOUT = 2.0
 
 MIN_FPS = 10.0
 MAX_CORES = 1.5
@@ -68,11 +58,6 @@ SOURCE_FPS = 10.0
 FPS_SLACK = 0.1
 """Frames per second a tile may fall short of 10 by timing alone (a clip's frame times
 are not exactly 100 ms apart, and the window's ends cut frames)."""
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] if ordered else float("nan")
 
 
 def measure(scratch: Path) -> dict[str, object]:
@@ -91,18 +76,7 @@ def measure(scratch: Path) -> dict[str, object]:
         cpu = console.cpu_seconds() - cpu_before
         time.sleep(1.2)  # the stats line covering the window's end
         lines_after = len(stats_lines(stats_file))
-        keys: dict[str, list[float | None]] = {"focus": [], "palette": []}
-        for press in range(KEY_PRESSES):
-            pressed = time.monotonic()
-            arrow = ARROWS[press % 2]
-            keys["focus"].append(console.press_and_wait(arrow, FOCUS_BORDER, KEY_TIMEOUT))
-            time.sleep(max(0.0, pressed + KEY_EVERY - time.monotonic()))
-        for _ in range(KEY_PRESSES):
-            pressed = time.monotonic()
-            keys["palette"].append(console.press_and_wait(CTRL_P, PALETTE_TEXT, KEY_TIMEOUT))
-            time.sleep(0.3)
-            console.send(ESCAPE)
-            time.sleep(max(0.0, pressed + KEY_EVERY - time.monotonic()))
+        keys = press_keys(console, KEY_PRESSES)
         alive = console.alive()
     finally:
         console.stop()
@@ -129,22 +103,19 @@ def measure(scratch: Path) -> dict[str, object]:
         "cpu_cores": cpu / elapsed,
         "bytes_per_second": written / elapsed,
         "key_to_screen_s": keys,
-        "capture_to_write_p95_s": _p95(latencies),
+        "capture_to_write_p95_s": p95(latencies),
         "capture_to_write_samples": len(latencies),
         "writer_backlog_max": backlog,
     }
-
-
-KEY_NAMES = {"focus": "arrow key (focus move)", "palette": "Ctrl+P (palette open)"}
 
 
 def _key_row(name: str, key: str, times: list[float | None]) -> Row:
     """A key's p95 from press to effect; a press whose effect never came counts as slow."""
     seen = [t for t in times if t is not None]
     missed = len(times) - len(seen)
-    p95 = _p95(seen) if not missed else float("inf")
-    return Row(f"{name}: key-to-screen p95, {KEY_NAMES[key]}", f"{1000 * p95:.0f} ms", "",
-               1000 * p95, f"< {1000 * MAX_KEY_P95:.0f} ms", p95 < MAX_KEY_P95,
+    worst = p95(seen) if not missed else float("inf")
+    return Row(f"{name}: key-to-screen p95, {KEY_NAMES[key]}", f"{1000 * worst:.0f} ms", "",
+               1000 * worst, f"< {1000 * MAX_KEY_P95:.0f} ms", worst < MAX_KEY_P95,
                note=f"{len(seen)} presses after the window, {missed} missed")  # fmt: skip
 
 
