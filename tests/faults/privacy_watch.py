@@ -124,13 +124,30 @@ class PrivacyWatch:
             self._note_state()
             time.sleep(0.003)
 
-    def _call(self, fetch: Callable[[], MaskedFrame | None], size: tuple[int, int] | None) -> None:
+    def tap(self) -> Callable[[int, int], MaskedFrame | None]:
+        """`feed.preview`, with every frame it returns checked like the watch's own.
+
+        Put it in the feed's place (`monkeypatch.setattr(feed, "preview", watch.tap())`)
+        and whatever else asks the feed, such as a tile's pump in the running console,
+        has each frame it is given checked: the very frames that tile then draws.
+        """
+        preview = self.feed.preview
+
+        def checked(width: int, height: int) -> MaskedFrame | None:
+            return self._call(lambda: preview(width, height), (width, height))
+
+        return checked
+
+    def _call(
+        self, fetch: Callable[[], MaskedFrame | None], size: tuple[int, int] | None
+    ) -> MaskedFrame | None:
+        """Fetch one frame and check it; a feed that raises hands out nothing."""
         started = time.monotonic()
         try:
             frame = fetch()
         except Exception as error:  # the fault must become a status, never an exception
             self._violation(f"the feed raised {type(error).__name__}: {error}")
-            return
+            return None
         took = time.monotonic() - started
         problems = [] if frame is None else self._check(frame, size)
         with self._lock:
@@ -145,6 +162,7 @@ class PrivacyWatch:
                 if size is None:
                     self.seen.full_sizes.add((frame.width, frame.height))
             self.seen.violations.extend(problems)
+        return frame
 
     def _check(self, frame: MaskedFrame, size: tuple[int, int] | None) -> list[str]:
         shape = f"{frame.width}x{frame.height}"
