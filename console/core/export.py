@@ -34,7 +34,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import cv2
 
@@ -42,6 +41,8 @@ from console import __version__
 from console.core.audit import AuditLog, AuditUnavailable, Event
 from console.core.clock import Clock, monotonic
 from console.core.config import Role, Site
+from console.core.export_formats import FORMATS as FORMATS
+from console.core.export_formats import ExportFormat as ExportFormat
 from console.core.lift import LiftController
 from console.core.masking import NEVER_LIFTED, CameraMasker, LiftGate, MaskedFrame
 from console.core.masks import Geometry, GridGeometry, Mask, RectGeometry
@@ -56,8 +57,6 @@ from console.core.recordings import (
 )
 from console.core.utc import WallClock, format_utc, system_now
 
-ExportFormat = Literal["mp4", "avi", "png"]
-FORMATS: tuple[ExportFormat, ...] = ("mp4", "avi", "png")
 MANIFEST_SUFFIX = ".manifest.json"
 """Appended to the output's name: `case-12.mp4` gets `case-12.mp4.manifest.json`."""
 SUMS_NAME = "SHA256SUMS"

@@ -1,4 +1,14 @@
-"""Subcommands of `veil`, one module each; each exposes `register(subparsers)`."""
+"""Subcommands of `veil`, one module each; each exposes `register(subparsers)`.
+
+`veil` builds its whole parser, so every verb module is imported on every start, while
+only one verb runs. A verb module therefore imports at top level only what `register`
+needs (argparse, light standard-library modules, the helpers in this package); its
+handlers import the core modules and libraries they use when they run, and names used
+only in annotations come in under `if TYPE_CHECKING:`. Otherwise `veil render` would
+load the audit database, the keyring, the export and login stacks it never uses, and
+its start-up time is part of what it is measured on (wall time against chafa).
+`tests/core/test_verb_imports.py` holds every verb to this.
+"""
 
 from __future__ import annotations
 

@@ -6,11 +6,12 @@ import argparse
 import csv
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from console.core.audit import AuditLog, AuditRecord, AuditUnavailable
-from console.core.utc import parse_utc
 from console.verbs.common import add_location_options, fail, paths_from
+
+if TYPE_CHECKING:
+    from console.core.audit import AuditRecord
 
 _FIELDS = (
     "seq",
@@ -52,6 +53,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def show_audit(args: argparse.Namespace) -> int:
+    from console.core.audit import AuditLog, AuditUnavailable
+    from console.core.utc import parse_utc
+
     try:
         since = parse_utc(args.since) if args.since else None
     except ValueError as error:
@@ -74,6 +78,8 @@ def show_audit(args: argparse.Namespace) -> int:
 
 
 def verify_audit(args: argparse.Namespace) -> int:
+    from console.core.audit import AuditLog, AuditUnavailable
+
     log = AuditLog(paths_from(args).audit_db)
     try:
         result = log.verify()

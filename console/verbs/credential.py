@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from console.core import credentials
-from console.core.credentials import CredentialError
 from console.verbs.common import fail
 from console.verbs.prompts import SecretInputError, read_new_secret
 
@@ -35,20 +33,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def set_credential(args: argparse.Namespace) -> int:
+    from console.core import credentials
+
     try:
         user = args.user if args.user is not None else _ask_user(args.name, args.password_stdin)
         password = read_new_secret(f"Password of camera user {user}", args.password_stdin)
         credentials.store(args.name, user, password)
-    except (CredentialError, SecretInputError) as error:
-        return fail(str(error), 3 if isinstance(error, CredentialError) else 1)
+    except (credentials.CredentialError, SecretInputError) as error:
+        return fail(str(error), 3 if isinstance(error, credentials.CredentialError) else 1)
     print(f"stored credential {args.name} in {credentials.backend_name()}")
     return 0
 
 
 def delete_credential(args: argparse.Namespace) -> int:
+    from console.core import credentials
+
     try:
         credentials.delete(args.name)
-    except CredentialError as error:
+    except credentials.CredentialError as error:
         return fail(str(error), 3)
     print(f"deleted credential {args.name}")
     return 0

@@ -13,26 +13,17 @@ import getpass
 import sys
 import time
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from console.core.audit import AuditLog, AuditUnavailable, Event
-from console.core.export import (
-    FORMATS,
-    ExportCancelled,
-    ExportError,
-    ExportProgress,
-    ExportRefused,
-    ExportRequest,
-    export_recording,
-    format_for,
-)
-from console.core.lift import LiftController
-from console.core.masks import RectGeometry
-from console.core.paths import DataDirError, ensure_data_dir
-from console.core.session import LoginOutcome, Sessions
-from console.core.users import User, UserStore
-from console.core.utc import parse_utc
+from console.core.export_formats import FORMATS
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
+
+if TYPE_CHECKING:
+    from console.core.audit import AuditLog
+    from console.core.export import ExportProgress, ExportRequest
+    from console.core.masks import RectGeometry
+    from console.core.session import Sessions
+    from console.core.users import User
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -75,6 +66,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def parse_rect(text: str) -> RectGeometry:
     """`x0,y0,x1,y1` in 0..1 with x0 < x1 and y0 < y1, as a site file's `rect`."""
+    from console.core.masks import RectGeometry
+
     try:
         x0, y0, x1, y1 = (float(part) for part in text.split(","))
     except ValueError:
@@ -87,6 +80,14 @@ def parse_rect(text: str) -> RectGeometry:
 
 
 def export(args: argparse.Namespace) -> int:
+    from console.core.audit import AuditLog, AuditUnavailable
+    from console.core.export import ExportRefused, ExportRequest, format_for
+    from console.core.lift import LiftController
+    from console.core.paths import DataDirError, ensure_data_dir
+    from console.core.session import Sessions
+    from console.core.users import UserStore
+    from console.core.utc import parse_utc
+
     try:
         start = parse_utc(args.start).timestamp()
         end = parse_utc(args.end).timestamp()
@@ -122,6 +123,8 @@ def export(args: argparse.Namespace) -> int:
 
 def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
     """The user, or an exit code after saying why not."""
+    from console.core.session import LoginOutcome
+
     try:
         if from_stdin:
             password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
@@ -139,6 +142,9 @@ def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
 
 
 def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit: AuditLog) -> int:
+    from console.core.audit import Event
+    from console.core.export import ExportCancelled, ExportError, ExportRefused, export_recording
+
     if "export" not in permissions:
         audit.append(
             Event.EXPORT,

@@ -15,23 +15,22 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import cv2
-import numpy as np
-
-from console.core.config import Camera
-from console.core.masking import NEVER_LIFTED, CameraMasker, MaskedFrame
-from console.core.render import RENDER_MODES, TileRenderer, make_renderer
-from console.core.render.ansi import HOME, tile_ansi
-from console.core.render.fit import fit_cells
-from console.core.terminal import DEFAULT_CELL_PX, parse_cell_px, resolve_colors
+from console.core.render import RENDER_MODES
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
+    from console.core.config import Camera
     from console.core.feed import CameraFeed
+    from console.core.masking import CameraMasker, MaskedFrame
+    from console.core.render import TileRenderer
+
+    _Loaded = tuple[tuple[int, int], MaskedFrame] | None
+    """A picture's tile cells and its masked frame, or None when it could not be read."""
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 _PREFETCH = 4
@@ -73,6 +72,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def render(args: argparse.Namespace) -> int:
+    from console.core.render import make_renderer
+    from console.core.terminal import DEFAULT_CELL_PX, parse_cell_px, resolve_colors
+
     if args.cols <= 0 or args.rows <= 0:
         return fail(f"--cols and --rows must be positive, got {args.cols}x{args.rows}", 2)
     if args.frames is not None and args.frames <= 0:
@@ -116,6 +118,8 @@ class _TileWriter:
 
     def cells(self, source: tuple[int, int]) -> tuple[int, int]:
         """The tile's cells for a picture of `source` pixels."""
+        from console.core.render.fit import fit_cells
+
         if self.stretch:
             return self.box
         return fit_cells(source, *self.box, self.cell_px)
@@ -124,6 +128,8 @@ class _TileWriter:
         return self.renderer.pixel_size(*cells, self.cell_px)
 
     def write(self, frame: MaskedFrame, cells: tuple[int, int], out: BinaryIO) -> None:
+        from console.core.render.ansi import HOME, tile_ansi
+
         tile = self.renderer.render(frame, *cells, self.cell_px)
         out.write(HOME + tile.graphics.encode() if tile.graphics is not None else tile_ansi(tile))
 
@@ -135,12 +141,11 @@ def _pictures(folder: Path) -> list[Path] | str:
     return found or f"no PNG or JPEG files in {folder}"
 
 
-_Loaded = tuple[tuple[int, int], MaskedFrame] | None
-"""A picture's tile cells and its masked frame, or None when it could not be read."""
-
-
 def _load(path: Path, masker: CameraMasker, writer: _TileWriter) -> _Loaded:
     """Decode and mask one picture; runs in a worker (OpenCV releases the GIL)."""
+    import cv2
+    import numpy as np
+
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is None:
         return None
@@ -151,6 +156,8 @@ def _load(path: Path, masker: CameraMasker, writer: _TileWriter) -> _Loaded:
 
 def _loaded(paths: list[Path], load: Callable[[Path], _Loaded]) -> Iterator[tuple[Path, _Loaded]]:
     """`load` applied to each path, a few ahead in two worker threads, yielded in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(max_workers=2) as pool:
         pending: deque[tuple[Path, Future[_Loaded]]] = deque()
         for path in paths:
@@ -166,6 +173,8 @@ def _loaded(paths: list[Path], load: Callable[[Path], _Loaded]) -> Iterator[tupl
 def _render_pictures(
     camera: Camera, folder: Path, limit: int | None, writer: _TileWriter, out: BinaryIO
 ) -> int:
+    from console.core.masking import NEVER_LIFTED, CameraMasker
+
     paths = _pictures(folder)
     if isinstance(paths, str):
         return fail(paths)
@@ -181,7 +190,8 @@ def _render_pictures(
 def _render_live(
     camera: Camera, count: int, timeout: float, writer: _TileWriter, out: BinaryIO
 ) -> int:
-    from console.core.feed import CameraFeed  # sources and their stream stack: live only
+    from console.core.feed import CameraFeed
+    from console.core.masking import NEVER_LIFTED
 
     feed = CameraFeed(camera, NEVER_LIFTED)
     feed.start()

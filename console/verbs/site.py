@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from console.core.paths import resolve_paths
 from console.verbs.common import site_or_error
 
 
@@ -19,6 +18,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def check_site(args: argparse.Namespace) -> int:
+    from console.core.paths import resolve_paths
+
     site = site_or_error(resolve_paths(site=args.path))
     if isinstance(site, int):
         return site

@@ -6,14 +6,12 @@ import argparse
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cv2
-
-from console.core import credentials
-from console.core.feed import CameraFeed
-from console.core.masking import NEVER_LIFTED, MaskedFrame
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
+
+if TYPE_CHECKING:
+    from console.core.masking import MaskedFrame
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -29,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def write_png(frame: MaskedFrame, out: Path) -> None:
     """Write atomically: a reader never sees half a file, and a failure leaves none."""
+    import cv2
+
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".png")
     os.close(handle)
@@ -42,6 +42,10 @@ def write_png(frame: MaskedFrame, out: Path) -> None:
 
 
 def still(args: argparse.Namespace) -> int:
+    from console.core import credentials
+    from console.core.feed import CameraFeed
+    from console.core.masking import NEVER_LIFTED
+
     found = camera_or_error(paths_from(args), args.camera)
     if isinstance(found, int):
         return found

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from console.core.audit import AuditLog, AuditUnavailable
-from console.core.config import Role
-from console.core.passwords import PasswordPolicyError
-from console.core.users import UserError, UserStore, UsersUnavailable
 from console.verbs.common import add_location_options, fail, paths_from, site_or_error
 from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
+
+if TYPE_CHECKING:
+    from console.core.config import Role
+    from console.core.users import UserStore
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -117,6 +117,10 @@ def _run(
     Only adding a user needs the site (for its roles); the other actions must keep
     working when the site file is broken, since disabling an account can be urgent.
     """
+    from console.core.audit import AuditLog, AuditUnavailable
+    from console.core.passwords import PasswordPolicyError
+    from console.core.users import UserError, UserStore, UsersUnavailable
+
     paths = paths_from(args)
     audit = AuditLog(paths.audit_db)
     try:

@@ -56,7 +56,8 @@ def site_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
     Hashes use cheap scrypt parameters, in the fixture and in the verb, so logins are fast.
     """
-    monkeypatch.setattr(export_verb, "UserStore", partial(UserStore, params=FAST))
+    # The verb imports its stores when it runs (see console.verbs): patch them at the source.
+    monkeypatch.setattr("console.core.users.UserStore", partial(UserStore, params=FAST))
     folder = tmp_path / "site"
     write_segment(folder / "recordings", "2026-11-27T10-00-00Z", 20)
     write_segment(folder / "recordings", "2026-11-27T10-00-05Z", 10, first=20)
