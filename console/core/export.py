@@ -40,7 +40,7 @@ import cv2
 from console import __version__
 from console.core.audit import AuditLog, AuditUnavailable, Event
 from console.core.clock import Clock, monotonic
-from console.core.config import Role, Site
+from console.core.config import Camera, Role, Site
 from console.core.export_formats import FORMATS as FORMATS
 from console.core.export_formats import ExportFormat as ExportFormat
 from console.core.lift import LiftController
@@ -168,6 +168,22 @@ def extra_masks(geometries: tuple[Geometry, ...], color: tuple[int, int, int]) -
     )
 
 
+def export_masker(
+    camera: Camera,
+    extra: tuple[Geometry, ...],
+    color: tuple[int, int, int] = (0, 0, 0),
+    grant: UnmaskedGrant | None = None,
+) -> CameraMasker:
+    """The masker an export of `camera` with these extra masks burns in with.
+
+    The export screen previews through it, so the picture the operator draws extra
+    masks on is the picture the file will hold: the camera's masks, the extra blocks,
+    and liftable masks left off only under a grant.
+    """
+    gate = grant.gate if grant is not None else NEVER_LIFTED
+    return CameraMasker(camera.id, camera.masks + extra_masks(extra, color), gate)
+
+
 @functools.cache
 def h264_available() -> bool:
     """Whether this OpenCV build can open an H.264 ('avc1') MP4 writer.
@@ -229,8 +245,7 @@ def export_recording(
     total = sum(len(frames) for _, frames in plan)
     first = plan[0][0]
     extras = extra_masks(request.extra, request.extra_color)
-    gate = request.unmasked.gate if request.unmasked else NEVER_LIFTED
-    masker = CameraMasker(camera.id, camera.masks + extras, gate)
+    masker = export_masker(camera, request.extra, request.extra_color, request.unmasked)
     output = _Output(request.format, first.fps, first.width, first.height)
     writer = _open_writer(request.out, output)
     try:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from console.core.audit import AuditLog
 from console.core.clock import Clock, monotonic
-from console.core.config import Camera
 from console.core.export import (
     ExportError,
     ExportFormat,
@@ -26,12 +25,8 @@ from console.core.export import (
     ExportRefused,
     ExportRequest,
     ExportResult,
-    UnmaskedGrant,
     export_recording,
-    extra_masks,
 )
-from console.core.masking import NEVER_LIFTED, CameraMasker
-from console.core.masks import Geometry
 from console.core.recordings import index_recordings
 
 
@@ -43,22 +38,6 @@ def output_path(folder: Path, camera_id: str, start: float, end: float, fmt: Exp
 
     suffix = "" if fmt == "png" else f".{fmt}"
     return folder / f"{camera_id}_{stamp(start)}-{stamp(end)}{suffix}"
-
-
-def export_masker(
-    camera: Camera,
-    extra: tuple[Geometry, ...],
-    color: tuple[int, int, int] = (0, 0, 0),
-    grant: UnmaskedGrant | None = None,
-) -> CameraMasker:
-    """The masker an export of `camera` with these extra masks burns in with.
-
-    The export screen previews through it, so the picture the operator draws extra
-    masks on is the picture the file will hold: the camera's masks, the extra blocks,
-    and liftable masks left off only under a grant.
-    """
-    gate = grant.gate if grant is not None else NEVER_LIFTED
-    return CameraMasker(camera.id, camera.masks + extra_masks(extra, color), gate)
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,13 +44,13 @@ from console.core.export import (
     ExportFormat,
     ExportRequest,
     UnmaskedGrant,
+    export_masker,
     unmasked_grant,
 )
 from console.core.export_batch import (
     BatchProgress,
     BatchResult,
     export_batch,
-    export_masker,
     output_path,
 )
 from console.core.masks import Geometry
