@@ -194,6 +194,7 @@ class VeilApp(App[None]):
         """A lift arrived; if masks were applied (the panic key) while it was being
         checked, that later decision wins and the lift ends at once."""
         self._lift_pending = False
+        self.refresh_bindings()  # Apply was offered while the lift was pending
         if lift is not None and asked_at != self._applies:
             self.action_apply_masks()
             return

@@ -69,6 +69,8 @@ def test_a_lift_the_read_only_audit_cannot_record_is_refused_and_masks_stay_on(
     refused = tmux.wait_for(REFUSED, STEP)
     assert f"{REFUSED}: the lift cannot be recorded" in refused, refused
     assert "Traceback" not in refused
+    shown = " ".join(" ".join(line.strip(" █│") for line in refused.splitlines()).split())
+    assert "its file system is read-only" in shown, refused
     assert remaining(refused) is None, "masks stay on"
     tmux.send_keys("Escape")
     wall = tmux.wait_until(

@@ -50,7 +50,7 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
     AuthorizationScreen #authorization-title { text-style: bold; color: $text-warning; }
     AuthorizationScreen #authorization-help { margin: 1 0; color: $text-muted; }
     AuthorizationScreen Input { margin-bottom: 1; }
-    AuthorizationScreen #authorization-message { color: $text-muted; height: auto; }
+    AuthorizationScreen #authorization-message { width: 100%; color: $text-muted; height: auto; }
     AuthorizationScreen #authorization-message.-error { color: $text-error; }
     AuthorizationScreen #authorization-buttons { height: auto; margin-top: 1; }
     AuthorizationScreen #authorization-buttons Button { width: 1fr; }
