@@ -35,6 +35,7 @@ from console.core.demo import DEMO_USERS
 from console.core.lift import ActiveLift, LiftEnd
 from console.core.services import Services
 from console.core.users import User
+from console.ui import strip_cycles
 from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands
 from console.ui.screens.audit import AuditScreen
@@ -82,6 +83,7 @@ class VeilApp(App[None]):
     """Seconds left on the lift at the last sample; every countdown follows it."""
 
     def __init__(self, services: Services, *, guard: SessionGuard | None = None) -> None:
+        strip_cycles.install()
         super().__init__()
         self.services = services
         """Sources, masks, users, lift and audit: everything the screens act on."""
