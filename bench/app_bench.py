@@ -45,7 +45,7 @@ TILES = 16
 DURATION = 20.0
 WARM_UP = 3.0
 """Seconds after the wall appears before the window opens: every tile connected."""
-KEY_PRESSES = 15
+KEY_PRESSES = 30
 """Presses of each measured key."""
 
 MIN_FPS = 10.0
