@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
-from console.core.render import RENDER_MODES
+from console.core.render_modes import RENDER_MODES
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 
 if TYPE_CHECKING:

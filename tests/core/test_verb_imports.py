@@ -78,6 +78,7 @@ def test_building_the_parser_loads_no_verb_stack() -> None:
     modules = loaded_after("from console.cli import build_parser\nbuild_parser()")
     assert {f"console.verbs.{verb}" for verb in VERBS} <= modules  # the probe saw every verb
     assert stacks_in(modules) == []
+    assert not {"numpy", "cv2", "console.core.render"} & modules, "no verb draws at start-up"
 
 
 def test_render_from_pictures_loads_only_its_own_stack(tmp_path: Path) -> None:

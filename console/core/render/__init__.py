@@ -7,15 +7,11 @@ Pure: no Textual or Rich here. A renderer turns a `MaskedFrame` into a `Rendered
 
 from __future__ import annotations
 
-from typing import Literal
-
 from console.core.render.ascii import AsciiRenderer
 from console.core.render.halfblock import HalfBlockRenderer
 from console.core.render.sixel import SixelRenderer
 from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile, Run, TileRenderer
-
-RenderMode = Literal["sixel", "halfblock", "ascii"]
-RENDER_MODES: tuple[RenderMode, ...] = ("sixel", "halfblock", "ascii")
+from console.core.render_modes import RENDER_MODES, RenderMode
 
 
 def make_renderer(
