@@ -25,6 +25,7 @@ from console.core.paths import Paths
 from console.core.services import Services, build_services
 from console.core.sources import SourceStatus
 from console.ui.app import VeilApp
+from console.ui.widgets.camera_tile import CameraTile
 from tests.conftest import DEMO_SITE
 from tests.lift.conftest import FAST
 from tests.support.frames import FixedSource, gradient
@@ -131,3 +132,23 @@ def freeze_cursors(app: VeilApp) -> None:
     """Snapshots must not catch an input's cursor half-way through a blink."""
     for field in app.screen.query(Input):
         field.cursor_blink = False
+
+
+async def painted(pilot: Pilot[None]) -> None:
+    """Every tile on screen has painted its picture (or its state), then no toast and no
+    cursor blink: what a deterministic snapshot needs."""
+    for _ in range(600):
+        tiles = list(pilot.app.screen.query(CameraTile))
+        if all(
+            (tile.frames > 0 or tile.source.status.state != "live") and not tile.repaint_pending
+            for tile in tiles
+        ):
+            break
+        await pilot.pause(0.05)
+    else:
+        raise AssertionError("the tiles did not paint within 30 s")
+    await pilot.pause(0.2)
+    assert isinstance(pilot.app, VeilApp)
+    pilot.app.clear_notifications()
+    freeze_cursors(pilot.app)
+    await pilot.pause()

@@ -18,9 +18,8 @@ from textual.widgets import Input
 from console.ui.app import VeilApp
 from console.ui.screens.export import ExportScreen
 from console.ui.screens.playback import PlaybackScreen
-from console.ui.widgets.camera_tile import CameraTile
 from console.ui.widgets.mask_grid import MaskGrid
-from tests.ui.conftest import AppServices, freeze_cursors, settle
+from tests.ui.conftest import AppServices, painted, settle
 from tests.ui.views_pilot import open_wall, press
 
 SIZE = (140, 44)
@@ -28,27 +27,11 @@ SnapCompare = Callable[..., bool]
 RunBefore = Callable[[Pilot[None]], Awaitable[None]]
 
 
-async def drawn(pilot: Pilot[None]) -> None:
-    """Wait until every tile on screen has drawn its picture (or its state), then freeze."""
-    for _ in range(600):
-        tiles = list(pilot.app.screen.query(CameraTile))
-        if all(tile.frames > 0 or tile.source.status.state != "live" for tile in tiles):
-            break
-        await pilot.pause(0.05)
-    else:
-        raise AssertionError("tiles did not draw within 30 s")
-    await pilot.pause(0.2)
-    assert isinstance(pilot.app, VeilApp)
-    pilot.app.clear_notifications()
-    freeze_cursors(pilot.app)
-    await pilot.pause()
-
-
 def shot(steps: RunBefore) -> RunBefore:
     async def run_before(pilot: Pilot[None]) -> None:
         await open_wall(pilot)
         await steps(pilot)
-        await drawn(pilot)
+        await painted(pilot)
 
     return run_before
 

@@ -16,32 +16,13 @@ from console.core.render import ColorDepth
 from console.core.terminal import TerminalCaps
 from console.ui.app import VeilApp
 from console.ui.widgets.camera_tile import UNMASKED, CameraTile
-from tests.ui.conftest import SUPERVISOR, AppServices, freeze_cursors, settle
+from tests.ui.conftest import SUPERVISOR, AppServices, painted, settle
 from tests.ui.tiles.conftest import ASCII, HALFBLOCK
 from tests.ui.views_pilot import open_wall
 
 SIZE = (120, 36)
 SnapCompare = Callable[..., bool]
 RunBefore = Callable[[Pilot[None]], Awaitable[None]]
-
-
-async def painted(pilot: Pilot[None]) -> None:
-    """Every tile has painted its picture or its state; then no toast, no cursor blink."""
-    for _ in range(300):
-        tiles = list(pilot.app.screen.query(CameraTile))
-        if tiles and all(
-            (tile.frames > 0 or tile.source.status.state != "live") and not tile.repaint_pending
-            for tile in tiles
-        ):
-            break
-        await pilot.pause(0.05)
-    else:
-        raise AssertionError("the tiles did not paint within 15 s")
-    await pilot.pause(0.2)
-    assert isinstance(pilot.app, VeilApp)
-    pilot.app.clear_notifications()
-    freeze_cursors(pilot.app)
-    await pilot.pause()
 
 
 def wall(then: RunBefore | None = None, user: tuple[str, str] = SUPERVISOR) -> RunBefore:
