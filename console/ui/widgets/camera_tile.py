@@ -256,12 +256,18 @@ class CameraTile(Widget):
             return
         update = message.update
         try:
-            if update.geometry == client.geometry:
+            if update.geometry != client.geometry:
+                client.refresh()  # rendered for a size the tile no longer has
+            elif (
+                update.video is not None
+                and update.video.lifted
+                and TilePump.of(self.app).masks_on()
+            ):
+                client.hurry()  # masked under a lift that has ended since: never shown
+            else:
                 now = time.monotonic()
                 client.pace.observe(now, update.load(now, writer_backlog(self.app)))
                 self._present(update, now)
-            else:
-                client.refresh()  # rendered for a size the tile no longer has
         finally:
             client.busy = False
 

@@ -341,6 +341,15 @@ class TilePump:
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
 
+    def masks_on(self) -> bool:
+        """No lift is in force right now (False when the pump watches no lift state).
+
+        A frame is masked on a pump thread and shown on the UI thread a little later; a
+        tile asks this before showing a frame masked under a lift, so that an apply (the
+        panic key) that came in between is never undone by a frame already on its way.
+        """
+        return self._lifted is not None and not self._lifted()
+
     def hush(self, seconds: float) -> None:
         """Start no frame for a moment (lifts and applies excepted): a key was pressed."""
         self._hushed_until = time.monotonic() + seconds

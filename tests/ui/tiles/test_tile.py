@@ -11,6 +11,7 @@ from console.core.masks import Mask, RectGeometry
 from console.core.render import ColorDepth
 from console.core.terminal import TerminalCaps
 from console.ui.widgets.camera_tile import UNMASKED, CameraTile
+from console.ui.widgets.tile_pump import TileUpdate
 from tests.support.frames import FixedSource
 from tests.ui.tiles.conftest import (
     ASCII,
@@ -139,6 +140,26 @@ async def test_unmasked_badge_while_the_picture_has_liftable_masks_off() -> None
         source.gate.on = False
         await wait_until(pilot, lambda: tile.border_subtitle == "", "the badge to go")
         assert not tile.has_class("-unmasked")
+
+
+async def test_a_frame_masked_under_a_lift_is_not_shown_once_masks_are_back() -> None:
+    source = StubSource(bands(64, 36, 4), masks=[LIFTABLE])
+    app = TileApp([source], HALFBLOCK)
+    async with app.run_test(size=SIZE) as pilot:
+        (tile,) = app.tiles
+        updates: list[TileUpdate] = []
+        client = tile._client
+        assert client is not None
+        deliver = client.deliver
+        client.deliver = lambda update: updates.append(update) or deliver(update)
+        source.gate.on = True
+        await wait_until(pilot, lambda: tile.lifted, "a lifted frame")
+        late = next(u for u in updates if u.video is not None and u.video.lifted)
+        shown = tile.frames
+        source.gate.on = False  # the apply lands while `late` is on its way to the UI
+        tile.on_camera_tile_painted(CameraTile.Painted(late))
+        assert tile.frames == shown, "a frame masked under the ended lift was shown"
+        await wait_until(pilot, lambda: tile.frames > shown and not tile.lifted, "masks back")
 
 
 async def test_no_badge_for_a_camera_whose_masks_a_lift_cannot_remove(
