@@ -166,10 +166,12 @@ async def test_no_badge_for_a_camera_whose_masks_a_lift_cannot_remove(
     gradient_picture: Pixels,
 ) -> None:
     camera = Camera("door", "Door", "fixed", masks=(PERMANENT,))
-    gate = StubSource(None).gate
+    holder = StubSource(None)
+    gate = holder.gate
     feed = CameraFeed(camera, gate, source_factory=lambda spec: FixedSource(gradient_picture))
     app = TileApp([], HALFBLOCK)
     async with app.run_test(size=SIZE) as pilot:
+        app.sources.append(holder)  # the lift state the pump follows is this gate's
         tile = CameraTile(feed, caps=HALFBLOCK)
         await app.query_one("Grid").mount(tile)
         gate.on = True
