@@ -48,7 +48,6 @@ def run_console(args: argparse.Namespace) -> int:
 
     guard = SessionGuard(FATAL_SIGNALS, sys.__stderr__)
     app = VeilApp(services, guard=guard)
-    outside: str | None = None
     try:
         app.run()
     finally:

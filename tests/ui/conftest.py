@@ -10,7 +10,8 @@ sources (one fixed picture each, so snapshots are identical on every run).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,17 @@ async def fill(pilot: Pilot[None], *values: str) -> None:
 async def log_in(pilot: Pilot[None], user: tuple[str, str]) -> None:
     await fill(pilot, *user)
     await pilot.pause()
+
+
+@asynccontextmanager
+async def logged_in(
+    services: Services, user: tuple[str, str]
+) -> AsyncIterator[tuple[VeilApp, Pilot[None]]]:
+    """The console on `services` at 120x40, with `user` logged in."""
+    app = VeilApp(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, user)
+        yield app, pilot
 
 
 def freeze_cursors(app: VeilApp) -> None:

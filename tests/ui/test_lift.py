@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label
 
 from console.core.clock import FakeClock
@@ -26,6 +27,7 @@ from tests.ui.conftest import (
     demo_site,
     fill,
     log_in,
+    logged_in,
     settle,
 )
 
@@ -39,6 +41,16 @@ def error_text(app: VeilApp) -> str:
     return str(app.screen.query_one("#authorization-message", Label).render())
 
 
+async def lock_authorization(pilot: Pilot[None]) -> None:
+    """Log in as the operator and fail the supervisor's password until it locks (five)."""
+    await log_in(pilot, OPERATOR)
+    await pilot.press("ctrl+l")
+    await pilot.pause()
+    await fill(pilot, "supervisor", "wrong-1")
+    for attempt in range(2, 6):
+        await fill(pilot, f"wrong-{attempt}")
+
+
 def notifications(app: VeilApp) -> list[str]:
     return [notification.message for notification in app._notifications]
 
@@ -47,9 +59,7 @@ async def test_a_user_whose_role_may_lift_lifts_at_once_then_applies(
     make_services: AppServices,
 ) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         assert not any_lifted(services)
         await pilot.press("ctrl+l")
         await settle(pilot)
@@ -68,9 +78,7 @@ async def test_the_site_may_require_a_reason_first(
     make_services: AppServices,
 ) -> None:
     services = make_services(demo_site(require_lift_reason=True))
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, AuthorizationScreen)
@@ -88,9 +96,7 @@ async def test_an_operator_needs_a_supervisor_and_a_wrong_password_says_so(
     make_services: AppServices,
 ) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, OPERATOR)
+    async with logged_in(services, OPERATOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert isinstance(app.screen, AuthorizationScreen)
@@ -114,9 +120,7 @@ async def test_an_operator_needs_a_supervisor_and_a_wrong_password_says_so(
 
 async def test_cancel_leaves_masks_on(make_services: AppServices) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, OPERATOR)
+    async with logged_in(services, OPERATOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await pilot.pause()
         await pilot.press("escape")
@@ -128,9 +132,7 @@ async def test_cancel_leaves_masks_on(make_services: AppServices) -> None:
 
 async def test_an_operator_cannot_authorize_their_own_lift(make_services: AppServices) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, OPERATOR)
+    async with logged_in(services, OPERATOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await pilot.pause()
         await fill(pilot, *OPERATOR)
@@ -149,12 +151,7 @@ async def test_repeated_failures_lock_authorization_until_the_lockout_ends(
     services = make_services()
     app = VeilApp(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, OPERATOR)
-        await pilot.press("ctrl+l")
-        await pilot.pause()
-        await fill(pilot, "supervisor", "wrong-1")
-        for attempt in range(2, 6):
-            await fill(pilot, f"wrong-{attempt}")
+        await lock_authorization(pilot)
         screen = app.screen
         assert isinstance(screen, AuthorizationScreen)
         assert error_text(app) == (
@@ -187,12 +184,7 @@ async def test_a_locked_operator_sees_the_lock_when_opening_the_modal_again(
     services = make_services()
     app = VeilApp(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, OPERATOR)
-        await pilot.press("ctrl+l")
-        await pilot.pause()
-        await fill(pilot, "supervisor", "wrong-1")
-        for attempt in range(2, 6):
-            await fill(pilot, f"wrong-{attempt}")
+        await lock_authorization(pilot)
         await pilot.press("escape")
         clock.advance(60)
         await pilot.press("ctrl+l")
@@ -204,9 +196,7 @@ async def test_expiry_brings_masks_back_whatever_the_ui_does(
     make_services: AppServices, clock: FakeClock
 ) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await settle(pilot)
         countdown = app.screen.query_one(LiftCountdown)
@@ -228,9 +218,7 @@ async def test_the_countdown_turns_urgent_in_the_last_minute_with_one_warning(
     make_services: AppServices, clock: FakeClock
 ) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await settle(pilot)
         countdown = app.screen.query_one(LiftCountdown)
@@ -253,9 +241,7 @@ async def test_the_panic_key_applies_masks_from_the_palette_and_other_screens(
     make_services: AppServices, key: str
 ) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await settle(pilot)
         app.action_command_palette()
@@ -292,9 +278,7 @@ async def test_the_panic_key_wins_over_an_authorization_still_being_checked(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(services.lifts, "authorize", slow_authorize)
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, OPERATOR)
+    async with logged_in(services, OPERATOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await pilot.pause()
         for value in ("supervisor", "supervisor-demo"):

@@ -16,6 +16,7 @@ from tests.ui.conftest import (
     any_lifted,
     fill,
     log_in,
+    logged_in,
     settle,
 )
 
@@ -85,9 +86,7 @@ async def test_logout_applies_masks_and_the_next_login_is_masked(
     make_services: AppServices,
 ) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert any_lifted(services)
@@ -116,9 +115,7 @@ async def test_quit_while_lifted_ends_the_session_in_the_audit(
     make_services: AppServices,
 ) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await settle(pilot)
         assert services.gate.lifted()

@@ -7,7 +7,15 @@ from textual.pilot import Pilot
 
 from console.ui.app import VeilApp
 from console.ui.screens.audit import AuditScreen
-from tests.ui.conftest import OPERATOR, SUPERVISOR, AppServices, any_lifted, log_in, settle
+from tests.ui.conftest import (
+    OPERATOR,
+    SUPERVISOR,
+    AppServices,
+    any_lifted,
+    log_in,
+    logged_in,
+    settle,
+)
 
 
 async def search_palette(pilot: Pilot[None], query: str) -> None:
@@ -52,9 +60,7 @@ async def test_palette_and_footer_offer_lift_while_masked_and_apply_while_lifted
     make_services: AppServices,
 ) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         assert await palette_hits(pilot, "privacy") == ["Lift privacy masks"]
         assert {"Lift masks", "Log out"} <= footer_actions(app)
         assert "Apply masks" not in footer_actions(app)
@@ -67,9 +73,7 @@ async def test_palette_and_footer_offer_lift_while_masked_and_apply_while_lifted
 
 async def test_choosing_a_palette_command_runs_it(make_services: AppServices) -> None:
     services = make_services()
-    app = VeilApp(services)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(pilot, SUPERVISOR)
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
         await search_palette(pilot, "lift privacy")
         await pilot.press("enter")
         await settle(pilot)
