@@ -21,11 +21,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from console.core.audit import AuditLog
-from console.core.config import Camera, Role, Site
-from console.core.export import ExportFormat, ExportRequest, export_recording, h264_available
-from console.core.masks import Mask, RectGeometry
-from console.core.recordings import index_recordings, segment_start
+from console.core.audit.trail import AuditLog
+from console.core.evidence.export import (
+    ExportFormat,
+    ExportRequest,
+    export_recording,
+    h264_available,
+)
+from console.core.privacy.masks import Mask, RectGeometry
+from console.core.site.config import Camera, Role, Site
+from console.core.video.recordings import index_recordings, segment_start
 
 BUDGET = 1.0
 """Veil's time / ffmpeg's time."""

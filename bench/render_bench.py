@@ -21,10 +21,12 @@ import cv2
 import numpy as np
 
 from bench.table import Row
-from console.core.masking import CameraMasker
-from console.core.render import ColorDepth, RenderMode, make_renderer
+from console.core.privacy.masking import CameraMasker
 from console.core.render.ansi import tile_ansi
+from console.core.render.factory import make_renderer
+from console.core.render.modes import RenderMode
 from console.core.render.sixel_decode import decode_sixel, find_sixels
+from console.core.render.tile import ColorDepth
 
 REPEATS = 3
 TEXT_TIME, TEXT_BYTES = 0.5, 1.0

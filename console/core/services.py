@@ -14,19 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from console.core import credentials
-from console.core.audit import AuditLog
-from console.core.authorization import LiftService
-from console.core.clock import Clock, monotonic
-from console.core.config import Camera, Site
-from console.core.demo import add_demo_users
-from console.core.feed import CameraFeed, SourceFactory
-from console.core.lift import LiftController
-from console.core.passwords import DEFAULT_PARAMS, ScryptParams
-from console.core.paths import Paths
-from console.core.session import Sessions
-from console.core.terminal import TerminalCaps
-from console.core.users import UserStore
+from console.core.access.authorization import LiftService
+from console.core.access.demo import add_demo_users
+from console.core.access.lift import LiftController
+from console.core.access.passwords import DEFAULT_PARAMS, ScryptParams
+from console.core.access.session import Sessions
+from console.core.access.users import UserStore
+from console.core.audit.trail import AuditLog
+from console.core.render.terminal import TerminalCaps
+from console.core.site.config import Camera, Site
+from console.core.site.paths import Paths
+from console.core.timebase.clock import Clock, monotonic
+from console.core.video import credentials
+from console.core.video.feed import CameraFeed, SourceFactory
 
 SourcesFor = Callable[[Camera], SourceFactory | None]
 """Camera -> how to open its sources; None means the real `FrameSource`."""

@@ -29,12 +29,12 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
 
-from console.core.audit import AuditUnavailable
-from console.core.authorization import AuthorizationResult
-from console.core.demo import DEMO_USERS
-from console.core.lift import ActiveLift, LiftEnd
+from console.core.access.authorization import AuthorizationResult
+from console.core.access.demo import DEMO_USERS
+from console.core.access.lift import ActiveLift, LiftEnd
+from console.core.access.users import User
+from console.core.audit.trail import AuditUnavailable
 from console.core.services import Services
-from console.core.users import User
 from console.ui import strip_cycles
 from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands

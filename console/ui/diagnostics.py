@@ -25,7 +25,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from console.core.terminal import TerminalCaps
+from console.core.render.terminal import TerminalCaps
 from console.ui.widgets.camera_tile import caps_of
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.tile_stats import WINDOW, StatsBoard, writer_backlog

@@ -6,26 +6,34 @@ from there rather than keeping a copy, so a logout is seen everywhere at once.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 from textual.app import App
 
-from console.core.config import Role
-from console.core.users import User
+from console.core.access.users import User
+from console.core.services import Services
+from console.core.site.config import Role
 
-if TYPE_CHECKING:
-    from console.ui.app import VeilApp
+
+class OperatorApp(Protocol):
+    """What screens need of the app to know who is at the console; `VeilApp` is one.
+
+    A Protocol here lets screens ask without importing the app that imports them.
+    """
+
+    user: User | None
+    services: Services
 
 
 def current_user(app: App[object]) -> User | None:
-    return cast("VeilApp", app).user
+    return cast(OperatorApp, app).user
 
 
 def current_role(app: App[object]) -> Role | None:
     user = current_user(app)
     if user is None:
         return None
-    return cast("VeilApp", app).services.site.roles.get(user.role)
+    return cast(OperatorApp, app).services.site.roles.get(user.role)
 
 
 def permitted(app: App[object], permission: str) -> bool:

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from console.core.audit import AuditUnavailable
+from console.core.audit.trail import AuditUnavailable
 
 TERMINAL_CHECK_INTERVAL = 1.0
 """Seconds between checks that the terminal is still there, when no signal comes."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from console.verbs.common import add_location_options, fail, paths_from
 
 if TYPE_CHECKING:
-    from console.core.audit import AuditRecord
+    from console.core.audit.trail import AuditRecord
 
 _FIELDS = (
     "seq",
@@ -53,8 +53,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def show_audit(args: argparse.Namespace) -> int:
-    from console.core.audit import AuditLog, AuditUnavailable
-    from console.core.utc import parse_utc
+    from console.core.audit.trail import AuditLog, AuditUnavailable
+    from console.core.timebase.utc import parse_utc
 
     try:
         since = parse_utc(args.since) if args.since else None
@@ -78,7 +78,7 @@ def show_audit(args: argparse.Namespace) -> int:
 
 
 def verify_audit(args: argparse.Namespace) -> int:
-    from console.core.audit import AuditLog, AuditUnavailable
+    from console.core.audit.trail import AuditLog, AuditUnavailable
 
     log = AuditLog(paths_from(args).audit_db)
     try:

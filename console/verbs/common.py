@@ -7,8 +7,8 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from console.core.config import Camera, Site
-    from console.core.paths import Paths
+    from console.core.site.config import Camera, Site
+    from console.core.site.paths import Paths
 
 NO_SITE = (
     "veil: no site configured.\n"
@@ -33,7 +33,7 @@ def add_location_options(parser: argparse.ArgumentParser) -> None:
 
 
 def paths_from(args: argparse.Namespace) -> Paths:
-    from console.core.paths import resolve_paths
+    from console.core.site.paths import resolve_paths
 
     return resolve_paths(getattr(args, "site", None), getattr(args, "data_dir", None))
 
@@ -46,7 +46,7 @@ def fail(message: str, code: int = 3) -> int:
 
 def site_or_error(paths: Paths) -> Site | int:
     """The validated site, or an exit code after printing every problem."""
-    from console.core.config import SiteError, load_site
+    from console.core.site.config import SiteError, load_site
 
     if paths.site is None:
         print(NO_SITE, file=sys.stderr)

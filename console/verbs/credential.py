@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def set_credential(args: argparse.Namespace) -> int:
-    from console.core import credentials
+    from console.core.video import credentials
 
     try:
         user = args.user if args.user is not None else _ask_user(args.name, args.password_stdin)
@@ -46,7 +46,7 @@ def set_credential(args: argparse.Namespace) -> int:
 
 
 def delete_credential(args: argparse.Namespace) -> int:
-    from console.core import credentials
+    from console.core.video import credentials
 
     try:
         credentials.delete(args.name)

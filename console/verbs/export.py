@@ -15,15 +15,15 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from console.core.export_formats import FORMATS
+from console.core.evidence.formats import FORMATS
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 
 if TYPE_CHECKING:
-    from console.core.audit import AuditLog
-    from console.core.export import ExportProgress, ExportRequest
-    from console.core.masks import RectGeometry
-    from console.core.session import Sessions
-    from console.core.users import User
+    from console.core.access.session import Sessions
+    from console.core.access.users import User
+    from console.core.audit.trail import AuditLog
+    from console.core.evidence.export import ExportProgress, ExportRequest
+    from console.core.privacy.masks import RectGeometry
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def parse_rect(text: str) -> RectGeometry:
     """`x0,y0,x1,y1` in 0..1 with x0 < x1 and y0 < y1, as a site file's `rect`."""
-    from console.core.masks import RectGeometry
+    from console.core.privacy.masks import RectGeometry
 
     try:
         x0, y0, x1, y1 = (float(part) for part in text.split(","))
@@ -80,13 +80,13 @@ def parse_rect(text: str) -> RectGeometry:
 
 
 def export(args: argparse.Namespace) -> int:
-    from console.core.audit import AuditLog, AuditUnavailable
-    from console.core.export import ExportRefused, ExportRequest, format_for
-    from console.core.lift import LiftController
-    from console.core.paths import DataDirError, ensure_data_dir
-    from console.core.session import Sessions
-    from console.core.users import UserStore
-    from console.core.utc import parse_utc
+    from console.core.access.lift import LiftController
+    from console.core.access.session import Sessions
+    from console.core.access.users import UserStore
+    from console.core.audit.trail import AuditLog, AuditUnavailable
+    from console.core.evidence.export import ExportRefused, ExportRequest, format_for
+    from console.core.site.paths import DataDirError, ensure_data_dir
+    from console.core.timebase.utc import parse_utc
 
     try:
         start = parse_utc(args.start).timestamp()
@@ -123,7 +123,7 @@ def export(args: argparse.Namespace) -> int:
 
 def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
     """The user, or an exit code after saying why not."""
-    from console.core.session import LoginOutcome
+    from console.core.access.session import LoginOutcome
 
     try:
         if from_stdin:
@@ -142,8 +142,13 @@ def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
 
 
 def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit: AuditLog) -> int:
-    from console.core.audit import Event
-    from console.core.export import ExportCancelled, ExportError, ExportRefused, export_recording
+    from console.core.audit.trail import Event
+    from console.core.evidence.export import (
+        ExportCancelled,
+        ExportError,
+        ExportRefused,
+        export_recording,
+    )
 
     if "export" not in permissions:
         audit.append(

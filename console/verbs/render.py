@@ -19,16 +19,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
-from console.core.render_modes import RENDER_MODES
+from console.core.render.modes import RENDER_MODES
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
-    from console.core.config import Camera
-    from console.core.feed import CameraFeed
-    from console.core.masking import CameraMasker, MaskedFrame
-    from console.core.render import TileRenderer
+    from console.core.privacy.masking import CameraMasker, MaskedFrame
+    from console.core.render.tile import TileRenderer
+    from console.core.site.config import Camera
+    from console.core.video.feed import CameraFeed
 
 _T = TypeVar("_T")
 
@@ -75,8 +75,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def render(args: argparse.Namespace) -> int:
-    from console.core.render import make_renderer
-    from console.core.terminal import DEFAULT_CELL_PX, parse_cell_px, resolve_colors
+    from console.core.render.factory import make_renderer
+    from console.core.render.terminal import DEFAULT_CELL_PX, parse_cell_px, resolve_colors
 
     if args.cols <= 0 or args.rows <= 0:
         return fail(f"--cols and --rows must be positive, got {args.cols}x{args.rows}", 2)
@@ -202,7 +202,7 @@ def _in_order(paths: list[Path], work: Callable[[Path], _T]) -> Iterator[tuple[P
 def _render_pictures(
     camera: Camera, folder: Path, limit: int | None, writer: _TileWriter, out: BinaryIO
 ) -> int:
-    from console.core.masking import NEVER_LIFTED, CameraMasker
+    from console.core.privacy.masking import NEVER_LIFTED, CameraMasker
 
     paths = _pictures(folder)
     if isinstance(paths, str):
@@ -219,8 +219,8 @@ def _render_pictures(
 def _render_live(
     camera: Camera, count: int, timeout: float, writer: _TileWriter, out: BinaryIO
 ) -> int:
-    from console.core.feed import CameraFeed
-    from console.core.masking import NEVER_LIFTED
+    from console.core.privacy.masking import NEVER_LIFTED
+    from console.core.video.feed import CameraFeed
 
     feed = CameraFeed(camera, NEVER_LIFTED)
     feed.start()

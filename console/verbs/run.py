@@ -14,11 +14,11 @@ import argparse
 import signal
 import sys
 
-from console.core.audit import AuditUnavailable
-from console.core.paths import DataDirError, demo_paths, ensure_data_dir
+from console.core.access.users import UserError, UsersUnavailable
+from console.core.audit.trail import AuditUnavailable
+from console.core.render.terminal import detect_terminal
 from console.core.services import build_services
-from console.core.terminal import detect_terminal
-from console.core.users import UserError, UsersUnavailable
+from console.core.site.paths import DataDirError, demo_paths, ensure_data_dir
 from console.verbs.common import fail, paths_from, site_or_error
 
 FATAL_SIGNALS = (signal.SIGHUP, signal.SIGTERM)

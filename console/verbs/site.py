@@ -18,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def check_site(args: argparse.Namespace) -> int:
-    from console.core.paths import resolve_paths
+    from console.core.site.paths import resolve_paths
 
     site = site_or_error(resolve_paths(site=args.path))
     if isinstance(site, int):

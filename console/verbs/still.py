@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 
 if TYPE_CHECKING:
-    from console.core.masking import MaskedFrame
+    from console.core.privacy.masking import MaskedFrame
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -42,9 +42,9 @@ def write_png(frame: MaskedFrame, out: Path) -> None:
 
 
 def still(args: argparse.Namespace) -> int:
-    from console.core import credentials
-    from console.core.feed import CameraFeed
-    from console.core.masking import NEVER_LIFTED
+    from console.core.privacy.masking import NEVER_LIFTED
+    from console.core.video import credentials
+    from console.core.video.feed import CameraFeed
 
     found = camera_or_error(paths_from(args), args.camera)
     if isinstance(found, int):

@@ -10,8 +10,8 @@ from console.verbs.common import add_location_options, fail, paths_from, site_or
 from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 if TYPE_CHECKING:
-    from console.core.config import Role
-    from console.core.users import UserStore
+    from console.core.access.users import UserStore
+    from console.core.site.config import Role
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -117,9 +117,9 @@ def _run(
     Only adding a user needs the site (for its roles); the other actions must keep
     working when the site file is broken, since disabling an account can be urgent.
     """
-    from console.core.audit import AuditLog, AuditUnavailable
-    from console.core.passwords import PasswordPolicyError
-    from console.core.users import UserError, UserStore, UsersUnavailable
+    from console.core.access.passwords import PasswordPolicyError
+    from console.core.access.users import UserError, UserStore, UsersUnavailable
+    from console.core.audit.trail import AuditLog, AuditUnavailable
 
     paths = paths_from(args)
     audit = AuditLog(paths.audit_db)

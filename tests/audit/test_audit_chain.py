@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import (
+from console.core.audit.trail import (
     GENESIS_HASH,
     AuditLog,
     AuditUnavailable,

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog, AuditUnavailable, Event
-from console.core.clock import FakeClock
-from console.core.lift import LiftController
+from console.core.access.lift import LiftController
+from console.core.audit.trail import AuditLog, AuditUnavailable, Event
+from console.core.timebase.clock import FakeClock
 
 REPO = Path(__file__).resolve().parents[2]
 
 WRITER = """
 import sys, time
 from pathlib import Path
-from console.core.audit import AuditLog, Event
+from console.core.audit.trail import AuditLog, Event
 
 path, tag, count, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 log = AuditLog(path)

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog, Event
-from console.core.clock import FakeClock
-from console.core.lift import LiftController
-from console.core.paths import resolve_paths
+from console.core.access.lift import LiftController
+from console.core.audit.trail import AuditLog, Event
+from console.core.site.paths import resolve_paths
+from console.core.timebase.clock import FakeClock
 from tests.support.admin_cli import run_veil
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from console.core.config import SiteError, load_site
-from console.core.durations import format_duration, parse_duration
-from console.core.masks import GridGeometry, PolygonGeometry, RectGeometry
+from console.core.privacy.masks import GridGeometry, PolygonGeometry, RectGeometry
+from console.core.site.config import SiteError, load_site
+from console.core.site.durations import format_duration, parse_duration
 from tests.conftest import DEMO_SITE
 
 VALID = """\

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.core.masking import CameraMasker, MaskedFrame, MaskingError, blank_frame
-from console.core.masks import (
+from console.core.privacy.masking import CameraMasker, MaskedFrame, MaskingError, blank_frame
+from console.core.privacy.masks import (
     GridGeometry,
     Mask,
     PolygonGeometry,

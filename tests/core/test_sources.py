@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
-from console.core.sources import FrameSource, SourceStatus, redact
+from console.core.video.sources import FrameSource, SourceStatus, redact
 
 
 def write_clip(path: Path, frames: int = 6, fps: float = 30.0) -> Path:

@@ -9,8 +9,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from console.core.config import load_site
-from console.core.masks import rasterize
+from console.core.privacy.masks import rasterize
+from console.core.site.config import load_site
 from tests.conftest import DEMO_SITE
 
 

@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from console.core import credentials
-from console.core.sources import FrameSource, SourceStatus
+from console.core.video import credentials
+from console.core.video.sources import FrameSource, SourceStatus
 from tests.core.test_sources import eventually
 from tests.support.frames import Pixels, gradient
 from tests.support.mjpeg_server import MjpegServer

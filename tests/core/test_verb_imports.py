@@ -17,18 +17,18 @@ import cv2
 import numpy as np
 
 OTHER_VERBS_STACKS = (
-    "console.core.audit",
-    "console.core.credentials",
-    "console.core.database",
-    "console.core.export",
-    "console.core.feed",
-    "console.core.lift",
-    "console.core.passwords",
-    "console.core.recordings",
+    "console.core.audit.trail",
+    "console.core.video.credentials",
+    "console.core.storage.sqlite",
+    "console.core.evidence.export",
+    "console.core.video.feed",
+    "console.core.access.lift",
+    "console.core.access.passwords",
+    "console.core.video.recordings",
     "console.core.services",
-    "console.core.session",
-    "console.core.sources",
-    "console.core.users",
+    "console.core.access.session",
+    "console.core.video.sources",
+    "console.core.access.users",
     "console.ui",
     "keyring",
     "sqlite3",
@@ -78,7 +78,8 @@ def test_building_the_parser_loads_no_verb_stack() -> None:
     modules = loaded_after("from console.cli import build_parser\nbuild_parser()")
     assert {f"console.verbs.{verb}" for verb in VERBS} <= modules  # the probe saw every verb
     assert stacks_in(modules) == []
-    assert not {"numpy", "cv2", "console.core.render"} & modules, "no verb draws at start-up"
+    drawing = {"numpy", "cv2", "console.core.render.factory"}
+    assert not drawing & modules, "no verb draws at start-up"
 
 
 def test_render_from_pictures_loads_only_its_own_stack(tmp_path: Path) -> None:
@@ -91,5 +92,8 @@ def test_render_from_pictures_loads_only_its_own_stack(tmp_path: Path) -> None:
     modules = loaded_after(
         f"from console.cli import main\nassert main({argv!r}) == 0, 'veil render failed'"
     )
-    assert {"console.core.masking", "console.core.render.halfblock"} <= modules  # it rendered
+    assert {
+        "console.core.privacy.masking",
+        "console.core.render.halfblock",
+    } <= modules  # it rendered
     assert stacks_in(modules) == []

@@ -24,9 +24,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from console.core.config import Site, SiteError, load_site
-from console.core.masking import CameraMasker
-from console.core.masks import GridGeometry, rasterize
+from console.core.privacy.masking import CameraMasker
+from console.core.privacy.masks import GridGeometry, rasterize
+from console.core.site.config import Site, SiteError, load_site
 
 from .harness.env import VEIL
 from .harness.sites import FULL_SITE

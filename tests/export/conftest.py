@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog
-from console.core.config import Camera, Role, Site
-from console.core.export import ExportFormat, ExportRequest
-from console.core.masks import Geometry, Mask, RectGeometry
+from console.core.audit.trail import AuditLog
+from console.core.evidence.export import ExportFormat, ExportRequest
+from console.core.privacy.masks import Geometry, Mask, RectGeometry
+from console.core.site.config import Camera, Role, Site
 from tests.support.recorded_video import write_segment
 
 T0 = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC).timestamp()

@@ -9,10 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from console.core.audit import AuditLog
-from console.core.config import load_site
-from console.core.export import ExportRequest, export_recording
-from console.core.masks import RectGeometry, rasterize
+from console.core.audit.trail import AuditLog
+from console.core.evidence.export import ExportRequest, export_recording
+from console.core.privacy.masks import RectGeometry, rasterize
+from console.core.site.config import load_site
 from tests.conftest import DEMO_SITE
 
 PROBES = {

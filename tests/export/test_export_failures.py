@@ -12,10 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from console.core.audit import AuditLog, Event
-from console.core.clock import FakeClock
-from console.core.config import Role
-from console.core.export import (
+from console.core.access.lift import LiftController
+from console.core.audit.trail import AuditLog, Event
+from console.core.evidence.export import (
     ExportCancelled,
     ExportError,
     ExportFormat,
@@ -23,7 +22,8 @@ from console.core.export import (
     export_recording,
     unmasked_grant,
 )
-from console.core.lift import LiftController
+from console.core.site.config import Role
+from console.core.timebase.clock import FakeClock
 from tests.export.conftest import T0, Scene
 
 FORMATS: list[ExportFormat] = ["mp4", "avi", "png"]
@@ -143,9 +143,9 @@ def test_an_export_the_audit_cannot_record_is_not_kept(
 DISK_FULL = """
 import resource, signal, sys
 from pathlib import Path
-from console.core.audit import AuditLog
-from console.core.config import Camera, Site
-from console.core.export import ExportError, ExportRequest, export_recording
+from console.core.audit.trail import AuditLog
+from console.core.site.config import Camera, Site
+from console.core.evidence.export import ExportError, ExportRequest, export_recording
 
 scratch, recordings, out = (Path(arg) for arg in sys.argv[1:4])
 limit = int(sys.argv[4])
@@ -188,7 +188,7 @@ def test_a_full_disk_is_reported_and_leaves_nothing(
 
 
 def test_exporters_take_only_masked_frames() -> None:
-    from console.core.export import _check_frame
+    from console.core.evidence.export import _check_frame
 
     with pytest.raises(TypeError, match="only MaskedFrame"):
         _check_frame(np.zeros((120, 160, 3), np.uint8), None)  # type: ignore[arg-type]

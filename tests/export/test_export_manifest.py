@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 
 import console
-from console.core.audit import Event
-from console.core.clock import FakeClock
-from console.core.export import (
+from console.core.audit.trail import Event
+from console.core.evidence.export import (
     ExportError,
     ExportProgress,
     export_recording,
@@ -20,7 +19,8 @@ from console.core.export import (
     geometry_json,
     manifest_path_for,
 )
-from console.core.masks import GridGeometry, PolygonGeometry, RectGeometry
+from console.core.privacy.masks import GridGeometry, PolygonGeometry, RectGeometry
+from console.core.timebase.clock import FakeClock
 from tests.export.conftest import FRAMES, T0, Scene
 
 

@@ -9,8 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from console.core.export import ExportFormat, UnmaskedGrant, export_recording
-from console.core.masks import rasterize
+from console.core.evidence.export import ExportFormat, UnmaskedGrant, export_recording
+from console.core.privacy.masks import rasterize
 from tests.export.conftest import DOOR, EXTRA, FRAMES, WINDOW, Scene
 from tests.support.recorded_video import (
     HEIGHT,

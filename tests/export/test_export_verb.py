@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from console.core.audit import AuditLog, Event
-from console.core.config import load_site
-from console.core.masks import RectGeometry, rasterize
-from console.core.passwords import ScryptParams
-from console.core.paths import resolve_paths
-from console.core.users import UserStore
+from console.core.access.passwords import ScryptParams
+from console.core.access.users import UserStore
+from console.core.audit.trail import AuditLog, Event
+from console.core.privacy.masks import RectGeometry, rasterize
+from console.core.site.config import load_site
+from console.core.site.paths import resolve_paths
 from console.verbs import export as export_verb
 from tests.support.recorded_video import HEIGHT, WIDTH, decode_all, read_number, write_segment
 
@@ -57,7 +57,7 @@ def site_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     Hashes use cheap scrypt parameters, in the fixture and in the verb, so logins are fast.
     """
     # The verb imports its stores when it runs (see console.verbs): patch them at the source.
-    monkeypatch.setattr("console.core.users.UserStore", partial(UserStore, params=FAST))
+    monkeypatch.setattr("console.core.access.users.UserStore", partial(UserStore, params=FAST))
     folder = tmp_path / "site"
     write_segment(folder / "recordings", "2026-11-27T10-00-00Z", 20)
     write_segment(folder / "recordings", "2026-11-27T10-00-05Z", 10, first=20)
@@ -232,7 +232,7 @@ def test_requests_that_cannot_be_exported_exit_1(
 
 
 def test_the_progress_bar_draws_frames_percent_and_eta() -> None:
-    from console.core.export import ExportProgress
+    from console.core.evidence.export import ExportProgress
 
     stream = io.StringIO()
     bar = export_verb.ProgressBar(stream)

@@ -6,11 +6,11 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from console.core.config import Camera
-from console.core.feed import CameraFeed
-from console.core.masking import NEVER_LIFTED
-from console.core.masks import Mask
-from console.core.sources import FrameSource
+from console.core.privacy.masking import NEVER_LIFTED
+from console.core.privacy.masks import Mask
+from console.core.site.config import Camera
+from console.core.video.feed import CameraFeed
+from console.core.video.sources import FrameSource
 from tests.faults.privacy_watch import SECRET_MASK, scene
 from tests.support.mjpeg_server import MjpegServer
 

@@ -18,9 +18,9 @@ from itertools import dropwhile
 
 import numpy as np
 
-from console.core.feed import CameraFeed, FeedState
-from console.core.masking import MaskedFrame
-from console.core.masks import Mask, RectGeometry, rasterize
+from console.core.privacy.masking import MaskedFrame
+from console.core.privacy.masks import Mask, RectGeometry, rasterize
+from console.core.video.feed import CameraFeed, FeedState
 from tests.support.frames import Pixels, gradient, secret_pattern
 
 MASK_BGR = (95, 58, 30)

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from console.core.config import Camera
-from console.core.feed import SourceFactory
-from console.core.paths import Paths
 from console.core.services import Services, build_services
-from console.core.sources import FrameSource
+from console.core.site.config import Camera
+from console.core.site.paths import Paths
+from console.core.video.feed import SourceFactory
+from console.core.video.sources import FrameSource
 from console.ui.app import VeilApp
 from console.ui.widgets.camera_tile import CameraTile
 from tests.faults.conftest import TIMEOUT, quick_source

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.core.masking import Pixels
+from console.core.privacy.masking import Pixels
 from tests.core.test_sources import eventually
 from tests.faults.conftest import FeedMaker
 from tests.faults.privacy_watch import SECRET_MASK, PrivacyWatch

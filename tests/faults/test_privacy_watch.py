@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from console.core.masking import CameraMasker
+from console.core.privacy.masking import CameraMasker
 from tests.core.test_sources import eventually
 from tests.faults.conftest import FeedMaker
 from tests.faults.privacy_watch import SECRET_MASK, PrivacyWatch, scene

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog
-from console.core.authorization import LiftService
-from console.core.clock import FakeClock
-from console.core.config import Role, Site
-from console.core.lift import LiftController
-from console.core.passwords import ScryptParams
-from console.core.users import User, UserStore
+from console.core.access.authorization import LiftService
+from console.core.access.lift import LiftController
+from console.core.access.passwords import ScryptParams
+from console.core.access.users import User, UserStore
+from console.core.audit.trail import AuditLog
+from console.core.site.config import Role, Site
+from console.core.timebase.clock import FakeClock
 
 FAST = ScryptParams(n=2**8, r=8, p=1)
 """Real scrypt, but cheap: these tests check logic, not cost."""

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog
-from console.core.authorization import LiftService, Outcome, format_seconds
-from console.core.clock import FakeClock
-from console.core.lift import LiftController
-from console.core.users import UserStore
+from console.core.access.authorization import LiftService, Outcome, format_seconds
+from console.core.access.lift import LiftController
+from console.core.access.users import UserStore
+from console.core.audit.trail import AuditLog
+from console.core.timebase.clock import FakeClock
 from tests.lift.conftest import PASSWORD, make_site, user
 
 

@@ -10,8 +10,8 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail as failing
 
-from console.core import credentials
-from console.core.credentials import CredentialError
+from console.core.video import credentials
+from console.core.video.credentials import CredentialError
 from tests.support.admin_cli import run_veil
 
 SECRET = "s3cr:et pass"

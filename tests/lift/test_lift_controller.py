@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog, AuditUnavailable
-from console.core.clock import FakeClock
-from console.core.lift import LiftController, LiftEnd
+from console.core.access.lift import LiftController, LiftEnd
+from console.core.audit.trail import AuditLog, AuditUnavailable
+from console.core.timebase.clock import FakeClock
 
 
 def events(audit: AuditLog) -> list[str]:

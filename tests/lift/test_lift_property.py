@@ -19,11 +19,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.core.audit import AuditLog, AuditUnavailable, Event
-from console.core.clock import FakeClock
-from console.core.lift import LiftController
-from console.core.masking import CameraMasker, MaskedFrame
-from console.core.masks import Mask, RectGeometry
+from console.core.access.lift import LiftController
+from console.core.audit.trail import AuditLog, AuditUnavailable, Event
+from console.core.privacy.masking import CameraMasker, MaskedFrame
+from console.core.privacy.masks import Mask, RectGeometry
+from console.core.timebase.clock import FakeClock
 
 LIFT_EVENTS = {
     Event.LIFT_STARTED,

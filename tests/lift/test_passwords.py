@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.core.passwords import (
+from console.core.access.passwords import (
     DEFAULT_PARAMS,
     PasswordPolicyError,
     ScryptParams,

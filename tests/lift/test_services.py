@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditUnavailable
-from console.core.clock import FakeClock
-from console.core.config import load_site
-from console.core.demo import DEMO_USERS
-from console.core.paths import Paths
+from console.core.audit.trail import AuditUnavailable
 from console.core.services import Services, build_services
+from console.core.site.config import load_site
+from console.core.access.demo import DEMO_USERS
+from console.core.site.paths import Paths
+from console.core.timebase.clock import FakeClock
 from tests.conftest import DEMO_SITE, REPO
 from tests.lift.conftest import FAST
 from tests.support.frames import FixedSource, gradient

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from console.core.audit import AuditLog
-from console.core.config import Site
-from console.core.lift import LiftController
-from console.core.session import LoginOutcome, Sessions
-from console.core.users import UserStore
+from console.core.access.lift import LiftController
+from console.core.access.session import LoginOutcome, Sessions
+from console.core.access.users import UserStore
+from console.core.audit.trail import AuditLog
+from console.core.site.config import Site
 from tests.lift.conftest import PASSWORD, make_site
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog
-from console.core.paths import resolve_paths
+from console.core.audit.trail import AuditLog
+from console.core.site.paths import resolve_paths
 from tests.conftest import DEMO_SITE
 from tests.support.admin_cli import run_veil
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from console.core import users as users_module
-from console.core.audit import AuditLog, AuditUnavailable, Event
-from console.core.config import Site
-from console.core.passwords import PasswordPolicyError, ScryptParams
-from console.core.users import UserError, UserStore
+from console.core.access import users as users_module
+from console.core.access.passwords import PasswordPolicyError, ScryptParams
+from console.core.access.users import UserError, UserStore
+from console.core.audit.trail import AuditLog, AuditUnavailable, Event
+from console.core.site.config import Site
 from tests.lift.conftest import FAST, PASSWORD
 
 

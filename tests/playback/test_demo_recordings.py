@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from console.core.config import Site, load_site
-from console.core.masking import CameraMasker
-from console.core.masks import RectGeometry, rasterize
-from console.core.recordings import (
+from console.core.privacy.masking import CameraMasker
+from console.core.privacy.masks import RectGeometry, rasterize
+from console.core.site.config import Site, load_site
+from console.core.video.recordings import (
     NO_RECORDING,
     Blank,
     PlaybackCursor,

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from console.core.masking import CameraMasker, MaskedFrame
-from console.core.masks import Mask, RectGeometry, rasterize
-from console.core.recordings import (
+from console.core.privacy.masking import CameraMasker, MaskedFrame
+from console.core.privacy.masks import Mask, RectGeometry, rasterize
+from console.core.video.recordings import (
     NO_RECORDING,
     Blank,
     PlaybackCursor,

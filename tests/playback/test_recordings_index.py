@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from console.core.recordings import (
+from console.core.video.recordings import (
     NO_RECORDING,
     Gap,
     Span,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from console.core.clock import FakeClock
-from console.core.transport import SPEEDS, Transport
+from console.core.timebase.clock import FakeClock
+from console.core.video.transport import SPEEDS, Transport
 
 
 def test_paused_stays_and_playing_follows_the_clock() -> None:

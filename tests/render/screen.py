@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from console.core.render import DEFAULT, RenderedTile
+from console.core.render.tile import DEFAULT, RenderedTile
 
 _TOKEN = re.compile(r"\x1b\[H|\x1b\[([0-9;]*)m|\n|[^\x1b\n]")
 

@@ -9,10 +9,10 @@ import cv2
 import numpy as np
 import pytest
 
-from console.core.config import load_site
-from console.core.masking import CameraMasker
-from console.core.render import SixelRenderer
+from console.core.privacy.masking import CameraMasker
+from console.core.render.sixel import SixelRenderer
 from console.core.render.sixel_decode import decode_sixel, find_sixels
+from console.core.site.config import load_site
 from console.verbs.render import register
 from tests.render.screen import paint
 from tests.support.frames import secret_pattern

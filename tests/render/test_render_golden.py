@@ -13,10 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from console.core.masking import CameraMasker, MaskedFrame
-from console.core.masks import Mask, RectGeometry
-from console.core.render import ColorDepth, RenderMode, make_renderer
+from console.core.privacy.masking import CameraMasker, MaskedFrame
+from console.core.privacy.masks import Mask, RectGeometry
 from console.core.render.ansi import tile_ansi
+from console.core.render.factory import make_renderer
+from console.core.render.modes import RenderMode
+from console.core.render.tile import ColorDepth
 from tests.support.frames import gradient
 
 GOLDEN = Path(__file__).parent / "golden"

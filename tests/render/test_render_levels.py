@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from console.core.masking import CameraMasker
-from console.core.masks import Mask, RectGeometry
-from console.core.render import ColorDepth, make_renderer
+from console.core.privacy.masking import CameraMasker
+from console.core.privacy.masks import Mask, RectGeometry
+from console.core.render.factory import make_renderer
 from console.core.render.palette import color_codes
+from console.core.render.tile import ColorDepth
 
 
 def channels(codes: np.ndarray) -> np.ndarray:

@@ -12,12 +12,14 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from console.core.masking import CameraMasker, MaskedFrame
-from console.core.masks import GridGeometry, Mask, PolygonGeometry, RectGeometry, rasterize
-from console.core.render import RENDER_MODES, ColorDepth, RenderMode, TileRenderer, make_renderer
+from console.core.privacy.masking import CameraMasker, MaskedFrame
+from console.core.privacy.masks import GridGeometry, Mask, PolygonGeometry, RectGeometry, rasterize
 from console.core.render.ansi import tile_ansi
+from console.core.render.factory import make_renderer
+from console.core.render.modes import RENDER_MODES, RenderMode
 from console.core.render.palette import color_codes
 from console.core.render.sixel_decode import decode_sixel
+from console.core.render.tile import ColorDepth, TileRenderer
 from tests.render.screen import paint
 from tests.support.frames import gradient, secret_pattern
 

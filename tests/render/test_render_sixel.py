@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from console.core.masking import CameraMasker
-from console.core.render import ColorDepth, SixelRenderer
-from console.core.render.sixel import MAX_WIDTH, PALETTE, encode_sixel, sixel_indices
+from console.core.privacy.masking import CameraMasker
+from console.core.render.sixel import MAX_WIDTH, PALETTE, SixelRenderer, encode_sixel, sixel_indices
 from console.core.render.sixel_decode import decode_sixel, find_sixels
+from console.core.render.tile import ColorDepth
 from tests.support.frames import gradient, secret_pattern
 
 HEADER = re.compile(r'\x1bP0;0;0q"1;1;(\d+);(\d+)')

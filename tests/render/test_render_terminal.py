@@ -11,8 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from console.core.render import ColorDepth
-from console.core.terminal import (
+from console.core.render.terminal import (
     DEFAULT_CELL_PX,
     QUERY,
     Probe,
@@ -23,6 +22,7 @@ from console.core.terminal import (
     parse_replies,
     probe_tty,
 )
+from console.core.render.tile import ColorDepth
 
 KITTY_LIKE = b"\x1b[6;20;10t\x1b[4;480;800t\x1b[?62;4;22c"
 

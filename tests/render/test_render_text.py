@@ -9,17 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from console.core.masking import CameraMasker, MaskedFrame
-from console.core.render import (
-    AsciiRenderer,
-    ColorDepth,
-    HalfBlockRenderer,
-    make_renderer,
-)
+from console.core.privacy.masking import CameraMasker, MaskedFrame
 from console.core.render.ansi import tile_ansi
+from console.core.render.ascii import AsciiRenderer
 from console.core.render.cells import build_tile
+from console.core.render.factory import make_renderer
 from console.core.render.fit import fit_cells
+from console.core.render.halfblock import HalfBlockRenderer
 from console.core.render.palette import XTERM256, color_codes
+from console.core.render.tile import ColorDepth
 from tests.render.screen import Cell, cells, paint
 
 FAST = settings(max_examples=80, deadline=None)

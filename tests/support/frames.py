@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from console.core.sources import Frame, FrameSource, SourceStatus
+from console.core.video.sources import Frame, FrameSource, SourceStatus
 
 Pixels = npt.NDArray[np.uint8]
 

@@ -18,13 +18,13 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from console.core.clock import FakeClock
-from console.core.config import Camera, Role, Site, load_site
-from console.core.feed import CameraFeed, SourceFactory
-from console.core.masking import MaskedFrame
-from console.core.paths import Paths
+from console.core.privacy.masking import MaskedFrame
 from console.core.services import Services, build_services
-from console.core.sources import SourceStatus
+from console.core.site.config import Camera, Role, Site, load_site
+from console.core.site.paths import Paths
+from console.core.timebase.clock import FakeClock
+from console.core.video.feed import CameraFeed, SourceFactory
+from console.core.video.sources import SourceStatus
 from console.ui.app import VeilApp
 from console.ui.widgets.camera_tile import CameraTile
 from tests.conftest import DEMO_SITE

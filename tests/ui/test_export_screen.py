@@ -15,12 +15,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioSet, SelectionList, Static
 
-from console.core.audit import AuditLog
-from console.core.clock import Clock
-from console.core.export import ExportRequest
-from console.core.export_batch import BatchProgress, BatchResult, export_batch
-from console.core.masks import GridGeometry, rasterize
+from console.core.audit.trail import AuditLog
+from console.core.evidence.batch import BatchProgress, BatchResult, export_batch
+from console.core.evidence.export import ExportRequest
+from console.core.privacy.masks import GridGeometry, rasterize
 from console.core.services import Services
+from console.core.timebase.clock import Clock
 from console.ui.app import VeilApp
 from console.ui.screens import export as export_screen
 from console.ui.screens.export import ExportScreen

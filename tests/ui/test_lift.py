@@ -12,8 +12,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Label
 
-from console.core.clock import FakeClock
 from console.core.services import Services
+from console.core.timebase.clock import FakeClock
 from console.ui.app import VeilApp
 from console.ui.screens.audit import AuditScreen
 from console.ui.screens.authorization import AuthorizationScreen

@@ -10,9 +10,9 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from console.core.clock import FakeClock
-from console.core.config import Site, load_site
-from console.core.playback_source import PlaybackSource
+from console.core.site.config import Site, load_site
+from console.core.timebase.clock import FakeClock
+from console.core.video.playback_source import PlaybackSource
 from console.ui.app import VeilApp
 from console.ui.screens.dialogs import AskScreen
 from console.ui.screens.export import ExportScreen

@@ -27,9 +27,9 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog, AuditRecord, AuditUnavailable
-from console.core.config import load_site
-from console.core.users import UserStore
+from console.core.access.users import UserStore
+from console.core.audit.trail import AuditLog, AuditRecord, AuditUnavailable
+from console.core.site.config import load_site
 from tests.conftest import DEMO_SITE, REPO
 from tests.lift.conftest import FAST
 from tests.ui.conftest import OPERATOR, SUPERVISOR

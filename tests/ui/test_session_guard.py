@@ -19,7 +19,7 @@ from typing import TextIO
 
 import pytest
 
-from console.core.audit import AuditUnavailable
+from console.core.audit.trail import AuditUnavailable
 from console.ui.session_guard import SessionGuard, exit_code
 
 FATAL = signal.SIGUSR1

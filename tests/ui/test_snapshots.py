@@ -14,8 +14,8 @@ from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
 
-from console.core.clock import FakeClock
-from console.core.config import Role
+from console.core.site.config import Role
+from console.core.timebase.clock import FakeClock
 from console.ui.app import VeilApp
 from tests.ui.conftest import (
     OPERATOR,

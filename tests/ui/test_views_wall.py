@@ -7,10 +7,10 @@ import json
 import numpy as np
 from textual.command import CommandInput
 
-from console.core.carousel import CarouselSource
-from console.core.clock import FakeClock
-from console.core.config import Role
-from console.core.views import ViewStore
+from console.core.site.config import Role
+from console.core.timebase.clock import FakeClock
+from console.core.wall.carousel import CarouselSource
+from console.core.wall.views import ViewStore
 from console.ui.app import VeilApp
 from console.ui.screens.dialogs import AskScreen, ChoiceScreen
 from console.ui.screens.hotspot import HotspotScreen

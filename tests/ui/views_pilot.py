@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from console.core.carousel import CarouselSource
-from console.core.feed import CameraFeed, TileSource
+from console.core.video.feed import CameraFeed, TileSource
+from console.core.wall.carousel import CarouselSource
 from console.ui.app import VeilApp
 from console.ui.screens.wall import WallScreen
 from console.ui.widgets.tile_grid import Slot, TileGrid

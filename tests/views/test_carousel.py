@@ -7,11 +7,11 @@ from collections.abc import Hashable
 import numpy as np
 import pytest
 
-from console.core.carousel import CarouselSource
-from console.core.clock import FakeClock
-from console.core.config import Carousel
-from console.core.feed import FeedStatus
-from console.core.masking import NEVER_LIFTED, CameraMasker, MaskedFrame
+from console.core.privacy.masking import NEVER_LIFTED, CameraMasker, MaskedFrame
+from console.core.site.config import Carousel
+from console.core.timebase.clock import FakeClock
+from console.core.video.feed import FeedStatus
+from console.core.wall.carousel import CarouselSource
 
 TOUR = Carousel("perimeter", "Perimeter", ("street", "gate", "garden"), 10.0)
 

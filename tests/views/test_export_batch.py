@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from console.core.audit import AuditLog
-from console.core.clock import FakeClock
-from console.core.config import Site, load_site
-from console.core.export import ExportCancelled, ExportRequest
-from console.core.export_batch import BatchProgress, export_batch, output_path
+from console.core.audit.trail import AuditLog
+from console.core.evidence.batch import BatchProgress, export_batch, output_path
+from console.core.evidence.export import ExportCancelled, ExportRequest
+from console.core.site.config import Site, load_site
+from console.core.timebase.clock import FakeClock
 from tests.conftest import DEMO_SITE
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from console.core.moments import parse_moment
+from console.core.timebase.moments import parse_moment
 
 DAY = datetime(2026, 11, 27, 23, 59, 0, tzinfo=UTC).timestamp()
 

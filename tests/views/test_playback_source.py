@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from console.core.config import Camera, load_site
-from console.core.masking import CameraMasker
-from console.core.masks import RectGeometry, rasterize
-from console.core.playback_source import PlaybackSource
-from console.core.recordings import NO_RECORDING, PlaybackCursor, index_recordings
+from console.core.privacy.masking import CameraMasker
+from console.core.privacy.masks import RectGeometry, rasterize
+from console.core.site.config import Camera, load_site
+from console.core.video.playback_source import PlaybackSource
+from console.core.video.recordings import NO_RECORDING, PlaybackCursor, index_recordings
 from tests.conftest import DEMO_SITE
 
 KEYPAD = RectGeometry(0.84, 0.27, 0.92, 0.53)

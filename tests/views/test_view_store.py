@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.core.config import Site, load_site
-from console.core.views import (
+from console.core.site.config import Site, load_site
+from console.core.wall.views import (
     LAYOUTS,
     MAX_SLOTS,
     SlotRef,

@@ -17,8 +17,8 @@ import functools
 import numpy as np
 import numpy.typing as npt
 
-from console.core.render.cells import GLYPHS, SPACE, TileCells
-from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile
+from console.core.render.cells import GLYPHS, SPACE
+from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile, TileRows
 
 HOME = b"\x1b[H"
 RESET = b"\x1b[0m"
@@ -77,7 +77,7 @@ def _before(values: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
     return shifted
 
 
-def _encode(cells: TileCells, depth: ColorDepth) -> bytes:
+def _encode(cells: TileRows, depth: ColorDepth) -> bytes:
     glyphs, fg, bg = cells.glyphs, cells.fg, cells.bg
     rows, cols = glyphs.shape
     if rows == 0 or cols == 0:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from console.core.masking import MaskedFrame
+from console.core.privacy.masking import MaskedFrame
 from console.core.render.cells import ASCII_RAMP, build_tile
 from console.core.render.palette import color_codes, luminance
 from console.core.render.steady import Steady

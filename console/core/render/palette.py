@@ -13,7 +13,7 @@ import functools
 import numpy as np
 import numpy.typing as npt
 
-from console.core.masking import Pixels
+from console.core.privacy.masking import Pixels
 from console.core.render.tile import DEFAULT, ColorDepth
 
 Codes = npt.NDArray[np.int32]

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from console.core.masking import MaskedFrame, Pixels
+from console.core.privacy.masking import MaskedFrame, Pixels
 from console.core.render.cells import build_tile
 from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile, tile_pixels
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from console.core.masking import MaskedFrame, Pixels
+from console.core.privacy.masking import MaskedFrame, Pixels
 
 
 class Steady:

@@ -9,16 +9,15 @@ repaint only the rows that changed since the last frame.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 
-from console.core.masking import MaskedFrame, Pixels
-
-if TYPE_CHECKING:
-    from console.core.render.cells import TileCells
+from console.core.privacy.masking import MaskedFrame, Pixels
 
 DEFAULT = -1
 """Colour code meaning "the terminal's default colour"; the only code a mono tile uses."""
@@ -45,6 +44,32 @@ of spaces carries fg DEFAULT, since a blank cell shows only its background.
 """
 
 
+class TileRows(Protocol):
+    """A tile's cells as arrays, read as rows of runs merged lazily: the wall asks only
+    for rows that changed, and `veil render` encodes the arrays whole.
+
+    `cells.TileCells` is the one implementation; naming the contract here keeps this
+    module below the cell machinery that builds tiles.
+    """
+
+    glyphs: npt.NDArray[np.uint8]
+    """Per-cell indices into `cells.GLYPHS`, shape (rows, cols)."""
+    fg: npt.NDArray[np.int32]
+    """Per-cell foreground codes; DEFAULT on blank cells."""
+    bg: npt.NDArray[np.int32]
+    """Per-cell background codes."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, row: int) -> list[Run]: ...
+
+    def __iter__(self) -> Iterator[list[Run]]: ...
+
+    def runs_of(self, rows: list[int]) -> list[list[Run]]:
+        """The runs of each of `rows`, merged in one pass for all of them."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedTile:
     """One frame of one tile, ready to be turned into terminal output."""
@@ -55,7 +80,7 @@ class RenderedTile:
     """How to read the runs' colour codes."""
     cols: int
     """Width in cells; every row's runs add up to it."""
-    rows: TileCells
+    rows: TileRows
     """Per terminal row, its runs from left to right; the cells behind them as arrays."""
     row_keys: list[bytes]
     """Per row, bytes that are equal exactly when the row's cells are equal."""

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from console.core.audit import AuditLog, AuditRecord, AuditUnavailable, Verification
+from console.core.audit.trail import AuditLog, AuditRecord, AuditUnavailable, Verification
 from console.ui.widgets.header import VeilHeader
 
 COLUMNS = ("#", "time (UTC)", "event", "operator", "authorizer", "reason", "outcome", "details")

@@ -25,9 +25,9 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from console.core.authorization import AuthorizationResult, LiftService
-from console.core.lift import ActiveLift
-from console.core.users import User
+from console.core.access.authorization import AuthorizationResult, LiftService
+from console.core.access.lift import ActiveLift
+from console.core.access.users import User
 from console.ui.forms import Form, first_empty, set_busy
 from console.ui.widgets.countdown import mm_ss
 

@@ -37,8 +37,13 @@ from textual.widgets import (
     Static,
 )
 
-from console.core.config import Camera
-from console.core.export import (
+from console.core.evidence.batch import (
+    BatchProgress,
+    BatchResult,
+    export_batch,
+    output_path,
+)
+from console.core.evidence.export import (
     FORMATS,
     ExportCancelled,
     ExportFormat,
@@ -47,18 +52,18 @@ from console.core.export import (
     export_masker,
     unmasked_grant,
 )
-from console.core.export_batch import (
-    BatchProgress,
-    BatchResult,
-    export_batch,
-    output_path,
-)
-from console.core.masks import Geometry
-from console.core.moments import parse_moment
-from console.core.playback_source import PlaybackSource
-from console.core.recordings import PlaybackCursor, RecordingIndex, format_time, index_recordings
+from console.core.privacy.masks import Geometry
 from console.core.services import Services
-from console.core.utc import system_now
+from console.core.site.config import Camera
+from console.core.timebase.moments import parse_moment
+from console.core.timebase.utc import system_now
+from console.core.video.playback_source import PlaybackSource
+from console.core.video.recordings import (
+    PlaybackCursor,
+    RecordingIndex,
+    format_time,
+    index_recordings,
+)
 from console.ui.operator import current_role, current_user
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console.core.feed import TileSource
+from console.core.video.feed import TileSource
 from console.ui.widgets.camera_tile import CameraTile
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader

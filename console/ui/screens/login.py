@@ -17,9 +17,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
-from console.core.demo import DemoUser
-from console.core.session import LoginOutcome, LoginResult, Sessions
-from console.core.users import User
+from console.core.access.demo import DemoUser
+from console.core.access.session import LoginOutcome, LoginResult, Sessions
+from console.core.access.users import User
 from console.ui.forms import Form, first_empty, set_busy
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader

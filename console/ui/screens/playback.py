@@ -25,20 +25,20 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from console.core.config import Camera
-from console.core.masking import CameraMasker
-from console.core.moments import parse_moment
-from console.core.playback_source import PlaybackSource
-from console.core.recordings import (
+from console.core.privacy.masking import CameraMasker
+from console.core.services import Services
+from console.core.site.config import Camera
+from console.core.timebase.moments import parse_moment
+from console.core.timebase.utc import system_now
+from console.core.video.playback_source import PlaybackSource
+from console.core.video.recordings import (
     PlaybackCursor,
     RecordingIndex,
     SyncedPlayback,
     format_time,
     index_recordings,
 )
-from console.core.services import Services
-from console.core.transport import Transport
-from console.core.utc import system_now
+from console.core.video.transport import Transport
 from console.ui.operator import permitted
 from console.ui.screens.dialogs import AskScreen
 from console.ui.screens.export import ExportScreen

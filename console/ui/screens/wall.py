@@ -21,10 +21,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 
-from console.core.carousel import CarouselSource
-from console.core.feed import TileSource
 from console.core.services import Services
-from console.core.views import LAYOUTS, SlotRef, View, ViewBook, ViewsError, ViewStore, default_view
+from console.core.video.feed import TileSource
+from console.core.wall.carousel import CarouselSource
+from console.core.wall.views import (
+    LAYOUTS,
+    SlotRef,
+    View,
+    ViewBook,
+    ViewsError,
+    ViewStore,
+    default_view,
+)
 from console.ui.operator import current_user, permitted
 from console.ui.screens.dialogs import AskScreen, ChoiceScreen
 from console.ui.screens.export import ExportScreen

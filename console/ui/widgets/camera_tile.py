@@ -30,16 +30,15 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
-from textual.widget import Widget
 
-from console.core.carousel import CarouselSource
-from console.core.feed import CameraFeed, FeedStatus, TileSource
-from console.core.playback_source import PlaybackSource
+from console.core.render.terminal import TerminalCaps
 from console.core.services import Services
-from console.core.terminal import TerminalCaps
+from console.core.video.feed import CameraFeed, FeedStatus, TileSource
+from console.core.video.playback_source import PlaybackSource
+from console.core.wall.carousel import CarouselSource
 from console.ui.widgets.pace import Pace
 from console.ui.widgets.paint_tick import PaintTick
-from console.ui.widgets.sixel_overlay import SixelOverlay
+from console.ui.widgets.sixel_overlay import ImageTile, SixelOverlay
 from console.ui.widgets.tile_pump import TileClient, TileGeometry, TileImage, TilePump, TileUpdate
 from console.ui.widgets.tile_stats import StatsBoard, TileStats, writer_backlog
 from console.ui.widgets.tile_strips import blank_strip
@@ -83,7 +82,7 @@ def default_id(source: TileSource) -> str | None:
     return f"tile-{source.camera.id}" if isinstance(source, CameraFeed) else None
 
 
-class CameraTile(Widget):
+class CameraTile(ImageTile):
     """Draws a `TileSource`; only ever a `MaskedFrame` of it, as text or sixel."""
 
     DEFAULT_CSS = """

@@ -23,9 +23,10 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from console.core.feed import TileSource
-from console.core.masks import GridGeometry
-from console.core.render import ColorDepth, HalfBlockRenderer, RenderedTile
+from console.core.privacy.masks import GridGeometry
+from console.core.render.halfblock import HalfBlockRenderer
+from console.core.render.tile import ColorDepth, RenderedTile
+from console.core.video.feed import TileSource
 from console.ui.widgets.tile_strips import segments, style_book
 
 GRID = 16

@@ -31,15 +31,14 @@ Only this module touches the compositor's private state (`Screen._compositor` an
 from __future__ import annotations
 
 import weakref
-from typing import TYPE_CHECKING
 
 from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from textual._compositor import CompositorUpdate
 from textual.geometry import Region
 from textual.screen import Screen
+from textual.widget import Widget
 
-if TYPE_CHECKING:
-    from console.ui.widgets.camera_tile import CameraTile
+from console.ui.widgets.tile_pump import TileImage
 
 
 def cursor_to(region: Region) -> str:
@@ -64,6 +63,23 @@ class GraphicsUpdate(CompositorUpdate):
             yield self.text
 
 
+class ImageTile(Widget):
+    """A widget whose picture the overlay may draw as an image over its cells.
+
+    Declared here, below `CameraTile`, so the overlay knows the tiles it draws without
+    importing them.
+    """
+
+    image: TileImage | None
+    """The newest picture, or None while the text stands in."""
+    image_shown: bool
+    """Whether the overlay draws `image` (the cells then hold blanks)."""
+
+    def show_image(self, shown: bool) -> None:
+        """Called by the overlay during a screen update: draw the image, or the text."""
+        raise NotImplementedError
+
+
 class SixelOverlay:
     """The sixel pictures of one screen's tiles."""
 
@@ -74,7 +90,7 @@ class SixelOverlay:
         compositor = screen._compositor
         self._render_update = compositor.render_update
         compositor.render_update = self._render_with_graphics  # type: ignore[method-assign]
-        self._written: dict[CameraTile, int] = {}
+        self._written: dict[ImageTile, int] = {}
         """Each tile, and the serial of the image last written for it (0: none)."""
         screen.app.screen_change_signal.subscribe(screen, self._screen_changed, immediate=True)
 
@@ -86,13 +102,13 @@ class SixelOverlay:
             overlay = cls._overlays[screen] = cls(screen)
         return overlay
 
-    def add(self, tile: CameraTile) -> None:
+    def add(self, tile: ImageTile) -> None:
         self._written[tile] = 0
 
-    def remove(self, tile: CameraTile) -> None:
+    def remove(self, tile: ImageTile) -> None:
         self._written.pop(tile, None)
 
-    def image_area(self, tile: CameraTile) -> Region | None:
+    def image_area(self, tile: ImageTile) -> Region | None:
         """Screen cells the tile's image would cover, if it may be drawn now."""
         image = tile.image
         compositor = self.screen._compositor

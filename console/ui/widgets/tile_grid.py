@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from console.core.feed import TileSource
+from console.core.video.feed import TileSource
 from console.ui.widgets.camera_tile import CameraTile
 
 

@@ -38,9 +38,11 @@ from rich.style import Style
 from textual.app import App
 from textual.strip import Strip
 
-from console.core.feed import FeedStatus, TileSource
-from console.core.render import ColorDepth, RenderMode, TileRenderer, make_renderer
+from console.core.render.factory import make_renderer
 from console.core.render.fit import fit_cells
+from console.core.render.modes import RenderMode
+from console.core.render.tile import ColorDepth, TileRenderer
+from console.core.video.feed import FeedStatus, TileSource
 from console.ui.widgets.pace import Load, Pace
 from console.ui.widgets.tile_stats import writer_backlog
 from console.ui.widgets.tile_strips import Placement, StripMaker

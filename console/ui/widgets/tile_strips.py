@@ -24,7 +24,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from console.core.render import DEFAULT, ColorDepth, RenderedTile, Run
+from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile, Run
 
 _Key = TypeVar("_Key")
 _Value = TypeVar("_Value")

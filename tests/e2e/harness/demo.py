@@ -6,8 +6,8 @@ screen also show, so a changed demo password cannot leave these tests typing a s
 
 from __future__ import annotations
 
-from console.core.demo import DEMO_USERS
-from console.core.paths import DEMO_SITE
+from console.core.access.demo import DEMO_USERS
+from console.core.site.paths import DEMO_SITE
 
 from .pixels import NormRect
 

@@ -21,11 +21,11 @@ from textual.containers import Grid
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.pilot import Pilot
 
-from console.core.feed import FeedStatus
-from console.core.masking import CameraMasker, MaskedFrame, MaskingError
-from console.core.masks import Mask
-from console.core.render import ColorDepth
-from console.core.terminal import TerminalCaps
+from console.core.privacy.masking import CameraMasker, MaskedFrame, MaskingError
+from console.core.privacy.masks import Mask
+from console.core.render.terminal import TerminalCaps
+from console.core.render.tile import ColorDepth
+from console.core.video.feed import FeedStatus
 from console.ui.widgets.camera_tile import CameraTile
 from console.ui.widgets.tile_pump import TilePump
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App
 from textual.widgets import DataTable, Static
 
-from console.core.terminal import detect_terminal
+from console.core.render.terminal import detect_terminal
 from console.ui.diagnostics import DiagnosticsCommands, DiagnosticsScreen, describe
 from tests.ui.tiles.conftest import HALFBLOCK, StubSource, TileApp, bands, wait_until
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textual.geometry import Region
 from textual.screen import ModalScreen
 
-from console.core.config import Camera
-from console.core.feed import CameraFeed, FeedStatus
-from console.core.masks import Mask, RectGeometry
-from console.core.render import ColorDepth
-from console.core.terminal import TerminalCaps
+from console.core.privacy.masks import Mask, RectGeometry
+from console.core.render.terminal import TerminalCaps
+from console.core.render.tile import ColorDepth
+from console.core.site.config import Camera
+from console.core.video.feed import CameraFeed, FeedStatus
 from console.ui.widgets.camera_tile import UNMASKED, CameraTile
 from console.ui.widgets.tile_pump import TileUpdate
 from tests.support.frames import FixedSource

@@ -15,9 +15,10 @@ import pytest
 from rich.segment import Segment
 from rich.style import Style
 
-from console.core.feed import FeedStatus
-from console.core.masking import CameraMasker
-from console.core.render import ColorDepth, make_renderer
+from console.core.privacy.masking import CameraMasker
+from console.core.render.factory import make_renderer
+from console.core.render.tile import ColorDepth
+from console.core.video.feed import FeedStatus
 from console.ui.widgets.pace import COOLDOWN, DECREASE, RECOVER_AFTER, Load, Pace
 from console.ui.widgets.tile_pump import (
     HOLD_BACKLOG,

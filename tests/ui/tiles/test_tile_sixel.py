@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from console.core.masks import Mask, RectGeometry
+from console.core.privacy.masks import Mask, RectGeometry
 from console.core.render.sixel_decode import decode_sixel, find_sixels
 from console.ui.widgets.camera_tile import CameraTile
 from tests.support.frames import gradient

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
 
-from console.core.render import ColorDepth
-from console.core.terminal import TerminalCaps
+from console.core.render.terminal import TerminalCaps
+from console.core.render.tile import ColorDepth
 from console.ui.app import VeilApp
 from console.ui.widgets.camera_tile import UNMASKED, CameraTile
 from tests.ui.conftest import SUPERVISOR, AppServices, painted, settle

@@ -1,0 +1,81 @@
+"""Logging in and out of the console, and the audit records that go with it.
+
+A session always starts masked (lift state lives only in the `LiftController`, which
+starts empty) and logging out ends any lift before anything else. A login the audit
+cannot record is refused: who watched which cameras is itself personal-data access a
+site must be able to account for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from console.core.access.lift import LiftController
+from console.core.access.users import User, UserStore, UsersUnavailable
+from console.core.audit.trail import AuditUnavailable, Event
+from console.core.site.config import Site
+
+
+class LoginOutcome(StrEnum):
+    OK = "ok"
+    WRONG_CREDENTIALS = "wrong credentials"
+    AUDIT_UNAVAILABLE = "audit unavailable"
+    USERS_UNAVAILABLE = "users unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class LoginResult:
+    """The answer to one login attempt."""
+
+    outcome: LoginOutcome
+    message: str
+    """One sentence for the login screen; never contains the password."""
+    user: User | None = None
+    """The logged-in user when the outcome is OK."""
+
+
+class Sessions:
+    """Login and logout for one console process."""
+
+    def __init__(self, site: Site, users: UserStore, controller: LiftController) -> None:
+        self.site = site
+        self.users = users
+        self.controller = controller
+
+    def record_site(self) -> None:
+        """Record which site file is in force (raises `AuditUnavailable`)."""
+        self.controller.audit.append(
+            Event.SITE_LOADED, details={"path": str(self.site.path), "sha256": self.site.sha256}
+        )
+
+    def login(self, name: str, password: str) -> LoginResult:
+        """Check credentials (slow: call from a worker thread) and record the attempt."""
+        name = name.strip()
+        try:
+            user = self.users.authenticate(name, password)
+        except UsersUnavailable as error:
+            return LoginResult(LoginOutcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
+        event = Event.LOGIN_OK if user else Event.LOGIN_FAILED
+        try:
+            self.controller.audit.append(
+                event, operator=name, outcome="ok" if user else "wrong credentials"
+            )
+        except AuditUnavailable as error:
+            return LoginResult(
+                LoginOutcome.AUDIT_UNAVAILABLE, f"Login refused: it cannot be recorded ({error})."
+            )
+        if user is None:
+            return LoginResult(LoginOutcome.WRONG_CREDENTIALS, "Wrong user name or password.")
+        return LoginResult(LoginOutcome.OK, f"Logged in as {user.name} ({user.role}).", user)
+
+    def logout(self, user: User, cause: str = "logout") -> None:
+        """End any lift, then record the logout.
+
+        Masks are back before anything is written; if the audit fails, `AuditUnavailable`
+        still propagates so the caller can say a record is missing.
+        """
+        try:
+            self.controller.end_session(cause)
+        finally:
+            self.controller.audit.append(Event.LOGOUT, operator=user.name, details={"cause": cause})

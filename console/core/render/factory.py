@@ -1,0 +1,25 @@
+"""Choosing a tile renderer by mode name, the one place that knows every renderer."""
+
+from __future__ import annotations
+
+from console.core.render.ascii import AsciiRenderer
+from console.core.render.halfblock import HalfBlockRenderer
+from console.core.render.modes import RenderMode
+from console.core.render.sixel import SixelRenderer
+from console.core.render.tile import ColorDepth, TileRenderer
+
+
+def make_renderer(
+    mode: RenderMode,
+    depth: ColorDepth,
+    hysteresis: int = 0,
+    dither: bool = False,
+    bits: int = 8,
+) -> TileRenderer:
+    """The renderer for a mode; `hysteresis` and `bits` apply to text modes, `dither` to
+    sixel."""
+    if mode == "sixel":
+        return SixelRenderer(dither)
+    if mode == "ascii":
+        return AsciiRenderer(depth, hysteresis, bits)
+    return HalfBlockRenderer(depth, hysteresis, bits)
