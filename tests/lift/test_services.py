@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from console.core.access.demo import DEMO_USERS
 from console.core.audit.trail import AuditUnavailable
 from console.core.services import Services, build_services
 from console.core.site.config import load_site
-from console.core.access.demo import DEMO_USERS
 from console.core.site.paths import Paths
 from console.core.timebase.clock import FakeClock
 from tests.conftest import DEMO_SITE, REPO
