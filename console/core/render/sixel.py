@@ -223,30 +223,52 @@ class SixelRenderer:
     """Renders a tile as a sixel image over blank cells.
 
     The image is as wide as the tile and as tall as the largest multiple of six pixels
-    that fits in its rows, so it never spills into the row below the tile.
+    that fits in its rows, so it never spills into the row below the tile. A terminal
+    shows nothing of an image larger than its sixel limit (xterm: 1000x1000 at most), so
+    where the tile exceeds `max_px` the image is scaled down to fit, keeping proportions,
+    and centred in the tile's cells.
     """
 
     mode = "sixel"
 
-    def __init__(self, dither: bool = False) -> None:
+    def __init__(self, dither: bool = False, max_px: tuple[int, int] | None = None) -> None:
         self.dither = dither
         """Apply 4x4 ordered dithering: smoother gradients, larger output."""
+        self.max_px = max_px
+        """The largest image the terminal shows (XTSMGRAPHICS), if it said."""
 
     def pixel_size(self, cols: int, rows: int, cell_px: tuple[int, int]) -> tuple[int, int]:
-        return cols * cell_px[0], rows * cell_px[1] // 6 * 6
+        width, height = cols * cell_px[0], rows * cell_px[1]
+        if self.max_px is not None and width > 0 and height > 0:
+            scale = min(1.0, self.max_px[0] / width, self.max_px[1] / height)
+            width, height = int(width * scale), int(height * scale)
+        return width, height // 6 * 6
+
+    def _cells(
+        self, size: tuple[int, int], cols: int, rows: int, cell_px: tuple[int, int]
+    ) -> tuple[int, int, int, int] | None:
+        """Where a scaled-down image sits in the tile: centred, on whole cells."""
+        used = (-(-size[0] // cell_px[0]), -(-size[1] // cell_px[1]))
+        if used == (cols, rows):
+            return None
+        return ((cols - used[0]) // 2, (rows - used[1]) // 2, *used)
 
     def render(
         self, frame: MaskedFrame, cols: int, rows: int, cell_px: tuple[int, int]
     ) -> RenderedTile:
         size = self.pixel_size(cols, rows, cell_px)
-        pixels = tile_pixels(frame, size)
         blank = np.full((rows, cols), DEFAULT, np.int32)
+        glyphs = np.zeros((rows, cols), np.uint8)
+        if min(size) <= 0:  # not even a band fits: the text picture stands in
+            return build_tile(self.mode, ColorDepth.TRUECOLOR, glyphs, blank, blank)
+        pixels = tile_pixels(frame, size)
         return build_tile(
             self.mode,
             ColorDepth.TRUECOLOR,
-            np.zeros((rows, cols), np.uint8),
+            glyphs,
             blank,
             blank,
             graphics=encode_sixel(sixel_indices(pixels, self.dither), PALETTE),
             graphics_px=size,
+            graphics_cells=self._cells(size, cols, rows, cell_px),
         )
