@@ -29,7 +29,7 @@ from console.core.evidence.export import (
     h264_available,
 )
 from console.core.privacy.masks import Mask, RectGeometry
-from console.core.site.config import Camera, Role, Site
+from console.core.site.model import Camera, Role, Site
 from console.core.video.recordings import index_recordings, segment_start
 
 BUDGET = 1.0

@@ -22,7 +22,7 @@ from console.core.access.session import Sessions
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog
 from console.core.render.terminal import TerminalCaps
-from console.core.site.config import Camera, Site
+from console.core.site.model import Camera, Site
 from console.core.site.paths import Paths
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video import credentials

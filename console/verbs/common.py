@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from console.core.site.config import Camera, Site
+    from console.core.site.model import Camera, Site
     from console.core.site.paths import Paths
 
 NO_SITE = (
@@ -46,7 +46,8 @@ def fail(message: str, code: int = 3) -> int:
 
 def site_or_error(paths: Paths) -> Site | int:
     """The validated site, or an exit code after printing every problem."""
-    from console.core.site.config import SiteError, load_site
+    from console.core.site.config import load_site
+    from console.core.site.problems import SiteError
 
     if paths.site is None:
         print(NO_SITE, file=sys.stderr)

@@ -11,7 +11,7 @@ import pytest
 from console.core.audit.trail import AuditLog
 from console.core.evidence.export import ExportFormat, ExportRequest
 from console.core.privacy.masks import Geometry, Mask, RectGeometry
-from console.core.site.config import Camera, Role, Site
+from console.core.site.model import Camera, Role, Site
 from tests.support.recorded_video import write_segment
 
 T0 = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC).timestamp()

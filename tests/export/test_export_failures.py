@@ -22,7 +22,7 @@ from console.core.evidence.export import (
     export_recording,
     unmasked_grant,
 )
-from console.core.site.config import Role
+from console.core.site.model import Role
 from console.core.timebase.clock import FakeClock
 from tests.export.conftest import T0, Scene
 
@@ -144,7 +144,7 @@ DISK_FULL = """
 import resource, signal, sys
 from pathlib import Path
 from console.core.audit.trail import AuditLog
-from console.core.site.config import Camera, Site
+from console.core.site.model import Camera, Site
 from console.core.evidence.export import ExportError, ExportRequest, export_recording
 
 scratch, recordings, out = (Path(arg) for arg in sys.argv[1:4])

@@ -11,7 +11,8 @@ import pytest
 from console.core.audit.trail import AuditLog
 from console.core.evidence.batch import BatchProgress, export_batch, output_path
 from console.core.evidence.export import ExportCancelled, ExportRequest
-from console.core.site.config import Site, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Site
 from console.core.timebase.clock import FakeClock
 from tests.conftest import DEMO_SITE
 

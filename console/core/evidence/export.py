@@ -44,7 +44,7 @@ from console.core.evidence.formats import FORMATS as FORMATS
 from console.core.evidence.formats import ExportFormat as ExportFormat
 from console.core.privacy.masking import NEVER_LIFTED, CameraMasker, LiftGate, MaskedFrame
 from console.core.privacy.masks import Geometry, GridGeometry, Mask, RectGeometry
-from console.core.site.config import Camera, Role, Site
+from console.core.site.model import Camera, Role, Site
 from console.core.timebase.clock import Clock, monotonic
 from console.core.timebase.utc import WallClock, format_utc, system_now
 from console.core.video.recordings import (

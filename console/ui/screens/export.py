@@ -54,7 +54,7 @@ from console.core.evidence.export import (
 )
 from console.core.privacy.masks import Geometry
 from console.core.services import Services
-from console.core.site.config import Camera
+from console.core.site.model import Camera
 from console.core.timebase.moments import parse_moment
 from console.core.timebase.utc import system_now
 from console.core.video.playback_source import PlaybackSource
