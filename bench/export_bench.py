@@ -22,12 +22,10 @@ import cv2
 import numpy as np
 
 from console.core.audit.trail import AuditLog
-from console.core.evidence.export import (
-    ExportFormat,
-    ExportRequest,
-    export_recording,
-    h264_available,
-)
+from console.core.evidence.encoding import h264_available
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Mask, RectGeometry
 from console.core.site.config import Camera, Role, Site
 from console.core.video.recordings import index_recordings, segment_start

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from console.core.access.session import Sessions
     from console.core.access.users import User
     from console.core.audit.trail import AuditLog
-    from console.core.evidence.export import ExportProgress, ExportRequest
+    from console.core.evidence.request import ExportProgress, ExportRequest
     from console.core.privacy.masks import RectGeometry
 
 
@@ -84,7 +84,9 @@ def export(args: argparse.Namespace) -> int:
     from console.core.access.session import Sessions
     from console.core.access.users import UserStore
     from console.core.audit.trail import AuditLog, AuditUnavailable
-    from console.core.evidence.export import ExportRefused, ExportRequest, format_for
+    from console.core.evidence.errors import ExportRefused
+    from console.core.evidence.formats import format_for
+    from console.core.evidence.request import ExportRequest
     from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
 
@@ -143,12 +145,8 @@ def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
 
 def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit: AuditLog) -> int:
     from console.core.audit.trail import Event
-    from console.core.evidence.export import (
-        ExportCancelled,
-        ExportError,
-        ExportRefused,
-        export_recording,
-    )
+    from console.core.evidence.errors import ExportCancelled, ExportError, ExportRefused
+    from console.core.evidence.export import export_recording
 
     if "export" not in permissions:
         audit.append(

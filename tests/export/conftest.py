@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from console.core.audit.trail import AuditLog
-from console.core.evidence.export import ExportFormat, ExportRequest
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Geometry, Mask, RectGeometry
 from console.core.site.config import Camera, Role, Site
 from tests.support.recorded_video import write_segment

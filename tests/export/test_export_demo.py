@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from console.core.audit.trail import AuditLog
-from console.core.evidence.export import ExportRequest, export_recording
+from console.core.evidence.export import export_recording
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import RectGeometry, rasterize
 from console.core.site.config import load_site
 from tests.conftest import DEMO_SITE

@@ -14,14 +14,11 @@ import pytest
 
 from console.core.access.lift import LiftController
 from console.core.audit.trail import AuditLog, Event
-from console.core.evidence.export import (
-    ExportCancelled,
-    ExportError,
-    ExportFormat,
-    ExportProgress,
-    export_recording,
-    unmasked_grant,
-)
+from console.core.evidence.errors import ExportCancelled, ExportError
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.policy import unmasked_grant
+from console.core.evidence.request import ExportProgress
 from console.core.site.config import Role
 from console.core.timebase.clock import FakeClock
 from tests.export.conftest import T0, Scene
@@ -145,7 +142,9 @@ import resource, signal, sys
 from pathlib import Path
 from console.core.audit.trail import AuditLog
 from console.core.site.config import Camera, Site
-from console.core.evidence.export import ExportError, ExportRequest, export_recording
+from console.core.evidence.errors import ExportError
+from console.core.evidence.export import export_recording
+from console.core.evidence.request import ExportRequest
 
 scratch, recordings, out = (Path(arg) for arg in sys.argv[1:4])
 limit = int(sys.argv[4])
@@ -188,10 +187,10 @@ def test_a_full_disk_is_reported_and_leaves_nothing(
 
 
 def test_exporters_take_only_masked_frames() -> None:
-    from console.core.evidence.export import _check_frame
+    from console.core.evidence.writers import check_frame
 
     with pytest.raises(TypeError, match="only MaskedFrame"):
-        _check_frame(np.zeros((120, 160, 3), np.uint8), None)  # type: ignore[arg-type]
+        check_frame(np.zeros((120, 160, 3), np.uint8), None)  # type: ignore[arg-type]
 
 
 def test_unmasked_export_needs_both_a_lift_and_the_permission(tmp_path: Path) -> None:

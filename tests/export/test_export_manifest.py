@@ -11,14 +11,11 @@ import pytest
 
 import console
 from console.core.audit.trail import Event
-from console.core.evidence.export import (
-    ExportError,
-    ExportProgress,
-    export_recording,
-    format_for,
-    geometry_json,
-    manifest_path_for,
-)
+from console.core.evidence.errors import ExportError
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import format_for
+from console.core.evidence.manifest import geometry_json, manifest_path_for
+from console.core.evidence.request import ExportProgress
 from console.core.privacy.masks import GridGeometry, PolygonGeometry, RectGeometry
 from console.core.timebase.clock import FakeClock
 from tests.export.conftest import FRAMES, T0, Scene

@@ -9,7 +9,9 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from console.core.evidence.export import ExportFormat, UnmaskedGrant, export_recording
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.policy import UnmaskedGrant
 from console.core.privacy.masks import rasterize
 from tests.export.conftest import DOOR, EXTRA, FRAMES, WINDOW, Scene
 from tests.support.recorded_video import (

@@ -232,7 +232,7 @@ def test_requests_that_cannot_be_exported_exit_1(
 
 
 def test_the_progress_bar_draws_frames_percent_and_eta() -> None:
-    from console.core.evidence.export import ExportProgress
+    from console.core.evidence.request import ExportProgress
 
     stream = io.StringIO()
     bar = export_verb.ProgressBar(stream)

@@ -17,7 +17,7 @@ from textual.widgets import Checkbox, Input, RadioSet, SelectionList, Static
 
 from console.core.audit.trail import AuditLog
 from console.core.evidence.batch import BatchProgress, BatchResult, export_batch
-from console.core.evidence.export import ExportRequest
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import GridGeometry, rasterize
 from console.core.services import Services
 from console.core.timebase.clock import Clock

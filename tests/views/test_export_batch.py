@@ -10,7 +10,8 @@ import pytest
 
 from console.core.audit.trail import AuditLog
 from console.core.evidence.batch import BatchProgress, export_batch, output_path
-from console.core.evidence.export import ExportCancelled, ExportRequest
+from console.core.evidence.errors import ExportCancelled
+from console.core.evidence.request import ExportRequest
 from console.core.site.config import Site, load_site
 from console.core.timebase.clock import FakeClock
 from tests.conftest import DEMO_SITE

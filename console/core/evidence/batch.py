@@ -17,15 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from console.core.audit.trail import AuditLog
-from console.core.evidence.export import (
-    ExportError,
-    ExportFormat,
-    ExportProgress,
-    ExportRefused,
-    ExportRequest,
-    ExportResult,
-    export_recording,
-)
+from console.core.evidence.errors import ExportError, ExportRefused
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.request import ExportProgress, ExportRequest, ExportResult
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video.recordings import index_recordings
 

@@ -43,15 +43,10 @@ from console.core.evidence.batch import (
     export_batch,
     output_path,
 )
-from console.core.evidence.export import (
-    FORMATS,
-    ExportCancelled,
-    ExportFormat,
-    ExportRequest,
-    UnmaskedGrant,
-    export_masker,
-    unmasked_grant,
-)
+from console.core.evidence.errors import ExportCancelled
+from console.core.evidence.formats import FORMATS, ExportFormat
+from console.core.evidence.policy import UnmaskedGrant, export_masker, unmasked_grant
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Geometry
 from console.core.services import Services
 from console.core.site.config import Camera
