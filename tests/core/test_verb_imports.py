@@ -30,6 +30,7 @@ OTHER_VERBS_STACKS = (
     "console.core.video.sources",
     "console.core.access.users",
     "console.ui",
+    "av",
     "keyring",
     "sqlite3",
     "textual",

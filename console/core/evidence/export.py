@@ -19,7 +19,9 @@ from console.core.audit.trail import AuditLog
 from console.core.evidence.background import Background
 from console.core.evidence.encoding import Output
 from console.core.evidence.errors import ExportCancelled, ExportError, ExportRefused
+from console.core.evidence.h264 import H264Writer
 from console.core.evidence.manifest import Written, build_manifest
+from console.core.evidence.mjpeg import MjpegWriter
 from console.core.evidence.policy import export_masker, extra_masks
 from console.core.evidence.publish import check_destination, publish, write_temp
 from console.core.evidence.recorded import record_export, record_failure
@@ -29,7 +31,8 @@ from console.core.evidence.request import (
     ExportResult,
     ProgressCallback,
 )
-from console.core.evidence.writers import StillsWriter, VideoWriter, Writer
+from console.core.evidence.stills import StillsWriter
+from console.core.evidence.writers import Writer
 from console.core.privacy.masking import CameraMasker
 from console.core.timebase.clock import Clock, monotonic
 from console.core.timebase.utc import WallClock, system_now
@@ -105,7 +108,9 @@ def _open_writer(out: Path, output: Output) -> Writer:
     try:
         if output.format == "png":
             return Background(StillsWriter(out, output.size))
-        return Background(VideoWriter(out, output.codec, output.fps, output.size))
+        if output.format == "avi":
+            return Background(MjpegWriter(out, output.fps, output.size))
+        return Background(H264Writer(out, output.fps, output.size))
     except OSError as error:
         raise ExportError(f"cannot write in {out.parent}: {error.strerror or error}") from None
 

@@ -12,14 +12,15 @@ from pathlib import Path
 from console import __version__
 from console.core.evidence.encoding import Output
 from console.core.evidence.request import ExportRequest
-from console.core.evidence.writers import SUMS_NAME
+from console.core.evidence.stills import SUMS_NAME
 from console.core.privacy.masks import Geometry, GridGeometry, Mask, RectGeometry
 from console.core.timebase.utc import WallClock, format_utc
 from console.core.video.recordings import Gap, RecordingIndex, Span, format_time
 
 MANIFEST_SUFFIX = ".manifest.json"
 """Appended to the output's name: `case-12.mp4` gets `case-12.mp4.manifest.json`."""
-MANIFEST_SCHEMA = "veil-export-manifest/1"
+MANIFEST_SCHEMA = "veil-export-manifest/2"
+"""/2: H.264 MP4s keep recording time (`first_frame`, `last_frame`), codecs by ffprobe name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ def build_manifest(
     site = request.site
     camera = site.camera(request.camera_id)
     timeline = index.timeline(request.start, request.end)
+    plan = list(index.plan(request.start, request.end))
+    first, last = plan[0], plan[-1]
     return {
         "schema": MANIFEST_SCHEMA,
         "veil_version": __version__,
@@ -64,6 +67,8 @@ def build_manifest(
             for piece in timeline
             if isinstance(piece, Gap)
         ],
+        "first_frame": format_time(first[0].frame_time(first[1][0])),
+        "last_frame": format_time(last[0].frame_time(last[1][-1])),
         "frames": written.frames,
         "fps": output.fps,
         "size": list(output.size),

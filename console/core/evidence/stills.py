@@ -1,0 +1,56 @@
+"""PNG exports: a folder of numbered stills named with each frame's time, plus `SHA256SUMS`.
+
+`SHA256SUMS` is the format `sha256sum -c` reads; the output's hash is the hash of that
+file, which pins every still.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+from pathlib import Path
+
+import cv2
+
+from console.core.evidence.durable import write_synced
+from console.core.evidence.errors import ExportError
+from console.core.evidence.writers import Writer, check_frame
+from console.core.privacy.masking import MaskedFrame
+from console.core.video.recordings import format_time
+
+SUMS_NAME = "SHA256SUMS"
+
+
+class StillsWriter(Writer):
+    def __init__(self, out: Path, size: tuple[int, int]) -> None:
+        self.temp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.partial-"))
+        self.out = out
+        self.size = size
+        self._sums: list[str] = []
+
+    def write(self, frame: MaskedFrame, moment: float) -> None:
+        check_frame(frame, self.size)
+        ok, encoded = cv2.imencode(".png", frame.pixels)
+        if not ok:
+            raise ExportError(f"frame {len(self._sums) + 1} could not be encoded as PNG")
+        name = f"{len(self._sums) + 1:06d}_{format_time(moment).replace(':', '-')}.png"
+        data = encoded.tobytes()
+        self._write(self.temp / name, data)
+        self._sums.append(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
+
+    def finish(self, expected: int) -> str:
+        if len(self._sums) != expected:
+            raise ExportError(f"{self.out}: {len(self._sums)} of {expected} stills written")
+        sums = "".join(self._sums).encode()
+        self._write(self.temp / SUMS_NAME, sums)
+        return hashlib.sha256(sums).hexdigest()
+
+    def discard(self) -> None:
+        shutil.rmtree(self.temp, ignore_errors=True)
+
+    def _write(self, path: Path, data: bytes) -> None:
+        try:
+            write_synced(path, data)
+        except OSError as error:
+            raise ExportError(f"writing {self.out} failed: {error.strerror or error}") from None
