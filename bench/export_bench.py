@@ -5,7 +5,7 @@ with `drawbox`, a blurred block with `boxblur` over the same rectangle). MP4 is 
 both sides with the same libx264 settings (preset, CRF, yuv420p, faststart) and each
 side's default thread count; MJPEG is matched on bit rate. Veil's time covers the whole
 export as an operator runs it: indexing, masking, encoding, the frame-count check,
-hashing, manifest and audit. Budget: no slower than ffmpeg.
+hashing, the signed manifest and the audit. Budget: no slower than ffmpeg.
 
 `python -m bench.export_bench [mp4|avi]...` runs only the rows named.
 """
@@ -29,6 +29,7 @@ from console.core.audit.trail import AuditLog
 from console.core.evidence.encoding import X264_CRF, X264_PRESET
 from console.core.evidence.export import export_recording
 from console.core.evidence.formats import ExportFormat
+from console.core.evidence.keys import create_export_key
 from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Mask, RectGeometry
 from console.core.site.config import Camera, Role, Site
@@ -144,6 +145,7 @@ def run(formats: tuple[ExportFormat, ...] = ("mp4", "avi")) -> list[dict[str, ob
         camera = Camera("bench", "Bench", str(clip), masks=masks, recordings=recordings)
         site = Site(folder / "site.toml", "Bench", (camera,), {"op": Role("op", frozenset())})
         audit = AuditLog(folder / "audit.db")
+        key = create_export_key(folder / "export-key.pem")
         index = index_recordings("bench", recordings)
         start = segment_start(clip.name) or 0.0
         end = index.segments[0].end
@@ -152,7 +154,7 @@ def run(formats: tuple[ExportFormat, ...] = ("mp4", "avi")) -> list[dict[str, ob
             for attempt in range(REPEATS):  # interleaved, so load changes hit both sides
                 out = folder / f"veil-{attempt}.{export_format}"
                 request = ExportRequest(site, "bench", start, end, out, export_format, "bench")
-                ours.append(_timed(partial(export_recording, request, audit), SELF))
+                ours.append(_timed(partial(export_recording, request, audit, key), SELF))
                 bitrate = int((folder / f"veil-0.{export_format}").stat().st_size * 8 / SECONDS)
                 codec = FORMATS[export_format].format(bitrate=bitrate)
                 command = _ffmpeg_command(clip, folder / f"ffmpeg.{export_format}", codec)

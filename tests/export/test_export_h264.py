@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 
 from console.core.evidence.errors import ExportError
-from console.core.evidence.export import export_recording
 from console.core.evidence.h264 import H264Writer
 from console.core.evidence.mjpeg import MjpegWriter
 from console.core.evidence.stills import StillsWriter
@@ -59,7 +58,7 @@ def top_level_boxes(path: Path) -> list[str]:
 
 
 def test_mp4_is_h264_yuv420p_with_every_frame(scene: Scene) -> None:
-    result = export_recording(scene.request("case.mp4", "mp4"), scene.audit)
+    result = scene.export(scene.request("case.mp4", "mp4"))
     probed = ffprobe(
         result.output,
         "-show_entries",
@@ -74,7 +73,7 @@ def test_mp4_is_h264_yuv420p_with_every_frame(scene: Scene) -> None:
 
 
 def test_frame_timestamps_are_the_recording_times(scene: Scene) -> None:
-    result = export_recording(scene.request("case.mp4", "mp4"), scene.audit)
+    result = scene.export(scene.request("case.mp4", "mp4"))
     probed = ffprobe(result.output, "-show_entries", "frame=pts_time")
     times = [float(frame["pts_time"]) for frame in probed["frames"]]  # type: ignore[attr-defined]
     expected = [recorded_time(number) - T0 for number in range(FRAMES)]
@@ -88,7 +87,7 @@ def test_frame_timestamps_are_the_recording_times(scene: Scene) -> None:
 
 
 def test_time_zero_is_the_first_exported_frame(scene: Scene) -> None:
-    result = export_recording(scene.request("case.mp4", "mp4", start=T0 + 2.85), scene.audit)
+    result = scene.export(scene.request("case.mp4", "mp4", start=T0 + 2.85))
     probed = ffprobe(result.output, "-show_entries", "frame=pts_time:format_tags=creation_time")
     times = [float(frame["pts_time"]) for frame in probed["frames"]]  # type: ignore[attr-defined]
     expected = [recorded_time(n) - recorded_time(29) for n in range(29, FRAMES)]
@@ -99,7 +98,7 @@ def test_time_zero_is_the_first_exported_frame(scene: Scene) -> None:
 
 
 def test_the_moov_atom_comes_before_the_media_data(scene: Scene) -> None:
-    result = export_recording(scene.request("case.mp4", "mp4"), scene.audit)
+    result = scene.export(scene.request("case.mp4", "mp4"))
     boxes = top_level_boxes(result.output)
     assert boxes[0] == "ftyp"
     assert boxes.index("moov") < boxes.index("mdat")
@@ -110,7 +109,7 @@ def test_a_missing_h264_encoder_is_named_and_leaves_nothing(
 ) -> None:
     monkeypatch.setattr("console.core.evidence.h264.ENCODER", "libveil-missing")
     with pytest.raises(ExportError, match="this PyAV has no libveil-missing encoder"):
-        export_recording(scene.request("case.mp4", "mp4"), scene.audit)
+        scene.export(scene.request("case.mp4", "mp4"))
     assert scene.leftovers() == []
 
 

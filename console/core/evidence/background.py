@@ -9,7 +9,7 @@ from __future__ import annotations
 import queue
 import threading
 
-from console.core.evidence.writers import Writer, check_frame
+from console.core.evidence.writers import Digest, Writer, check_frame
 from console.core.privacy.masking import MaskedFrame
 
 
@@ -37,7 +37,7 @@ class Background(Writer):
             except queue.Full:
                 continue
 
-    def finish(self, expected: int) -> str:
+    def finish(self, expected: int) -> Digest:
         self._stop()
         self._raise()
         return self.inner.finish(expected)

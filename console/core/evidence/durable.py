@@ -18,14 +18,16 @@ def write_synced(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def synced_sha256(path: Path) -> str:
-    """Flush the encoder's file to disk, then hash it as stored."""
+def synced_sha256(path: Path) -> tuple[str, int]:
+    """Flush the encoder's file to disk, then hash it as stored: (SHA-256, bytes)."""
     digest = hashlib.sha256()
+    size = 0
     with path.open("rb") as handle:
         os.fsync(handle.fileno())
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest()
+            size += len(block)
+    return digest.hexdigest(), size
 
 
 def sync_folder(folder: Path) -> None:

@@ -2,16 +2,18 @@
 
 This module runs one export from request to published files; each step is its own
 module. `policy` decides which masks are burned in, `writers` (through `background`)
-encode the masked frames, `manifest` describes the result, `recorded` puts it in the
-audit, and `publish` makes it appear all at once or not at all: cancel, a full disk, an
-unwritable folder, a vanished source or an audit that cannot take the record all leave
-nothing behind.
+encode the masked frames, `manifest` describes the result and `signature` signs it with
+the site's export key, `recorded` puts it in the audit, and `publish` makes it appear
+all at once or not at all: cancel, a full disk, an unwritable folder, a vanished source
+or an audit that cannot take the record all leave nothing behind.
+
+The caller loads the key (`keys.load_export_key`) before it starts: with no key there
+is no export at all, never an unsigned one (see the README's security notes).
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from console.core.evidence.background import Background
 from console.core.evidence.encoding import Output
 from console.core.evidence.errors import ExportCancelled, ExportError, ExportRefused
 from console.core.evidence.h264 import H264Writer
+from console.core.evidence.keys import ExportKey
 from console.core.evidence.manifest import Written, build_manifest
 from console.core.evidence.mjpeg import MjpegWriter
 from console.core.evidence.policy import export_masker, extra_masks
@@ -31,6 +34,7 @@ from console.core.evidence.request import (
     ExportResult,
     ProgressCallback,
 )
+from console.core.evidence.signature import manifest_bytes, sign_manifest
 from console.core.evidence.stills import StillsWriter
 from console.core.evidence.writers import Writer
 from console.core.privacy.masking import CameraMasker
@@ -48,6 +52,7 @@ from console.core.video.recordings import (
 def export_recording(
     request: ExportRequest,
     audit: AuditLog,
+    key: ExportKey,
     progress: ProgressCallback | None = None,
     cancel: threading.Event | None = None,
     clock: Clock = monotonic,
@@ -83,12 +88,12 @@ def export_recording(
     try:
         lifted = _write_frames(writer, index, masker, request, output.size, progress, cancel, clock)
         written = Written(total, lifted, writer.finish(total))
-        manifest = build_manifest(request, index, extras, output, written, now)
-        manifest_bytes = (json.dumps(manifest, indent=2, ensure_ascii=True) + "\n").encode()
-        manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
-        manifest_temp = write_temp(request.out, manifest_bytes)
+        manifest = sign_manifest(build_manifest(request, index, extras, output, written, now), key)
+        encoded = manifest_bytes(manifest)
+        manifest_sha256 = hashlib.sha256(encoded).hexdigest()
+        manifest_temp = write_temp(request.out, encoded)
         try:
-            record_export(audit, request, written, manifest_sha256)
+            record_export(audit, request, written, manifest_sha256, key.public.key_id)
         except BaseException:
             manifest_temp.unlink(missing_ok=True)
             raise

@@ -30,7 +30,7 @@ import numpy as np
 from console.core.evidence.durable import synced_sha256
 from console.core.evidence.encoding import X264_CRF, X264_PRESET
 from console.core.evidence.errors import ExportError
-from console.core.evidence.writers import Writer, check_frame, refused
+from console.core.evidence.writers import Digest, FileHash, Writer, check_frame, refused
 from console.core.privacy.masking import MaskedFrame
 
 ENCODER: Final = "libx264"
@@ -82,7 +82,7 @@ class H264Writer(Writer):
         picture.time_base = TIME_BASE
         self._encode(picture)
 
-    def finish(self, expected: int) -> str:
+    def finish(self, expected: int) -> Digest:
         self._encode(None)
         try:
             self._container.close()
@@ -93,7 +93,8 @@ class H264Writer(Writer):
         found = _frames_in(self.temp)
         if found != expected:
             raise refused(self.out, self.temp, f"the file holds {found} of {expected} frames")
-        return synced_sha256(self.temp)
+        sha256, size = synced_sha256(self.temp)
+        return Digest(sha256, (FileHash(self.out.name, sha256, size),))
 
     def discard(self) -> None:
         # Unlinked first, so closing does not rewrite a doomed file for +faststart.

@@ -1,5 +1,9 @@
 """The manifest beside each export: what was exported, from where, with which masks, by whom.
 
+`files` lists every file of the output (name relative to the manifest's folder, SHA-256,
+size), so the manifest alone pins the export; `signature` makes the manifest itself
+tamper-evident.
+
 It reads like the site file (geometry spelt as in site.toml, colours as `#rrggbb`), so a
 reviewer can check the masks against the site without Veil.
 """
@@ -13,6 +17,7 @@ from console import __version__
 from console.core.evidence.encoding import Output
 from console.core.evidence.request import ExportRequest
 from console.core.evidence.stills import SUMS_NAME
+from console.core.evidence.writers import Digest
 from console.core.privacy.masks import Geometry, GridGeometry, Mask, RectGeometry
 from console.core.timebase.utc import WallClock, format_utc
 from console.core.video.recordings import Gap, RecordingIndex, Span, format_time
@@ -20,7 +25,8 @@ from console.core.video.recordings import Gap, RecordingIndex, Span, format_time
 MANIFEST_SUFFIX = ".manifest.json"
 """Appended to the output's name: `case-12.mp4` gets `case-12.mp4.manifest.json`."""
 MANIFEST_SCHEMA = "veil-export-manifest/2"
-"""/2: H.264 MP4s keep recording time (`first_frame`, `last_frame`), codecs by ffprobe name."""
+"""/2: signed (`signed_by`, `signature`), every file hashed (`files`), H.264 MP4s on the
+recording's clock (`first_frame`, `last_frame`), codecs named as ffprobe names them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +36,11 @@ class Written:
     frames: int
     lifted: int
     """Frames written while a lift kept liftable masks off."""
-    sha256: str
+    digest: Digest
+
+    @property
+    def sha256(self) -> str:
+        return self.digest.sha256
 
 
 def manifest_path_for(out: Path) -> Path:
@@ -79,6 +89,10 @@ def build_manifest(
             "sha256": written.sha256,
             "sha256_of": SUMS_NAME if output.format == "png" else request.out.name,
         },
+        "files": [
+            {"name": file.name, "sha256": file.sha256, "bytes": file.size}
+            for file in written.digest.files
+        ],
         "masks": [_mask_entry(mask) for mask in camera.masks],
         "extra_masks": [_mask_entry(mask) for mask in extras],
         "lifted_frames": written.lifted,

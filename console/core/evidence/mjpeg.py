@@ -14,7 +14,7 @@ import cv2
 
 from console.core.evidence.durable import synced_sha256
 from console.core.evidence.errors import ExportError
-from console.core.evidence.writers import Writer, check_frame, refused
+from console.core.evidence.writers import Digest, FileHash, Writer, check_frame, refused
 from console.core.privacy.masking import MaskedFrame
 
 
@@ -36,14 +36,15 @@ class MjpegWriter(Writer):
         check_frame(frame, self.size)
         self._writer.write(frame.pixels)
 
-    def finish(self, expected: int) -> str:
+    def finish(self, expected: int) -> Digest:
         self._writer.release()
         check = cv2.VideoCapture(str(self.temp), cv2.CAP_FFMPEG)
         found = int(check.get(cv2.CAP_PROP_FRAME_COUNT)) if check.isOpened() else 0
         check.release()
         if found != expected:
             raise refused(self.out, self.temp, f"the file holds {found} of {expected} frames")
-        return synced_sha256(self.temp)
+        sha256, size = synced_sha256(self.temp)
+        return Digest(sha256, (FileHash(self.out.name, sha256, size),))
 
     def discard(self) -> None:
         self._writer.release()

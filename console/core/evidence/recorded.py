@@ -16,7 +16,11 @@ from console.core.video.recordings import format_time
 
 
 def record_export(
-    audit: AuditLog, request: ExportRequest, written: Written, manifest_sha256: str
+    audit: AuditLog,
+    request: ExportRequest,
+    written: Written,
+    manifest_sha256: str,
+    key_id: str,
 ) -> None:
     """Record the export before it appears: an export the audit cannot hold is not kept."""
     details = {
@@ -29,6 +33,7 @@ def record_export(
         "lifted_frames": written.lifted,
         "output_sha256": written.sha256,
         "manifest_sha256": manifest_sha256,
+        "key_id": key_id,
     }
     try:
         audit.append(

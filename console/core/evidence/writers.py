@@ -8,10 +8,30 @@ Each format's writer is its own module: `h264` (MP4), `mjpeg` (AVI), `stills` (P
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from console.core.evidence.errors import ExportError
 from console.core.privacy.masking import MaskedFrame
+
+
+@dataclass(frozen=True, slots=True)
+class FileHash:
+    """One file of the output, as the manifest lists it."""
+
+    name: str
+    """Relative to the output's folder: `case.mp4`, or `stills/000001_....png`."""
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """What `finish` vouches for: the output's own hash and every file in it."""
+
+    sha256: str
+    """Of the file, or for a folder of stills of its `SHA256SUMS`."""
+    files: tuple[FileHash, ...]
 
 
 class Writer:
@@ -23,8 +43,8 @@ class Writer:
         """Add `frame`, shown at recording time `moment` (POSIX seconds)."""
         raise NotImplementedError
 
-    def finish(self, expected: int) -> str:
-        """Close, check every frame arrived, and return the output's SHA-256."""
+    def finish(self, expected: int) -> Digest:
+        """Close, check every frame arrived, and hash what was written."""
         raise NotImplementedError
 
     def discard(self) -> None:
