@@ -250,6 +250,18 @@ def test_duplicate_keys_in_a_manifest_are_refused(
     assert "is not valid JSON: the key 'operator' appears twice" in printed
 
 
+def test_a_manifest_nested_too_deep_is_refused_not_crashed_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "case.mp4").write_bytes(b"video")
+    (tmp_path / "case.mp4.manifest.json").write_text("[" * 100_000 + "]" * 100_000)
+    key = create_export_key(tmp_path / "data" / "export-key.pem").public
+    (tmp_path / "site.pem").write_text(key.pem())
+    code, printed = verify(tmp_path / "case.mp4", tmp_path / "site.pem", capsys)
+    assert code == 1
+    assert "its JSON nests too deep to read" in printed
+
+
 def test_control_characters_in_the_manifest_are_printed_escaped(
     scene: Scene, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -103,6 +103,9 @@ def _read_manifest(result: Verification) -> tuple[dict[str, object], bytes] | No
     except (UnicodeDecodeError, ValueError) as error:
         result.fail(path, f"is not valid JSON: {error}")
         return None
+    except RecursionError:
+        result.fail(path, "is not a manifest: its JSON nests too deep to read")
+        return None
     if not isinstance(parsed, dict):
         result.fail(path, "is not a JSON object")
         return None
