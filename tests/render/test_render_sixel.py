@@ -95,8 +95,20 @@ def test_lines_drop_trailing_empty_sixels() -> None:
 def test_nearest_palette_colour_without_dither() -> None:
     assert sixel_indices(
         np.array([[[0, 0, 0], [255, 255, 255], [0, 0, 255]]], np.uint8)
-    ).tolist() == [[0, 251, 5 * 42]]
+    ).tolist() == [[0, 215, 5 * 36]]
     assert np.array_equal(PALETTE[sixel_indices(PALETTE[None, :, ::-1].copy())[0]], PALETTE)
+
+
+def test_every_grey_stays_grey_and_close() -> None:
+    """A cube alone turns light and mid greys into tints (a blurred white mask showed as a
+    pink blob); the grey ramp keeps every grey a grey, within 5 levels (half a ramp step
+    plus the lookup table's 4-level bins)."""
+    levels = np.arange(256, dtype=np.uint8)
+    greys = np.repeat(levels[None, :, None], 3, axis=2)
+    shown = PALETTE[sixel_indices(greys)[0]].astype(int)
+    assert (shown[:, 0] == shown[:, 1]).all() and (shown[:, 1] == shown[:, 2]).all()
+    assert np.abs(shown[:, 0] - levels).max() <= 5
+    assert len(PALETTE) == 255 and len(np.unique(PALETTE, axis=0)) == 255
 
 
 def test_dither_mixes_neighbouring_colours_and_keeps_palette_colours_flat() -> None:
