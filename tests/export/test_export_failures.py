@@ -139,7 +139,7 @@ DISK_FULL = """
 import resource, signal, sys
 from pathlib import Path
 from console.core.audit.trail import AuditLog
-from console.core.site.config import Camera, Site
+from console.core.site.model import Camera, Site
 from console.core.evidence.errors import ExportError
 from console.core.evidence.export import export_recording
 from console.core.evidence.keys import create_export_key
