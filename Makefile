@@ -43,7 +43,7 @@ soak: $(STAMP)
 
 # Regenerates the demo clips and recordings; the committed ones are the output of this.
 fixtures: $(STAMP)
-	$(BIN)/python fixtures/make_demo.py
+	$(BIN)/python -m fixtures.make_demo
 
 # Re-resolves every pin (newest within pyproject's ranges) and rewrites the lock.
 lock: $(STAMP)

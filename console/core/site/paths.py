@@ -17,8 +17,8 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "veil"
-DEMO_SITE = Path(__file__).resolve().parents[3] / "fixtures" / "demo" / "site.toml"
-"""The bundled demo site; it lives beside the package in a source checkout."""
+DEMO_SITE = Path(__file__).resolve().parents[2] / "demo" / "site.toml"
+"""The bundled demo site: package data, so it is there wherever Veil is installed."""
 
 
 class DataDirError(Exception):
