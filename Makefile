@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench soak fixtures clean
+.PHONY: demo test lint typecheck pytest bench soak fixtures site-reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ soak: $(STAMP)
 # Regenerates the demo clips and recordings; the committed ones are the output of this.
 fixtures: $(STAMP)
 	$(BIN)/python fixtures/make_demo.py
+
+# Rewrites the site file reference in README.md from console/core/site/schema.py.
+site-reference: $(STAMP)
+	$(BIN)/python -m console.core.site.reference README.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -78,7 +78,9 @@ class Key(Generic[T]):
             return "required"
         if self.default_doc is not None:
             return self.default_doc
-        return "not set" if self.default is None else self.kind.show(self.default)
+        if self.default is None:
+            return "optional" if isinstance(self.kind, Nested) else "not set"
+        return f"`{self.kind.show(self.default)}`"
 
 
 class Table:
@@ -199,7 +201,9 @@ class RoleTable(Table, heading="[roles.NAME]"):
 
     permissions = Key(ChoiceList("permission", PERMISSIONS), "What the role may do.", required=True)
     lift_timeout = Key(
-        LIFT, "This role's lift duration instead of the site's.", default_doc="[site] lift_timeout"
+        LIFT,
+        "This role's lift duration instead of the site's.",
+        default_doc="`[site]` `lift_timeout`",
     )
 
 
@@ -216,7 +220,7 @@ class MaskTable(Table, heading="[[cameras.masks]]"):
     style = Key(
         Choice("solid", "blur", "pixelate"),
         "How the area is hidden.",
-        default_doc='"solid" if permanent, else "blur"',
+        default_doc='`"solid"` if permanent, else `"blur"`',
     )
     color = Key(Colour(), "Fill of a solid mask (solid masks only).", default=(0, 0, 0))
     level = Key(Integer(1, 10), "Strength of blur or pixelate (not solid masks).", default=5)
