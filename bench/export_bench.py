@@ -30,7 +30,7 @@ from console.core.evidence.export import (
 )
 from console.core.privacy.masks import Mask, RectGeometry
 from console.core.site.model import Camera, Role, Site
-from console.core.video.recordings import index_recordings, segment_start
+from console.core.video.segment_files import index_recordings, segment_start
 
 BUDGET = 1.0
 """Veil's time / ffmpeg's time."""

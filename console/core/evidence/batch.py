@@ -27,7 +27,7 @@ from console.core.evidence.export import (
     export_recording,
 )
 from console.core.timebase.clock import Clock, monotonic
-from console.core.video.recordings import index_recordings
+from console.core.video.segment_files import index_recordings
 
 
 def output_path(folder: Path, camera_id: str, start: float, end: float, fmt: ExportFormat) -> Path:

@@ -46,16 +46,11 @@ from console.core.privacy.masking import NEVER_LIFTED, CameraMasker, LiftGate, M
 from console.core.privacy.masks import Geometry, GridGeometry, Mask, RectGeometry
 from console.core.site.model import Camera, Role, Site
 from console.core.timebase.clock import Clock, monotonic
+from console.core.timebase.moments import format_time
 from console.core.timebase.utc import WallClock, format_utc, system_now
-from console.core.video.recordings import (
-    Gap,
-    RecordingError,
-    RecordingIndex,
-    Span,
-    format_time,
-    index_recordings,
-    masked_frames,
-)
+from console.core.video.recorded_frames import masked_frames
+from console.core.video.recording_index import Gap, RecordingError, RecordingIndex, Span
+from console.core.video.segment_files import index_recordings
 
 MANIFEST_SUFFIX = ".manifest.json"
 """Appended to the output's name: `case-12.mp4` gets `case-12.mp4.manifest.json`."""
