@@ -44,7 +44,8 @@ T = TypeVar("T")
 
 
 class Key(Generic[T]):
-    """One key of a table; its name is the attribute it is declared as."""
+    """One key of a table; its name is the attribute it is declared as (site keys are
+    snake_case, so every one is a Python name)."""
 
     name: str
 
@@ -95,8 +96,12 @@ class Table:
 
     def __init_subclass__(cls, *, heading: str) -> None:
         super().__init_subclass__()
+        keys = tuple(value for value in vars(cls).values() if isinstance(value, Key))
+        clashes = {key.name for key in keys} & {"heading", "keys", "names"}
+        if clashes:
+            raise TypeError(f"{cls.__name__}: a key may not be called {', '.join(clashes)}")
         cls.heading = heading
-        cls.keys = tuple(value for value in vars(cls).values() if isinstance(value, Key))
+        cls.keys = keys
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
