@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -36,6 +37,25 @@ def paths_from(args: argparse.Namespace) -> Paths:
     from console.core.site.paths import resolve_paths
 
     return resolve_paths(getattr(args, "site", None), getattr(args, "data_dir", None))
+
+
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Control, format (bidi overrides, zero-width), surrogate and line/paragraph separator
+characters: what could move the cursor, recolour or reorder a terminal's text."""
+
+
+def printable(text: str) -> str:
+    """`text` safe to print: every character that could act on a terminal, escaped."""
+    return "".join(
+        _escaped(char) if unicodedata.category(char) in _HIDDEN else char for char in text
+    )
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def fail(message: str, code: int = 3) -> int:
