@@ -16,6 +16,8 @@ from pathlib import Path
 
 import platformdirs
 
+from console.core.site.private import private_dir
+
 APP_NAME = "veil"
 DEMO_SITE = Path(__file__).resolve().parents[3] / "fixtures" / "demo" / "site.toml"
 """The bundled demo site; it lives beside the package in a source checkout."""
@@ -87,9 +89,10 @@ def demo_paths() -> Paths:
 
 
 def ensure_data_dir(paths: Paths) -> None:
-    """Create the data dir and prove it is writable, or raise DataDirError saying why."""
+    """Create the data dir (0700, see `private`) and prove it is writable, or raise
+    DataDirError saying why."""
     try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(paths.data_dir)
         with tempfile.NamedTemporaryFile(dir=paths.data_dir, prefix=".probe-"):
             pass
     except OSError as error:
