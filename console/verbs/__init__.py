@@ -16,7 +16,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from console.verbs import audit, credential, export, render, site, still, user
+from console.verbs import audit, credential, deploy, export, render, site, still, user
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
@@ -28,5 +28,6 @@ VERBS: tuple[Register, ...] = (
     user.register,
     audit.register,
     credential.register,
+    deploy.register,
 )
 """Every subcommand, in the order `veil --help` lists them."""
