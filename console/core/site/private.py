@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import stat
+from contextlib import suppress
 from pathlib import Path
 
 DIR_MODE = 0o700
@@ -69,9 +70,12 @@ def tighten(path: Path, mode: int) -> None:
     """Take away every permission beyond `mode` from a folder or file this account owns.
 
     One owned by someone else (root's, read by an administrator's `veil audit show`) is
-    left alone: changing it is not ours to do, and reading it must still work.
+    left alone: changing it is not ours to do, and reading it must still work. So is one
+    that cannot be changed (a read-only disk): refusing to read it would not make it any
+    less readable to others, only stop the console.
     """
     found = path.stat()
     loose = stat.S_IMODE(found.st_mode) & ~mode
     if loose and found.st_uid == os.geteuid():
-        path.chmod(stat.S_IMODE(found.st_mode) & mode)
+        with suppress(OSError):
+            path.chmod(stat.S_IMODE(found.st_mode) & mode)
