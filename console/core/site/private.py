@@ -61,9 +61,10 @@ def private_database(path: Path) -> None:
     private_dir(path.parent)
     private_file(path)
     for suffix in SQLITE_COMPANIONS:
-        companion = path.with_name(path.name + suffix)
-        if companion.exists():
-            tighten(companion, FILE_MODE)
+        # Another process's SQLite deletes these when its last connection closes, at any
+        # moment: one gone is one that needs no tightening.
+        with suppress(FileNotFoundError):
+            tighten(path.with_name(path.name + suffix), FILE_MODE)
 
 
 def tighten(path: Path, mode: int) -> None:
