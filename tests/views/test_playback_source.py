@@ -16,7 +16,7 @@ from console.core.video.recordings import NO_RECORDING, PlaybackCursor, index_re
 from tests.conftest import DEMO_SITE
 
 KEYPAD = RectGeometry(0.84, 0.27, 0.92, 0.53)
-"""Well inside the lobby's solid keypad mask (fixtures/demo/README.md)."""
+"""Well inside the lobby's solid keypad mask (console/demo/README.md)."""
 KEYPAD_BGR = (0x5F, 0x3A, 0x1E)
 
 
