@@ -2,8 +2,9 @@
 
 The same export as the console's export screen, for scripts and for sites that hand
 evidence over from a shell: the user logs in (the attempt is audited), their role must
-hold `export`, and the export is audited with its manifest's hash. Liftable masks are
-always burned in here: a command-line session never holds a lift.
+hold `export`, and the export is signed with the site's export key and audited with its
+manifest's hash and the key's id. Without a key (`veil keys init`) nothing is exported.
+Liftable masks are always burned in here: a command-line session never holds a lift.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from console.verbs.common import add_location_options, camera_or_error, fail, pa
 from console.verbs.login import add_user_options, log_in
 
 if TYPE_CHECKING:
-    from console.core.evidence.export import ExportProgress, ExportRequest
+    from console.core.evidence.keys import ExportKey
+    from console.core.evidence.request import ExportProgress, ExportRequest
     from console.core.privacy.masks import RectGeometry
     from console.verbs.login import CommandLogin
 
@@ -74,7 +76,11 @@ def parse_rect(text: str) -> RectGeometry:
 
 def export(args: argparse.Namespace) -> int:
     from console.core.audit.trail import AuditUnavailable
-    from console.core.evidence.export import ExportRefused, ExportRequest, format_for
+    from console.core.evidence.errors import ExportRefused
+    from console.core.evidence.formats import format_for
+    from console.core.evidence.keys import KeyProblem, load_export_key
+    from console.core.evidence.request import ExportRequest
+    from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
 
     try:
@@ -90,29 +96,37 @@ def export(args: argparse.Namespace) -> int:
         return found
     site, camera = found
     try:
+        ensure_data_dir(paths)
+        key = load_export_key(paths.export_key)  # before the password: no key, no export
+    except (DataDirError, KeyProblem) as error:
+        return fail(str(error))
+    try:
         login = log_in(paths, site, args.user, args.password_stdin)
         if isinstance(login, int):
             return login
         try:
-            user = login.user
             request = ExportRequest(
-                site, camera.id, start, end, args.out, export_format, user.name, args.reason, extra
+                site,
+                camera.id,
+                start,
+                end,
+                args.out,
+                export_format,
+                login.user.name,
+                args.reason,
+                extra,
             )
-            return _run(request, login)
+            return _run(request, login, key)
         finally:
             login.close()
     except AuditUnavailable as error:
         return fail(f"the audit cannot record this: {error}")
 
 
-def _run(request: ExportRequest, login: CommandLogin) -> int:
+def _run(request: ExportRequest, login: CommandLogin, key: ExportKey) -> int:
     from console.core.audit.trail import Event
-    from console.core.evidence.export import (
-        ExportCancelled,
-        ExportError,
-        ExportRefused,
-        export_recording,
-    )
+    from console.core.evidence.errors import ExportCancelled, ExportError, ExportRefused
+    from console.core.evidence.export import export_recording
 
     details: dict[str, object] = {"camera": request.camera_id}
     refused = login.refused("export", Event.EXPORT, "export", details, request.reason)
@@ -121,7 +135,7 @@ def _run(request: ExportRequest, login: CommandLogin) -> int:
     audit = login.audit
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        result = export_recording(request, audit, progress=bar.show if bar else None)
+        result = export_recording(request, audit, key, progress=bar.show if bar else None)
     except KeyboardInterrupt:
         return fail(f"export to {request.out} cancelled; nothing was kept", 130)
     except ExportCancelled as error:
@@ -134,7 +148,10 @@ def _run(request: ExportRequest, login: CommandLogin) -> int:
         if bar is not None:
             bar.close()
     print(f"{result.output}: {result.frames} frames of {request.camera_id}, every mask burned in")
-    print(f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}")
+    print(
+        f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}, "
+        f"signed with export key {key.public.key_id}"
+    )
     return 0
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from console.core.access.session import Sessions
     from console.core.access.users import User
     from console.core.audit.trail import AuditLog, Event
-    from console.core.site.config import Site
+    from console.core.site.model import Site
     from console.core.site.paths import Paths
 
 

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from console.core.privacy.masking import CameraMasker, MaskedFrame
     from console.core.render.tile import TileRenderer
-    from console.core.site.config import Camera, Site
+    from console.core.site.model import Camera, Site
     from console.core.site.paths import Paths
     from console.core.video.feed import CameraFeed
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from console.core.access.ssh import SshIdentityError, ssh_identity
 from console.core.access.users import UserError, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable
+from console.core.evidence.keys import KeyProblem
 from console.core.render.terminal import detect_terminal
 from console.core.services import build_services
 from console.core.site.paths import DataDirError, demo_paths, ensure_data_dir
@@ -56,7 +57,7 @@ def run_console(args: argparse.Namespace) -> int:
     caps = detect_terminal(args.render, args.colors)
     try:
         services = build_services(site, paths, demo=args.demo, origin=origin)
-    except (AuditUnavailable, UsersUnavailable, UserError) as error:
+    except (AuditUnavailable, UsersUnavailable, UserError, KeyProblem) as error:
         return fail(str(error))
     services.caps = caps
     from console.ui.app import VeilApp

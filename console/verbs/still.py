@@ -20,7 +20,7 @@ from console.verbs.login import add_user_options, log_in
 
 if TYPE_CHECKING:
     from console.core.privacy.masking import MaskedFrame
-    from console.core.site.config import Camera
+    from console.core.site.model import Camera
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
