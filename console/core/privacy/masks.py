@@ -188,7 +188,7 @@ def _rasterize_polygon(geometry: PolygonGeometry, width: int, height: int) -> Bo
     near = np.zeros_like(inside)
     for ax, ay, bx, by in zip(xs, ys, np.roll(xs, -1), np.roll(ys, -1), strict=True):
         straddles = (ay > py) != (by > py)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             crossing = ax + (bx - ax) * (py - ay) / (by - ay)
         inside ^= straddles & (px < crossing)
         dx, dy = bx - ax, by - ay
