@@ -117,6 +117,7 @@ def export(args: argparse.Namespace) -> int:
             return _run(request, user, site.roles[user.role].permissions, audit)
         finally:
             sessions.logout(user, "command finished")
+            audit.flush()
     except AuditUnavailable as error:
         return fail(f"the audit cannot record this: {error}")
 

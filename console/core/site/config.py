@@ -119,6 +119,9 @@ class Site:
     auth_max_failures: int = 5
     auth_failure_window: float = 300.0
     auth_lockout: float = 300.0
+    auth_idle_logout: float = 0.0
+    """Seconds without a key or mouse event after which a console logs out; 0.0: never
+    (the default: a wall is watched, not typed at, and a lift times out on its own)."""
     sha256: str = ""
     """Of the file as read, so the audit can prove which configuration was in force."""
     directory: Path = field(default=Path("."))
@@ -266,6 +269,21 @@ class _Reader:
         )
         return None
 
+    def idle_logout(self, value: object, path: str) -> float | None:
+        """A duration from 1m to 24h, or "off" (0.0)."""
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text == "off":
+                return 0.0
+            try:
+                seconds = parse_duration(text)
+            except ValueError:
+                seconds = -1.0
+            if 60 <= seconds <= 86_400:
+                return seconds
+        self.problem(path, f'expected "off" or a duration from 1m to 24h, got {_kind(value)}')
+        return None
+
     def string_list(self, value: object, path: str) -> list[str] | None:
         if not isinstance(value, list):
             self.problem(path, f"expected a list of strings, got {_kind(value)}")
@@ -295,7 +313,9 @@ class _Reader:
         )
         reason = self.field(head, "require_lift_reason", "site", self.boolean, False)
         auth = self.table(
-            top.get("auth", {}), "auth", ("max_failures", "failure_window", "lockout")
+            top.get("auth", {}),
+            "auth",
+            ("max_failures", "failure_window", "lockout", "idle_logout"),
         )
         auth = auth or {}
         failures = self.field(
@@ -307,6 +327,7 @@ class _Reader:
         lockout = self.field(
             auth, "lockout", "auth", lambda v, p: self.duration(v, p, 10, 86_400), 300.0
         )
+        idle = self.field(auth, "idle_logout", "auth", self.idle_logout, 0.0)
         roles = self.roles(top.get("roles", {}))
         cameras = self.cameras(top.get("cameras"))
         carousels = self.carousels(top.get("carousels", []), {camera.id for camera in cameras})
@@ -323,6 +344,7 @@ class _Reader:
             auth_max_failures=failures or 5,
             auth_failure_window=window or 300.0,
             auth_lockout=lockout or 300.0,
+            auth_idle_logout=idle or 0.0,
             sha256=sha256,
             directory=self.file.parent,
         )

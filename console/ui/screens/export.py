@@ -37,6 +37,7 @@ from textual.widgets import (
     Static,
 )
 
+from console.core.access.users import AccountChanged, User, UsersUnavailable
 from console.core.evidence.batch import (
     BatchProgress,
     BatchResult,
@@ -47,6 +48,7 @@ from console.core.evidence.export import (
     FORMATS,
     ExportCancelled,
     ExportFormat,
+    ExportRefused,
     ExportRequest,
     UnmaskedGrant,
     export_masker,
@@ -406,7 +408,8 @@ class ExportScreen(Screen[None]):
         ]
 
     def action_start(self) -> None:
-        if self.running:
+        user = current_user(self.app)
+        if self.running or user is None:
             return
         try:
             requests = self._requests()
@@ -417,13 +420,22 @@ class ExportScreen(Screen[None]):
         self.running = True
         self.query_one("#export-progress", ProgressBar).update(total=1, progress=0)
         self._say(f"Exporting {len(requests)} camera(s)…")
-        self._run(requests, self._cancel)
+        self._run(requests, self._cancel, user)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _run(self, requests: list[ExportRequest], cancel: threading.Event) -> None:
+    def _run(self, requests: list[ExportRequest], cancel: threading.Event, user: User) -> None:
+        """Export; first the account is read again: the role the form was filled under
+        must still be the operator's (an administrator may have changed it since)."""
+
         def report(progress: BatchProgress) -> None:
             self.post_message(self.Progressed(progress))
 
+        try:
+            self.services.users.recheck(user)
+        except (AccountChanged, UsersUnavailable) as error:
+            refused = ExportRefused(f"nothing was exported: {error}")
+            self.post_message(self.Finished(BatchResult((), (), refused)))
+            return
         result = export_batch(requests, self.services.audit, report, cancel, self.services.clock)
         self.post_message(self.Finished(result))
 

@@ -180,7 +180,7 @@ class CameraTile(ImageTile):
 
     def on_mount(self) -> None:
         caps = self.caps = self.caps or caps_of(self.app)
-        services = services_of(self.app)
+        pump = TilePump.of(self.app)
         text_fps, sixel_fps = self._fps
         self._client = TileClient(
             self.source,
@@ -195,7 +195,7 @@ class CameraTile(ImageTile):
             self._overlay.add(self)
         self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
         self._measure()
-        TilePump.of(self.app, services.gate.lifted if services else None).add(self._client)
+        pump.add(self._client)
 
     def on_unmount(self) -> None:
         if self._client is not None:
