@@ -288,7 +288,9 @@ class VeilApp(App[None]):
         """Masks back at once, any lift still being asked for voided; the record is
         queued, so this never waits on the audit (another console may hold it)."""
         operator = self.user.name if self.user else ""
-        if self.services.gate.apply(operator):
+        applied = self.services.gate.apply(operator)
+        self.pump.wake()
+        if applied:
             self.notify("Privacy masks applied.", title="Masks applied")
         self.sample_lift()
 
@@ -344,6 +346,7 @@ class VeilApp(App[None]):
         self.user = None
         self._session += 1
         self.services.sessions.logout(user, cause)
+        self.pump.wake()
 
     def _end_from_outside(self, cause: str) -> None:
         """In the guard's thread (the event loop may be wedged on a dead terminal):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +30,8 @@ class HeldLock:
     """The holding process; `release` lets go (also done on leaving the block)."""
 
     def __init__(self, path: Path) -> None:
+        self.path = path
+        self._releasing = threading.Lock()
         self._holder = subprocess.Popen(
             [sys.executable, "-c", HOLDER, str(path)],
             stdin=subprocess.PIPE,
@@ -42,7 +45,18 @@ class HeldLock:
     def held(self) -> bool:
         return self._holder.poll() is None
 
+    def release_in(self, seconds: float) -> None:
+        """Let go after `seconds`, whatever the test's thread is doing meanwhile (a
+        console that waits on the lock in its UI thread must not keep it held)."""
+        timer = threading.Timer(seconds, self.release)
+        timer.daemon = True
+        timer.start()
+
     def release(self) -> None:
+        with self._releasing:
+            self._release()
+
+    def _release(self) -> None:
         if not self.held:
             return
         assert self._holder.stdin is not None

@@ -273,6 +273,7 @@ class CameraTile(ImageTile):
     def _present(self, update: TileUpdate, now: float) -> None:
         self._label("title", update.title)
         video = update.video
+        masks_back = self.lifted and (video is None or not video.lifted)
         if video is None:
             if self._video or update.status != self._status:
                 self._strips = []
@@ -299,6 +300,8 @@ class CameraTile(ImageTile):
         self._status = update.status
         self._label("subtitle", self._subtitle())
         self.set_class(self.unmasked, "-unmasked")
+        if masks_back:  # the unmasked picture leaves the screen now, not at the next tick
+            PaintTick.of(self.app).paint_now(self)
 
     def _repaint(self, rows: Iterable[int] | None) -> None:
         """Repaint these content rows (None: all of them) at the next paint tick."""

@@ -289,6 +289,7 @@ class TilePump:
         self._clients: tuple[TileClient, ...] = ()
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._thresholds: tuple[int, int, int] | None = None
@@ -348,6 +349,7 @@ class TilePump:
             if self._clients or self._thread is None:
                 return
             self._stop.set()
+            self._wake.set()
             thread, self._thread = self._thread, None
             pool, self._pool = self._pool, None
             if self._thresholds is not None:
@@ -366,6 +368,10 @@ class TilePump:
         """
         return not self._lifted()
 
+    def wake(self) -> None:
+        """Look at the tiles now, not at the next poll: masks just came back."""
+        self._wake.set()
+
     def hush(self, seconds: float) -> None:
         """Start no frame for a moment (lifts and applies excepted): a key was pressed."""
         self._hushed_until = time.monotonic() + seconds
@@ -374,7 +380,11 @@ class TilePump:
         pool = self._pool
         assert pool is not None
         lifted = self._lifted()
-        while not self._stop.wait(POLL):
+        while True:
+            self._wake.wait(POLL)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             clients = self._clients
             if self._lifted() != lifted:
                 lifted = not lifted
