@@ -80,6 +80,7 @@ class Event(StrEnum):
     SESSION_ENDED_WHILE_LIFTED = "session_ended_while_lifted"
     LIFT_VOIDED = "lift_voided"
     EXPORT = "export"
+    EXPORT_KEY = "export_key"
     USER_ADMIN = "user_admin"
     SITE_LOADED = "site_loaded"
 
@@ -103,6 +104,7 @@ _LABELS: dict[Event, str] = {
     Event.SESSION_ENDED_WHILE_LIFTED: "session ended while lifted",
     Event.LIFT_VOIDED: "lift voided (its session ended first)",
     Event.EXPORT: "export",
+    Event.EXPORT_KEY: "export key",
     Event.USER_ADMIN: "user admin",
     Event.SITE_LOADED: "site file loaded",
 }
