@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 LOCK   := requirements.lock
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench soak fixtures lock test-latest test-oldest clean
+.PHONY: demo test lint typecheck pytest bench soak fixtures lock test-latest test-oldest site-reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,10 @@ test-latest: $(STAMP)
 
 test-oldest: $(STAMP)
 	$(call fresh_env_suite,lowest-direct)
+
+# Rewrites the site file reference in README.md from console/core/site/schema.py.
+site-reference: $(STAMP)
+	$(BIN)/python -m console.core.site.reference README.md
 
 clean:
 	rm -rf $(VENV) build *.egg-info

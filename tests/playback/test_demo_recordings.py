@@ -11,15 +11,9 @@ from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry, rasterize
 from console.core.site.config import load_site
 from console.core.site.model import Site
-from console.core.video.recordings import (
-    NO_RECORDING,
-    Blank,
-    PlaybackCursor,
-    Shown,
-    Span,
-    SyncedPlayback,
-    index_recordings,
-)
+from console.core.video.playback_cursor import Blank, PlaybackCursor, Shown, SyncedPlayback
+from console.core.video.recording_index import NO_RECORDING, Span
+from console.core.video.segment_files import index_recordings
 from tests.conftest import DEMO_SITE
 
 

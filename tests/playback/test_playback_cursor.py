@@ -10,14 +10,9 @@ import pytest
 
 from console.core.privacy.masking import CameraMasker, MaskedFrame
 from console.core.privacy.masks import Mask, RectGeometry, rasterize
-from console.core.video.recordings import (
-    NO_RECORDING,
-    Blank,
-    PlaybackCursor,
-    Shown,
-    SyncedPlayback,
-    index_recordings,
-)
+from console.core.video.playback_cursor import Blank, PlaybackCursor, Shown, SyncedPlayback
+from console.core.video.recording_index import NO_RECORDING
+from console.core.video.segment_files import index_recordings
 from tests.support.recorded_video import (
     HIDDEN,
     STRIP,
