@@ -45,6 +45,7 @@ OTHER_VERBS_STACKS = (
 VERBS = (
     "audit",
     "credential",
+    "deploy",
     "export",
     "keys",
     "render",

@@ -10,6 +10,7 @@ cameras is itself personal-data access a site must be able to account for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -40,15 +41,25 @@ class LoginResult:
 class Sessions:
     """Login and logout for one console process."""
 
-    def __init__(self, site: Site, users: UserStore, controller: LiftController) -> None:
+    def __init__(
+        self,
+        site: Site,
+        users: UserStore,
+        controller: LiftController,
+        origin: Mapping[str, str] | None = None,
+    ) -> None:
         self.site = site
         self.users = users
         self.controller = controller
+        self.origin = dict(origin or {})
+        """Where the person at this console connected from (the SSH key that opened it,
+        see `console.core.access.ssh`): added to the site, login and logout records."""
 
     def record_site(self) -> None:
         """Record which site file is in force (raises `AuditUnavailable`)."""
         self.controller.audit.append(
-            Event.SITE_LOADED, details={"path": str(self.site.path), "sha256": self.site.sha256}
+            Event.SITE_LOADED,
+            details={"path": str(self.site.path), "sha256": self.site.sha256, **self.origin},
         )
 
     def login(self, name: str, password: str) -> LoginResult:
@@ -62,7 +73,10 @@ class Sessions:
         event = Event.LOGIN_OK if user else Event.LOGIN_FAILED
         try:
             self.controller.audit.append(
-                event, operator=name, outcome="ok" if user else "wrong credentials"
+                event,
+                operator=name,
+                outcome="ok" if user else "wrong credentials",
+                details=self.origin,
             )
         except AuditUnavailable as error:
             return LoginResult(
@@ -76,4 +90,6 @@ class Sessions:
         """End any lift, then record the logout; returns at once (the records are
         queued: a process about to exit calls `AuditLog.flush`)."""
         self.controller.end_session(cause)
-        self.controller.audit.post(Event.LOGOUT, operator=user.name, details={"cause": cause})
+        self.controller.audit.post(
+            Event.LOGOUT, operator=user.name, details={"cause": cause, **self.origin}
+        )

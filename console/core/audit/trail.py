@@ -81,6 +81,7 @@ class Event(StrEnum):
     LIFT_VOIDED = "lift_voided"
     EXPORT = "export"
     EXPORT_KEY = "export_key"
+    LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
     SITE_LOADED = "site_loaded"
 
@@ -105,6 +106,7 @@ _LABELS: dict[Event, str] = {
     Event.LIFT_VOIDED: "lift voided (its session ended first)",
     Event.EXPORT: "export",
     Event.EXPORT_KEY: "export key",
+    Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
     Event.SITE_LOADED: "site file loaded",
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import platformdirs
 
+from console.core.site.private import private_dir
 from console.core.site.scratch import throwaway_dir
 
 APP_NAME = "veil"
@@ -98,9 +99,10 @@ def demo_paths() -> Paths:
 
 
 def ensure_data_dir(paths: Paths) -> None:
-    """Create the data dir and prove it is writable, or raise DataDirError saying why."""
+    """Create the data dir (0700, see `private`) and prove it is writable, or raise
+    DataDirError saying why."""
     try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(paths.data_dir)
         with tempfile.NamedTemporaryFile(dir=paths.data_dir, prefix=".probe-"):
             pass
     except OSError as error:
