@@ -162,6 +162,7 @@ def test_a_crash_while_lifted_is_audited_on_the_way_out(
         data_dir=str(tmp_path / "data"),
         render="halfblock",
         colors="truecolor",
+        ssh_keys=None,
     )
     with pytest.raises(RuntimeError, match="a bug"):
         run_console(args)
