@@ -89,7 +89,7 @@ class LiftService:
         reason = reason.strip()
         if self.site.require_lift_reason and not reason:
             return _reason_required()
-        checked = self._recheck(operator, "", reason, epoch)
+        checked = self._recheck(operator, "", reason, epoch, recorded=False)
         if isinstance(checked, AuthorizationResult):
             return checked
         if not self.may_lift(checked):
@@ -121,15 +121,19 @@ class LiftService:
                 reason,
                 locked_for=locked,
             )
-        checked = self._recheck(operator, supervisor, reason, epoch)
-        if isinstance(checked, AuthorizationResult):
-            return checked
+        try:
+            self.controller.check(epoch)
+        except LiftVoided as void:
+            return self._void(void, operator.name, supervisor, reason, recorded=False)
         try:
             self.controller.audit.append(
-                Event.LIFT_REQUESTED, operator=checked.name, authorizer=supervisor, reason=reason
+                Event.LIFT_REQUESTED, operator=operator.name, authorizer=supervisor, reason=reason
             )
         except AuditUnavailable as error:
             return _audit_unavailable(error)
+        checked = self._recheck(operator, supervisor, reason, epoch, recorded=True)
+        if isinstance(checked, AuthorizationResult):
+            return checked
         if supervisor == checked.name:
             return self._deny(
                 Outcome.SELF_AUTHORIZATION,
@@ -168,16 +172,16 @@ class LiftService:
         return self._start(checked, authorizer.name, reason, epoch, recorded=True)
 
     def _recheck(
-        self, operator: User, supervisor: str, reason: str, epoch: int
+        self, operator: User, supervisor: str, reason: str, epoch: int, *, recorded: bool
     ) -> User | AuthorizationResult:
         """The operator's account as stored now, or the refusal: an ended epoch, a
-        changed account, an unreadable store. An ended epoch needs no record here:
-        nothing of this request is in the audit yet."""
+        changed account, an unreadable store. `recorded`: the request is in the audit
+        already (a supervisor's lift_requested), so a void is recorded too."""
         try:
             self.controller.check(epoch)
             return self.users.recheck(operator)
         except LiftVoided as void:
-            return self._void(void, operator.name, supervisor, reason, recorded=False)
+            return self._void(void, operator.name, supervisor, reason, recorded=recorded)
         except UsersUnavailable as error:
             return AuthorizationResult(Outcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         except AccountChanged as error:
