@@ -77,8 +77,10 @@ class CommandLogin:
         self.audit.append(event, operator=self.user.name, details=details)
 
     def close(self) -> None:
-        """Record the end of the command's session (raises `AuditUnavailable`)."""
+        """Record the end of the command's session, waiting for the record (a logout is
+        queued, and the process is about to end); raises `AuditUnavailable`."""
         self.sessions.logout(self.user, "command finished")
+        self.audit.flush()
 
 
 def log_in(paths: Paths, site: Site, name: str, from_stdin: bool) -> CommandLogin | int:

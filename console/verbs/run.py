@@ -5,7 +5,9 @@ session on quit, its `SessionGuard` on SIGHUP (the SSH connection or terminal we
 away), SIGTERM or a lost terminal, and the `finally` here ends any lift still in force
 so the audit says "session ended while lifted": with the guard's cause when there is
 one (the app may end on its own before the guard has closed the session), else "exit"
-or "crash". Lift state is never written anywhere, so the next start is masked anyway.
+or "crash". The console queues the records of masks going back (they must never wait
+on a disk); the process waits for them here before it ends. Lift state is never
+written anywhere, so the next start is masked anyway.
 
 With `--ssh-keys FILE` (the sshd `ForceCommand` of the SSH deployment) the console first
 names the key that connected (`console.core.access.ssh`) and refuses to start without
@@ -73,6 +75,7 @@ def run_console(args: argparse.Namespace) -> int:
         unrecorded = guard.unrecorded
         try:
             services.gate.end_session(cause)
+            services.audit.flush()  # the records of this session's end, queued till now
         except AuditUnavailable as error:
             unrecorded = error
         if unrecorded is not None:

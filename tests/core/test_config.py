@@ -224,3 +224,26 @@ def test_durations(text: str, seconds: float) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError, match="expected a duration"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [(None, 0.0), ('"off"', 0.0), ('"15m"', 900.0), ('"1h30m"', 5400.0)]
+)
+def test_idle_logout_is_off_unless_the_site_sets_it(
+    tmp_path: Path, value: str | None, seconds: float
+) -> None:
+    text = (
+        VALID
+        if value is None
+        else VALID.replace('lockout = "90s"', f'lockout = "90s"\nidle_logout = {value}')
+    )
+    assert load_site(write(tmp_path, text)).auth_idle_logout == seconds
+
+
+@pytest.mark.parametrize("value", ['"30s"', '"25h"', "15", '"soon"', "true"])
+def test_idle_logout_must_be_off_or_a_duration_from_a_minute_to_a_day(
+    tmp_path: Path, value: str
+) -> None:
+    text = VALID.replace('lockout = "90s"', f'lockout = "90s"\nidle_logout = {value}')
+    [problem] = problems(tmp_path, text)
+    assert 'auth.idle_logout: expected "off" or a duration from 1m to 24h' in problem

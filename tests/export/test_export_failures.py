@@ -201,7 +201,7 @@ def test_unmasked_export_needs_both_a_lift_and_the_permission(tmp_path: Path) ->
     may_not = Role("operator", frozenset({"export", "lift_privacy_masks"}))
 
     assert unmasked_grant(may, lift) is None  # nothing lifted
-    lift.lift("alice", "bob", "case 7", 600)
+    lift.lift("alice", "bob", "case 7", 600, lift.epoch)
     assert unmasked_grant(may_not, lift) is None
     grant = unmasked_grant(may, lift)
     assert grant is not None

@@ -289,7 +289,7 @@ async def test_unmasked_export_only_when_granted_and_ticked(make_services: AppSe
         screen = await open_export(pilot, ("supervisor", "supervisor-demo"))
         box = screen.query_one("#export-unmasked", Checkbox)
         assert not box.display
-        services.gate.lift("supervisor", "supervisor", "incident 7", 600)
+        services.gate.lift("supervisor", "supervisor", "incident 7", 600, services.gate.epoch)
         app.sample_lift()
         screen.query_one(SelectionList).deselect_all().select("street")
         await settle(pilot)

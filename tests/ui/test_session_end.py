@@ -152,7 +152,7 @@ def test_a_crash_while_lifted_is_audited_on_the_way_out(
             self.return_code: int | None = None
 
         def run(self) -> None:
-            self.services.gate.lift("operator", "supervisor", "", 600)
+            self.services.gate.lift("operator", "supervisor", "", 600, self.services.gate.epoch)
             raise RuntimeError("a bug")
 
     monkeypatch.setattr(app_module, "VeilApp", CrashingApp)

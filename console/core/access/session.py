@@ -1,9 +1,11 @@
 """Logging in and out of the console, and the audit records that go with it.
 
-A session always starts masked (lift state lives only in the `LiftController`, which
-starts empty) and logging out ends any lift before anything else. A login the audit
-cannot record is refused: who watched which cameras is itself personal-data access a
-site must be able to account for.
+A session always starts masked: every login, whatever its outcome, begins by ending the
+session epoch (`LiftController.end_session`), so no lift of an earlier session, nor one
+still being recorded for it, can carry over to whoever logs in next. Logging out ends
+any lift before anything else, and never waits on the audit: its records are queued
+(`AuditLog.post`). A login the audit cannot record is refused: who watched which
+cameras is itself personal-data access a site must be able to account for.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Sessions:
 
     def login(self, name: str, password: str) -> LoginResult:
         """Check credentials (slow: call from a worker thread) and record the attempt."""
+        self.controller.end_session("login")
         name = name.strip()
         try:
             user = self.users.authenticate(name, password)
@@ -84,14 +87,9 @@ class Sessions:
         return LoginResult(LoginOutcome.OK, f"Logged in as {user.name} ({user.role}).", user)
 
     def logout(self, user: User, cause: str = "logout") -> None:
-        """End any lift, then record the logout.
-
-        Masks are back before anything is written; if the audit fails, `AuditUnavailable`
-        still propagates so the caller can say a record is missing.
-        """
-        try:
-            self.controller.end_session(cause)
-        finally:
-            self.controller.audit.append(
-                Event.LOGOUT, operator=user.name, details={"cause": cause, **self.origin}
-            )
+        """End any lift, then record the logout; returns at once (the records are
+        queued: a process about to exit calls `AuditLog.flush`)."""
+        self.controller.end_session(cause)
+        self.controller.audit.post(
+            Event.LOGOUT, operator=user.name, details={"cause": cause, **self.origin}
+        )

@@ -210,6 +210,30 @@ class Duration(Kind[float]):
         return f'"{format_duration(value)}"'
 
 
+class DurationOrOff(Duration):
+    """A duration, or "off" (0.0) for a feature a site may leave unused."""
+
+    @property
+    def expected(self) -> str:
+        return f'"off" or {super().expected}'
+
+    def convert(self, value: object, path: str, report: Report) -> float | None:
+        if isinstance(value, str) and value.strip().lower() == "off":
+            return 0.0
+        if isinstance(value, str):
+            try:
+                seconds = parse_duration(value)
+            except ValueError:
+                seconds = -1.0
+            if self.low <= seconds <= self.high:
+                return seconds
+        report(path, f"expected {self.expected}, got {describe(value)}")
+        return None
+
+    def show(self, value: float) -> str:
+        return '"off"' if value == 0 else super().show(value)
+
+
 class TextList(Kind[list[str]]):
     expected = "a list of strings"
 

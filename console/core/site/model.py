@@ -64,6 +64,8 @@ class Site:
     auth_max_failures: int = AuthTable.max_failures.preset
     auth_failure_window: float = AuthTable.failure_window.preset
     auth_lockout: float = AuthTable.lockout.preset
+    auth_idle_logout: float = AuthTable.idle_logout.preset
+    """Seconds without input after which a console logs out; 0.0: never."""
     sha256: str = ""
     """Of the file as read, so the audit can prove which configuration was in force."""
     directory: Path = field(default=Path("."))

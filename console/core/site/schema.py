@@ -26,6 +26,7 @@ from console.core.site.kinds import (
     ChoiceList,
     Colour,
     Duration,
+    DurationOrOff,
     GridSize,
     Identifier,
     Integer,
@@ -190,13 +191,21 @@ class SiteTable(Table, heading="[site]"):
 
 class AuthTable(Table, heading="[auth]"):
     """Guessing of supervisor authorization is throttled: after `max_failures` wrong tries
-    within `failure_window`, authorization is locked for that operator for `lockout`."""
+    within `failure_window`, authorization is locked for that operator for `lockout`. An
+    idle console can be logged out after `idle_logout`."""
 
     max_failures = Key(Integer(1, 100), "Failed tries that lock authorization.", default=5)
     failure_window = Key(
         Duration(10, 86_400), "The window the failed tries are counted in.", default=300.0
     )
     lockout = Key(Duration(10, 86_400), "How long authorization then stays locked.", default=300.0)
+    idle_logout = Key(
+        DurationOrOff(60, 86_400),
+        "Log a console out after this long without a key or mouse event (masks back, "
+        "audited). Off by default: a wall is watched, not typed at, and a lift ends on its "
+        "own.",
+        default=0.0,
+    )
 
 
 class RoleTable(Table, heading="[roles.NAME]"):

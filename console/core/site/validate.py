@@ -47,6 +47,7 @@ class _Validator:
         failures = auth.get(AuthTable.max_failures)
         window = auth.get(AuthTable.failure_window)
         lockout = auth.get(AuthTable.lockout)
+        idle = auth.get(AuthTable.idle_logout)
         roles = self.roles(top)
         cameras = self.cameras(top)
         carousels = self.carousels(top, {camera.id for camera in cameras})
@@ -57,6 +58,7 @@ class _Validator:
             or failures is None
             or window is None
             or lockout is None
+            or idle is None
         ):
             return None
         return Site(
@@ -70,6 +72,7 @@ class _Validator:
             auth_max_failures=failures,
             auth_failure_window=window,
             auth_lockout=lockout,
+            auth_idle_logout=idle,
             sha256=sha256,
             directory=self.directory,
         )

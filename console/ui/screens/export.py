@@ -39,13 +39,14 @@ from textual.widgets import (
     Static,
 )
 
+from console.core.access.users import AccountChanged, User, UsersUnavailable
 from console.core.evidence.batch import (
     BatchProgress,
     BatchResult,
     export_batch,
     output_path,
 )
-from console.core.evidence.errors import ExportCancelled
+from console.core.evidence.errors import ExportCancelled, ExportRefused
 from console.core.evidence.formats import FORMATS, ExportFormat
 from console.core.evidence.keys import ExportKey, KeyProblem, load_export_key
 from console.core.evidence.policy import UnmaskedGrant, export_masker, unmasked_grant
@@ -402,7 +403,8 @@ class ExportScreen(Screen[None]):
         ]
 
     def action_start(self) -> None:
-        if self.running:
+        user = current_user(self.app)
+        if self.running or user is None:
             return
         try:
             key = load_export_key(self.services.paths.export_key)
@@ -414,13 +416,24 @@ class ExportScreen(Screen[None]):
         self.running = True
         self.query_one("#export-progress", ProgressBar).update(total=1, progress=0)
         self._say(f"Exporting {len(requests)} camera(s)…")
-        self._run(requests, key, self._cancel)
+        self._run(requests, key, self._cancel, user)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _run(self, requests: list[ExportRequest], key: ExportKey, cancel: threading.Event) -> None:
+    def _run(
+        self, requests: list[ExportRequest], key: ExportKey, cancel: threading.Event, user: User
+    ) -> None:
+        """Export; first the account is read again: the role the form was filled under
+        must still be the operator's (an administrator may have changed it since)."""
+
         def report(progress: BatchProgress) -> None:
             self.post_message(self.Progressed(progress))
 
+        try:
+            self.services.users.recheck(user)
+        except (AccountChanged, UsersUnavailable) as error:
+            refused = ExportRefused(f"nothing was exported: {error}")
+            self.post_message(self.Finished(BatchResult((), (), refused)))
+            return
         audit, clock = self.services.audit, self.services.clock
         result = export_batch(requests, audit, key, report, cancel, clock)
         self.post_message(self.Finished(result))

@@ -182,7 +182,7 @@ class CameraTile(ImageTile):
 
     def on_mount(self) -> None:
         caps = self.caps = self.caps or caps_of(self.app)
-        services = services_of(self.app)
+        pump = TilePump.of(self.app)
         text_fps, sixel_fps = self._fps
         self._client = TileClient(
             self.source,
@@ -198,7 +198,7 @@ class CameraTile(ImageTile):
             self._overlay.add(self)
         self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
         self._measure()
-        TilePump.of(self.app, services.gate.lifted if services else None).add(self._client)
+        pump.add(self._client)
 
     def on_unmount(self) -> None:
         if self._client is not None:
@@ -276,6 +276,7 @@ class CameraTile(ImageTile):
     def _present(self, update: TileUpdate, now: float) -> None:
         self._label("title", update.title)
         video = update.video
+        masks_back = self.lifted and (video is None or not video.lifted)
         if video is None:
             if self._video or update.status != self._status:
                 self._strips = []
@@ -302,6 +303,8 @@ class CameraTile(ImageTile):
         self._status = update.status
         self._label("subtitle", self._subtitle())
         self.set_class(self.unmasked, "-unmasked")
+        if masks_back:  # the unmasked picture leaves the screen now, not at the next tick
+            PaintTick.of(self.app).paint_now(self)
 
     def _repaint(self, rows: Iterable[int] | None) -> None:
         """Repaint these content rows (None: all of them) at the next paint tick."""

@@ -10,7 +10,11 @@ busy until the UI has taken them. There is never a queue of frames: a tile that 
 behind skips to the newest one, and its `Pace` slows it down.
 
 When the lift state flips, every tile is due at once: masks coming back (the panic key)
-must not wait for a slow tile's next period.
+must not wait for a slow tile's next period. The lift state is part of the pump from the
+start: the app installs its pump with the gate its maskers ask (`TilePump.install`),
+and a tile finds no pump in an app that installed none, rather than one that cannot
+tell when masks come back (a frame masked under a lift would then be shown after it
+ended).
 
 While tiles stream, the pump also sets the garbage collector's pace. A streaming wall
 allocates tens of thousands of short-lived objects a second (strips and segments, seven
@@ -289,7 +293,7 @@ class TilePump:
 
     def __init__(
         self,
-        lifted: Callable[[], bool] | None = None,
+        lifted: Callable[[], bool],
         backlog: Callable[[], int] = lambda: 0,
         workers: int = WORKERS,
     ) -> None:
@@ -301,28 +305,39 @@ class TilePump:
         self._clients: tuple[TileClient, ...] = ()
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._thresholds: tuple[int, int, int] | None = None
         self._hushed_until = 0.0
 
     @classmethod
-    def of(cls, app: App[Any], lifted: Callable[[], bool] | None = None) -> TilePump:
-        pump = cls._pumps.get(app)
-        if pump is None:
-            owner = weakref.ref(app)  # the pump must not keep its app alive
+    def install(cls, app: App[Any], lifted: Callable[[], bool]) -> TilePump:
+        """Give `app` its pump, following `lifted`: the gate its tiles' maskers ask.
 
-            def backlog() -> int:
-                app = owner()
-                return writer_backlog(app) if app is not None else 0
+        Once per app: a second lift state could only disagree with the first.
+        """
+        if app in cls._pumps:
+            raise ValueError(f"{app!r} already has a tile pump and the lift state it follows")
+        owner = weakref.ref(app)  # the pump must not keep its app alive
 
-            pump = cls._pumps[app] = cls(lifted, backlog)
+        def backlog() -> int:
+            app = owner()
+            return writer_backlog(app) if app is not None else 0
+
+        pump = cls._pumps[app] = cls(lifted, backlog)
         return pump
 
     @classmethod
-    def existing(cls, app: App[Any]) -> TilePump | None:
-        """The app's pump if it has tiles or had some (None on the login screen)."""
-        return cls._pumps.get(app)
+    def of(cls, app: App[Any]) -> TilePump:
+        """The pump `install` gave `app`; LookupError when it has none (no tile may draw
+        where nobody says when masks come back)."""
+        pump = cls._pumps.get(app)
+        if pump is None:
+            raise LookupError(
+                f"{app!r} installed no tile pump: tiles need the lift state their masks follow"
+            )
+        return pump
 
     @property
     def clients(self) -> tuple[TileClient, ...]:
@@ -350,6 +365,7 @@ class TilePump:
             if self._clients or self._thread is None:
                 return
             self._stop.set()
+            self._wake.set()
             thread, self._thread = self._thread, None
             pool, self._pool = self._pool, None
             if self._thresholds is not None:
@@ -360,13 +376,17 @@ class TilePump:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def masks_on(self) -> bool:
-        """No lift is in force right now (False when the pump watches no lift state).
+        """No lift is in force right now.
 
         A frame is masked on a pump thread and shown on the UI thread a little later; a
         tile asks this before showing a frame masked under a lift, so that an apply (the
         panic key) that came in between is never undone by a frame already on its way.
         """
-        return self._lifted is not None and not self._lifted()
+        return not self._lifted()
+
+    def wake(self) -> None:
+        """Look at the tiles now, not at the next poll: masks just came back."""
+        self._wake.set()
 
     def hush(self, seconds: float) -> None:
         """Start no frame for a moment (lifts and applies excepted): a key was pressed."""
@@ -375,10 +395,14 @@ class TilePump:
     def _schedule(self) -> None:
         pool = self._pool
         assert pool is not None
-        lifted = self._lifted() if self._lifted else False
-        while not self._stop.wait(POLL):
+        lifted = self._lifted()
+        while True:
+            self._wake.wait(POLL)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             clients = self._clients
-            if self._lifted is not None and self._lifted() != lifted:
+            if self._lifted() != lifted:
                 lifted = not lifted
                 for client in clients:
                     client.hurry()

@@ -148,7 +148,7 @@ class TileApp(App[None]):
         self.sources = list(sources)
         self.caps = caps
         # What the console's services give the pump: the lift state every tile follows.
-        TilePump.of(self, lambda: any(source.gate.lifted() for source in self.sources))
+        TilePump.install(self, lambda: any(source.gate.lifted() for source in self.sources))
 
     def compose(self) -> ComposeResult:
         with Grid():
