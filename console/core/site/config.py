@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from console.core.privacy.masks import (
     GRID_SIZES,
@@ -35,6 +35,8 @@ PERMISSIONS = frozenset(
 )
 """Everything a role can be granted. No role holds `lift_privacy_masks` unless a site says so."""
 
+DEFAULT_TIMEOUT = 5.0
+"""A camera's connect and read timeout when the site does not set one."""
 MIN_LIFT = 60.0
 MAX_LIFT = 24 * 3600.0
 DEFAULT_LIFT = 30 * 60.0
@@ -42,6 +44,7 @@ DEFAULT_LIFT = 30 * 60.0
 _ID = re.compile(r"[a-z0-9-]+")
 _CELL = re.compile(r"(\d+)(?:-(\d+))?,(\d+)(?:-(\d+))?")
 _COLOR = re.compile(r"#([0-9a-fA-F]{6})")
+_FRIGATE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
 
 PATTERN_NAMES = ("bars", "gradient", "checker")
@@ -93,6 +96,14 @@ class Camera:
     credential: str | None = None
     fps: float | None = None
     recordings: Path | None = None
+    transport: Literal["auto", "tcp", "udp"] = "auto"
+    """RTSP's lower transport; "auto" lets FFmpeg try UDP and fall back to TCP."""
+    timeout: float = DEFAULT_TIMEOUT
+    """Seconds to wait for a connection, and then for each frame, before calling it lost."""
+    recordings_layout: Literal["veil", "frigate"] = "veil"
+    """How `recordings` is laid out: Veil's one folder, or a Frigate NVR's recordings tree."""
+    frigate_camera: str | None = None
+    """The camera's name in Frigate's tree when it is not the Veil id (Frigate allows `_`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +382,10 @@ class _Reader:
         return cameras
 
     def camera(self, body: object, path: str) -> Camera | None:
-        keys = ("id", "name", "source", "tile_source", "credential", "fps", "recordings", "masks")
+        keys = (
+            "id", "name", "source", "tile_source", "credential", "fps", "transport", "timeout",
+            "recordings", "recordings_layout", "frigate_camera", "masks",
+        )  # fmt: skip
         table = self.table(body, path, keys)
         if table is None:
             return None
@@ -381,7 +395,19 @@ class _Reader:
         tile_source = self.field(table, "tile_source", path, self.source)
         credential = self.field(table, "credential", path, self.string)
         fps = self.field(table, "fps", path, lambda v, p: self.number(v, p, 0.1, 60))
+        transport = self.field(
+            table, "transport", path, self.choice(("auto", "tcp", "udp")), "auto"
+        )
+        timeout = self.field(
+            table, "timeout", path, lambda v, p: self.duration(v, p, 0.5, 60), DEFAULT_TIMEOUT
+        )
         recordings = self.field(table, "recordings", path, self.string)
+        layout = self.field(
+            table, "recordings_layout", path, self.choice(("veil", "frigate")), "veil"
+        )
+        frigate_camera = self.field(table, "frigate_camera", path, self.frigate_name)
+        if frigate_camera is not None and layout != "frigate":
+            self.problem(f"{path}.frigate_camera", 'applies to recordings_layout = "frigate" only')
         masks = self.masks(table.get("masks", []), f"{path}.masks")
         if camera_id is None or name is None or source is None:
             return None
@@ -394,7 +420,21 @@ class _Reader:
             credential=credential,
             fps=fps,
             recordings=self.file.parent / recordings if recordings else None,
+            transport=cast(Literal["auto", "tcp", "udp"], transport or "auto"),
+            timeout=timeout or DEFAULT_TIMEOUT,
+            recordings_layout=cast(Literal["veil", "frigate"], layout or "veil"),
+            frigate_camera=frigate_camera,
         )
+
+    def frigate_name(self, value: object, path: str) -> str | None:
+        """A Frigate camera name: one folder name of its tree, so no separators or dots."""
+        if isinstance(value, str) and _FRIGATE_NAME.fullmatch(value):
+            return value
+        self.problem(
+            path,
+            f"expected a Frigate camera name of A-Z, a-z, 0-9, '_' and '-', got {_kind(value)}",
+        )
+        return None
 
     def source(self, value: object, path: str) -> str | None:
         text = self.string(value, path)
