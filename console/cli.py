@@ -20,6 +20,7 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
 
 from console import __version__  # noqa: E402
+from console.core.render.modes import RENDER_MODES  # noqa: E402
 from console.verbs import VERBS  # noqa: E402
 from console.verbs.common import add_location_options  # noqa: E402
 
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--render",
-        choices=("auto", "sixel", "halfblock", "ascii"),
+        choices=("auto", *RENDER_MODES),
         default=None,
         help="how tiles are drawn (default: $VEIL_RENDER or auto-detect)",
     )

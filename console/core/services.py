@@ -21,8 +21,9 @@ from console.core.access.passwords import DEFAULT_PARAMS, ScryptParams
 from console.core.access.session import Sessions
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog
+from console.core.evidence.keys import create_export_key
 from console.core.render.terminal import TerminalCaps
-from console.core.site.config import Camera, Site
+from console.core.site.model import Camera, Site
 from console.core.site.paths import Paths
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video import credentials
@@ -70,11 +71,13 @@ def build_services(
     params: ScryptParams = DEFAULT_PARAMS,
     sources_for: SourcesFor | None = None,
 ) -> Services:
-    """Wire the parts together, record the site file in the audit, add demo users.
+    """Wire the parts together, record the site file in the audit, add demo users and a
+    demo export key.
 
     Raises `AuditUnavailable` when the site load cannot be recorded (a console whose
     audit cannot be written could not log anyone in), and `UsersUnavailable` or
-    `UserError` when the demo users cannot be created.
+    `UserError` when the demo users cannot be created, `KeyProblem` when the demo key
+    cannot.
     """
     audit = AuditLog(paths.audit_db)
     users = UserStore(paths.users_db, site.roles, audit, params=params)
@@ -103,4 +106,6 @@ def build_services(
     services.sessions.record_site()
     if demo:
         add_demo_users(users)
+        if not paths.export_key.exists():
+            create_export_key(paths.export_key)  # the demo's throw-away data dir: its own key
     return services

@@ -2,8 +2,9 @@
 
 The same export as the console's export screen, for scripts and for sites that hand
 evidence over from a shell: the user logs in (the attempt is audited), their role must
-hold `export`, and the export is audited with its manifest's hash. Liftable masks are
-always burned in here: a command-line session never holds a lift.
+hold `export`, and the export is signed with the site's export key and audited with its
+manifest's hash and the key's id. Without a key (`veil keys init`) nothing is exported.
+Liftable masks are always burned in here: a command-line session never holds a lift.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
     from console.core.access.session import Sessions
     from console.core.access.users import User
     from console.core.audit.trail import AuditLog
-    from console.core.evidence.export import ExportProgress, ExportRequest
+    from console.core.evidence.keys import ExportKey
+    from console.core.evidence.request import ExportProgress, ExportRequest
     from console.core.privacy.masks import RectGeometry
 
 
@@ -84,7 +86,10 @@ def export(args: argparse.Namespace) -> int:
     from console.core.access.session import Sessions
     from console.core.access.users import UserStore
     from console.core.audit.trail import AuditLog, AuditUnavailable
-    from console.core.evidence.export import ExportRefused, ExportRequest, format_for
+    from console.core.evidence.errors import ExportRefused
+    from console.core.evidence.formats import format_for
+    from console.core.evidence.keys import KeyProblem, load_export_key
+    from console.core.evidence.request import ExportRequest
     from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
 
@@ -102,7 +107,8 @@ def export(args: argparse.Namespace) -> int:
     site, camera = found
     try:
         ensure_data_dir(paths)
-    except DataDirError as error:
+        key = load_export_key(paths.export_key)  # before the password: no key, no export
+    except (DataDirError, KeyProblem) as error:
         return fail(str(error))
     audit = AuditLog(paths.audit_db)
     sessions = Sessions(site, UserStore(paths.users_db, site.roles, audit), LiftController(audit))
@@ -114,7 +120,7 @@ def export(args: argparse.Namespace) -> int:
             request = ExportRequest(
                 site, camera.id, start, end, args.out, export_format, user.name, args.reason, extra
             )
-            return _run(request, user, site.roles[user.role].permissions, audit)
+            return _run(request, user, site.roles[user.role].permissions, audit, key)
         finally:
             sessions.logout(user, "command finished")
     except AuditUnavailable as error:
@@ -141,14 +147,16 @@ def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
     return result.user
 
 
-def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit: AuditLog) -> int:
+def _run(
+    request: ExportRequest,
+    user: User,
+    permissions: frozenset[str],
+    audit: AuditLog,
+    key: ExportKey,
+) -> int:
     from console.core.audit.trail import Event
-    from console.core.evidence.export import (
-        ExportCancelled,
-        ExportError,
-        ExportRefused,
-        export_recording,
-    )
+    from console.core.evidence.errors import ExportCancelled, ExportError, ExportRefused
+    from console.core.evidence.export import export_recording
 
     if "export" not in permissions:
         audit.append(
@@ -161,7 +169,7 @@ def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit:
         return fail(f"user {user.name} (role {user.role}) may not export", 1)
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        result = export_recording(request, audit, progress=bar.show if bar else None)
+        result = export_recording(request, audit, key, progress=bar.show if bar else None)
     except KeyboardInterrupt:
         return fail(f"export to {request.out} cancelled; nothing was kept", 130)
     except ExportCancelled as error:
@@ -174,7 +182,10 @@ def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit:
         if bar is not None:
             bar.close()
     print(f"{result.output}: {result.frames} frames of {request.camera_id}, every mask burned in")
-    print(f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}")
+    print(
+        f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}, "
+        f"signed with export key {key.public.key_id}"
+    )
     return 0
 
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from console.core.privacy.masking import CameraMasker, MaskedFrame
     from console.core.render.tile import TileRenderer
-    from console.core.site.config import Camera
+    from console.core.site.model import Camera
     from console.core.video.feed import CameraFeed
 
 _T = TypeVar("_T")

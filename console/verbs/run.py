@@ -16,6 +16,7 @@ import sys
 
 from console.core.access.users import UserError, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable
+from console.core.evidence.keys import KeyProblem
 from console.core.render.terminal import detect_terminal
 from console.core.services import build_services
 from console.core.site.paths import DataDirError, demo_paths, ensure_data_dir
@@ -40,7 +41,7 @@ def run_console(args: argparse.Namespace) -> int:
     caps = detect_terminal(args.render, args.colors)
     try:
         services = build_services(site, paths, demo=args.demo)
-    except (AuditUnavailable, UsersUnavailable, UserError) as error:
+    except (AuditUnavailable, UsersUnavailable, UserError, KeyProblem) as error:
         return fail(str(error))
     services.caps = caps
     from console.ui.app import VeilApp

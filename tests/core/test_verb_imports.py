@@ -30,13 +30,25 @@ OTHER_VERBS_STACKS = (
     "console.core.video.sources",
     "console.core.access.users",
     "console.ui",
+    "av",
+    "cryptography",
     "keyring",
     "sqlite3",
     "textual",
 )
 """What `veil render --input-dir` never uses: other verbs', live video's and the app's."""
 
-VERBS = ("audit", "credential", "export", "render", "site", "still", "user")
+VERBS = (
+    "audit",
+    "credential",
+    "export",
+    "keys",
+    "render",
+    "site",
+    "still",
+    "user",
+    "verify_export",
+)
 
 SITE = """\
 [site]

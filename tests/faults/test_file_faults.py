@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from console.core.site.config import Camera, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Camera
 from tests.conftest import DEMO_SITE, FIXTURES
 from tests.core.test_sources import eventually
 from tests.faults.conftest import FeedMaker

@@ -9,7 +9,8 @@ import pytest
 
 from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry, rasterize
-from console.core.site.config import Site, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Site
 from console.core.video.recordings import (
     NO_RECORDING,
     Blank,

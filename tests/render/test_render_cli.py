@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from console.core.privacy.masking import CameraMasker
+from console.core.render.kitty_decode import parse_kitty
 from console.core.render.sixel import SixelRenderer
 from console.core.render.sixel_decode import decode_sixel, find_sixels
 from console.core.site.config import load_site
@@ -98,6 +99,27 @@ def test_sixel_frames_are_one_dcs_each(
     assert image.pixels.shape == (36, 80, 3)
     left = image.pixels[:, :40].reshape(-1, 3)
     assert len(np.unique(left, axis=0)) == 1  # the mask, in its nearest palette colour
+
+
+def test_kitty_frames_are_one_picture_each_with_every_touched_pixel_masked(
+    site: Path, pictures: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code = veil_render(
+        "--site", str(site), "--camera", "door", "--input-dir", str(pictures),
+        "--mode", "kitty", "--cols", "40", "--rows", "20", "--cell-px", "10x20",
+    )  # fmt: skip
+    assert code == 0
+    out = capfdbinary.readouterr().out
+    frames = out.split(b"\x1b[H")[1:]
+    assert len(frames) == 2
+    for frame in frames:
+        (command,) = parse_kitty(frame)
+        assert (command.keys["c"], command.keys["r"]) == ("40", "11")  # 16:9 in 40x20
+        pixels = command.pixels().astype(np.int64)
+        rgb = (pixels[..., 2] << 16) | (pixels[..., 1] << 8) | pixels[..., 0]
+        half = -(-rgb.shape[1] // 2)  # outward: the middle column touches the mask
+        assert (rgb[:, :half] == MASK_RGB).all()
+        assert (rgb[:, half + 1 :] != MASK_RGB).any()
 
 
 def test_a_tile_larger_than_half_the_picture_is_made_from_the_full_picture(

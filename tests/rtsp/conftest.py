@@ -18,11 +18,10 @@ import pytest
 
 from console.core.privacy.masking import NEVER_LIFTED, MaskedFrame
 from console.core.privacy.masks import Mask, RectGeometry, rasterize
-from console.core.site.config import Camera
+from console.core.site.model import Camera, StreamTransport
 from console.core.video import credentials
 from console.core.video.feed import CameraFeed
 from console.core.video.sources import FrameSource
-from console.core.video.stream import Transport
 from tests.faults.privacy_watch import MASK_BGR, scene
 from tests.support.rtsp_camera import RtspCamera
 
@@ -79,7 +78,7 @@ def make_feed() -> Iterator[FeedMaker]:
         url: str,
         *,
         credential: str | None = None,
-        transport: Transport = "auto",
+        transport: StreamTransport = "auto",
         masks: tuple[Mask, ...] = (RTSP_MASK,),
         camera_id: str = "cam",
     ) -> CameraFeed:

@@ -7,7 +7,7 @@ import json
 import numpy as np
 from textual.command import CommandInput
 
-from console.core.site.config import Role
+from console.core.site.model import Role
 from console.core.timebase.clock import FakeClock
 from console.core.wall.carousel import CarouselSource
 from console.core.wall.views import ViewStore

@@ -10,7 +10,8 @@ import numpy as np
 
 from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry, rasterize
-from console.core.site.config import Camera, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Camera
 from console.core.video.playback_source import PlaybackSource
 from console.core.video.recordings import NO_RECORDING, PlaybackCursor, index_recordings
 from tests.conftest import DEMO_SITE

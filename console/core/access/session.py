@@ -14,7 +14,7 @@ from enum import StrEnum
 from console.core.access.lift import LiftController
 from console.core.access.users import User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
-from console.core.site.config import Site
+from console.core.site.model import Site
 
 
 class LoginOutcome(StrEnum):

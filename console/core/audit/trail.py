@@ -59,6 +59,7 @@ class Event(StrEnum):
     LIFT_EXPIRED = "lift_expired"
     SESSION_ENDED_WHILE_LIFTED = "session_ended_while_lifted"
     EXPORT = "export"
+    EXPORT_KEY = "export_key"
     USER_ADMIN = "user_admin"
     SITE_LOADED = "site_loaded"
 
@@ -81,6 +82,7 @@ _LABELS: dict[Event, str] = {
     Event.LIFT_EXPIRED: "lift expired",
     Event.SESSION_ENDED_WHILE_LIFTED: "session ended while lifted",
     Event.EXPORT: "export",
+    Event.EXPORT_KEY: "export key",
     Event.USER_ADMIN: "user admin",
     Event.SITE_LOADED: "site file loaded",
 }

@@ -42,6 +42,11 @@ class Paths:
         return self.data_dir / "audit.db"
 
     @property
+    def export_key(self) -> Path:
+        """The site's private Ed25519 key that signs every export (`veil keys init`)."""
+        return self.data_dir / "export-key.pem"
+
+    @property
     def exports_dir(self) -> Path:
         return self.data_dir / "exports"
 

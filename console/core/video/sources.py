@@ -30,10 +30,11 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import cv2
 import numpy as np
 
+from console.core.site.model import StreamTransport
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video.capture import Capture, Pixels, SourceGone, State
 from console.core.video.patterns import PATTERNS
-from console.core.video.stream import Transport, open_stream
+from console.core.video.stream import open_stream
 
 __all__ = [
     "NETWORK_SCHEMES",
@@ -109,7 +110,7 @@ class FrameSource:
         credentials: CredentialLookup | None = None,
         clock: Clock = monotonic,
         timeout: float = 5.0,
-        transport: Transport = "auto",
+        transport: StreamTransport = "auto",
         backoff: tuple[float, float] = (0.5, 10.0),
     ) -> None:
         self.spec = spec
@@ -119,7 +120,7 @@ class FrameSource:
         self.clock = clock
         self.timeout = timeout
         """Seconds to wait for a connection or for the next frame before calling it lost."""
-        self.transport: Transport = transport
+        self.transport: StreamTransport = transport
         """RTSP's lower transport: "auto" lets FFmpeg try UDP, then TCP."""
         self.backoff = backoff
         self._lock = threading.Lock()

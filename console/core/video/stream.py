@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from console.core.site.model import StreamTransport
 from console.core.video.capture import Pixels, SourceGone
 
 if TYPE_CHECKING:
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
 
     Packet = av.packet.Packet[av.video.stream.VideoStream]
 
-Transport = Literal["auto", "tcp", "udp"]
-TRANSPORTS: tuple[Transport, ...] = ("auto", "tcp", "udp")
 
 PIXEL_FORMATS = frozenset(
     {
@@ -70,7 +69,7 @@ def open_stream(
     url: str,
     name: str,
     *,
-    transport: Transport,
+    transport: StreamTransport,
     timeout: float,
     credential: str | None,
 ) -> StreamCapture:

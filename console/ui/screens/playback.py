@@ -27,7 +27,7 @@ from textual.widgets import Footer, Static
 
 from console.core.privacy.masking import CameraMasker
 from console.core.services import Services
-from console.core.site.config import Camera
+from console.core.site.model import Camera
 from console.core.timebase.moments import parse_moment
 from console.core.timebase.utc import system_now
 from console.core.video.playback_source import PlaybackSource

@@ -26,6 +26,7 @@ Both are undone when the last tile goes (after a logout, for instance).
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 import time
 import weakref
@@ -40,12 +41,16 @@ from textual.strip import Strip
 
 from console.core.render.factory import make_renderer
 from console.core.render.fit import fit_cells
-from console.core.render.modes import RenderMode
+from console.core.render.modes import IMAGE_MODES, RenderMode
 from console.core.render.tile import ColorDepth, TileRenderer
 from console.core.video.feed import FeedStatus, TileSource
 from console.ui.widgets.pace import Load, Pace
 from console.ui.widgets.tile_stats import writer_backlog
 from console.ui.widgets.tile_strips import Placement, StripMaker
+
+_IMAGE_IDS = itertools.count(1)
+"""Kitty image ids: one per tile for the life of the process, so no two tiles on any
+screen ever replace each other's picture."""
 
 POLL = 0.005
 """Seconds between the scheduler's looks at the tiles: the most a new frame waits."""
@@ -93,10 +98,13 @@ class TileGeometry:
 
 @dataclass(frozen=True, slots=True)
 class TileImage:
-    """A sixel picture of one frame, to be drawn over the tile's picture cells."""
+    """A terminal picture of one frame (sixel or kitty), drawn over the tile's cells."""
 
     payload: str
-    """The complete DCS."""
+    """The complete escape sequence(s), written at the picture's top-left cell."""
+    erase: str
+    """What takes the picture off the screen when text stands in: nothing for sixel,
+    whose pixels the text overwrites; a delete for kitty, whose pictures sit above it."""
     at: Placement
     """The cells it covers inside the content area."""
     serial: int
@@ -115,7 +123,7 @@ class Video:
     captured_at: float
     """Monotonic time the source delivered the frame."""
     image: TileImage | None
-    """The sixel picture, for sixel tiles."""
+    """The terminal picture, for sixel and kitty tiles."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,16 +166,20 @@ class TileClient:
         depth: ColorDepth,
         pace: Pace,
         deliver: Deliver,
+        max_px: tuple[int, int] | None = None,
     ) -> None:
         self.source = source
         self.pace = pace
         self.deliver = deliver
         text_mode: RenderMode = "ascii" if depth is ColorDepth.MONO else "halfblock"
-        if mode != "sixel":
+        if mode not in IMAGE_MODES:
             text_mode = mode
         self.text: TileRenderer = make_renderer(text_mode, depth, HYSTERESIS, bits=TEXT_BITS)
-        """Draws the picture in cells: the tile itself, or a sixel tile's fallback."""
-        self.sixel: TileRenderer | None = make_renderer("sixel", depth) if mode == "sixel" else None
+        """Draws the picture in cells: the tile itself, or an image tile's fallback."""
+        self.picture: TileRenderer | None = None
+        """Draws the terminal picture of sixel and kitty tiles."""
+        if mode in IMAGE_MODES:
+            self.picture = make_renderer(mode, depth, image_id=next(_IMAGE_IDS), max_px=max_px)
         self.geometry: TileGeometry | None = None
         self.busy = False
         self.paused = False
@@ -184,7 +196,7 @@ class TileClient:
 
     @property
     def mode(self) -> str:
-        return self.sixel.mode if self.sixel is not None else self.text.mode
+        return self.picture.mode if self.picture is not None else self.text.mode
 
     def refresh(self) -> None:
         """Render again even if nothing changed (the tile lost what it showed)."""
@@ -231,13 +243,13 @@ class TileClient:
             self.closed = True
 
     def _draw(self, geometry: TileGeometry) -> tuple[str, FeedStatus, Video | None]:
-        """Mask and render the newest frame; a sixel tile masks once, at the image's size,
+        """Mask and render the newest frame; an image tile masks once, at the image's size,
         and draws its text picture from that same masked frame."""
         source = self.source
         title = source.title
         status = source.status
         at = _placement(source, geometry)
-        renderer = self.sixel or self.text
+        renderer = self.picture or self.text
         size = renderer.pixel_size(at.cols, at.rows, geometry.cell_px)
         frame = None
         if status.state == "live" and min(size) > 0:
@@ -247,11 +259,15 @@ class TileClient:
             self._maker.forget()
             return title, status, None
         image = None
-        if self.sixel is not None:
-            graphics = self.sixel.render(frame, at.cols, at.rows, geometry.cell_px).graphics
-            if graphics is not None:
+        if self.picture is not None:
+            drawn = self.picture.render(frame, at.cols, at.rows, geometry.cell_px)
+            if drawn.graphics is not None:
                 self._serial += 1
-                image = TileImage(graphics, at, self._serial)
+                where = at
+                if drawn.graphics_cells is not None:
+                    dx, dy, used_cols, used_rows = drawn.graphics_cells
+                    where = Placement(at.x + dx, at.y + dy, used_cols, used_rows)
+                image = TileImage(drawn.graphics, drawn.graphics_erase, where, self._serial)
         text = self.text.render(frame, at.cols, at.rows, geometry.cell_px)
         rows, full = self._maker.strips(text, geometry.cols, geometry.rows, at, geometry.base)
         return title, status, Video(rows, full, frame.lifted, frame.captured_at, image)

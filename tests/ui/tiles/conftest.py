@@ -34,6 +34,9 @@ Pixels = npt.NDArray[np.uint8]
 HALFBLOCK = TerminalCaps("halfblock", ColorDepth.TRUECOLOR, (10, 20), False, False, ["test"])
 ASCII = TerminalCaps("ascii", ColorDepth.TRUECOLOR, (10, 20), False, False, ["test"])
 SIXEL = TerminalCaps("sixel", ColorDepth.TRUECOLOR, (10, 20), True, False, ["test"])
+KITTY = TerminalCaps(
+    "kitty", ColorDepth.TRUECOLOR, (10, 20), False, False, kitty=True, reasons=["test"]
+)
 
 
 class Switch:

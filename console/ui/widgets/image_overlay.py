@@ -1,4 +1,4 @@
-"""Sixel pictures drawn into the very frames Textual writes, after their text.
+"""Terminal pictures (sixel, kitty) drawn into the very frames Textual writes, after their text.
 
 The known trick (a zero-width control segment carrying the DCS at the end of a tile's
 last row) does not survive Textual's compositor: line filters rebuild segments without
@@ -23,6 +23,10 @@ no stale image pixels remain. When another screen (a modal, the palette) becomes
 current, no image is drawn any more and the tiles behind it go blank (see
 `CameraTile`); when the wall's screen resumes, Textual repaints it in full and the
 images come back with it.
+
+Kitty pictures sit above the text rather than in it, so text never hides them: every
+switch to text, and every screen change, also writes the picture's erase (a kitty
+delete) so no picture outlives what it was drawn for, a lifted one least of all.
 
 Only this module touches the compositor's private state (`Screen._compositor` and its
 `_dirty_regions`); Textual is pinned to 8.2.x for that reason among others.
@@ -80,10 +84,10 @@ class ImageTile(Widget):
         raise NotImplementedError
 
 
-class SixelOverlay:
+class ImageOverlay:
     """The sixel pictures of one screen's tiles."""
 
-    _overlays: weakref.WeakKeyDictionary[Screen[object], SixelOverlay] = weakref.WeakKeyDictionary()
+    _overlays: weakref.WeakKeyDictionary[Screen[object], ImageOverlay] = weakref.WeakKeyDictionary()
 
     def __init__(self, screen: Screen[object]) -> None:
         self.screen = screen
@@ -92,10 +96,12 @@ class SixelOverlay:
         compositor.render_update = self._render_with_graphics  # type: ignore[method-assign]
         self._written: dict[ImageTile, int] = {}
         """Each tile, and the serial of the image last written for it (0: none)."""
+        self._erase: dict[ImageTile, str] = {}
+        """Each tile whose picture is on the terminal, and what takes it off."""
         screen.app.screen_change_signal.subscribe(screen, self._screen_changed, immediate=True)
 
     @classmethod
-    def on(cls, screen: Screen[object]) -> SixelOverlay:
+    def on(cls, screen: Screen[object]) -> ImageOverlay:
         """The screen's overlay, installed on first use."""
         overlay = cls._overlays.get(screen)
         if overlay is None:
@@ -107,6 +113,9 @@ class SixelOverlay:
 
     def remove(self, tile: ImageTile) -> None:
         self._written.pop(tile, None)
+        erase = self._erase.pop(tile, "")
+        if erase:
+            self._write(erase)
 
     def image_area(self, tile: ImageTile) -> Region | None:
         """Screen cells the tile's image would cover, if it may be drawn now."""
@@ -139,10 +148,12 @@ class SixelOverlay:
         compositor = self.screen._compositor
         areas = {tile: self.image_area(tile) for tile in self._written}
         switched = {tile for tile, area in areas.items() if (area is not None) != tile.image_shown}
+        erased = []
         for tile in switched:
             tile.show_image(areas[tile] is not None)
             if not tile.image_shown:
                 self._written[tile] = 0
+                erased.append(self._erase.pop(tile, ""))
         if switched:
             compositor.update_widgets(set(switched))
         dirty = list(compositor._dirty_regions)
@@ -157,7 +168,9 @@ class SixelOverlay:
             if repainted or self._written[tile] != image.serial:
                 graphics.append(cursor_to(area) + image.payload)
                 self._written[tile] = image.serial
-        return GraphicsUpdate(text, "".join(graphics)) if graphics else text
+                self._erase[tile] = image.erase
+        pictures = "".join(erased) + "".join(graphics)
+        return GraphicsUpdate(text, pictures) if pictures else text
 
     def _screen_changed(self, screen: Screen[object]) -> None:
         if screen is self.screen:
@@ -166,3 +179,14 @@ class SixelOverlay:
             self._written[tile] = 0
             if tile.image_shown:
                 tile.show_image(False)
+        erase = "".join(self._erase.values())
+        self._erase.clear()
+        if erase:
+            self._write(erase)
+
+    def _write(self, sequence: str) -> None:
+        """Straight to the terminal, outside any update: the screen that draws next has no
+        overlay of this one's to carry it."""
+        driver = self.screen.app._driver
+        if driver is not None:
+            driver.write(sequence)
