@@ -44,7 +44,7 @@ from console.core.video.recordings import (
     RecordingError,
     RecordingIndex,
     format_time,
-    index_recordings,
+    index_camera,
     masked_frames,
 )
 
@@ -72,7 +72,7 @@ def export_recording(
             f"{format_time(request.end)}"
         )
     check_destination(request.out)
-    index = index_recordings(camera.id, camera.recordings)
+    index = index_camera(camera)
     plan = list(index.plan(request.start, request.end))
     if not plan:
         raise ExportRefused(

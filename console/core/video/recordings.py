@@ -1,7 +1,7 @@
 """A camera's recorded video: an index of its segment files, and masked playback of it.
 
-A recordings folder holds segments whose file names carry their start time in ISO 8601
-(`2026-11-27T10-00-00Z.mp4`; colons may stand in for the dashes of the time part). Each
+A camera's segments are found by its recordings layout (`recording_layouts`: Veil's
+folder of files named by their UTC start, or a Frigate NVR's tree). Each
 segment's length comes from its container (frame count / frame rate), so the index
 knows exactly which instants were recorded; everything else is a gap. A segment that
 cannot be read is shown as a gap with a message naming the file and the reason, because
@@ -21,11 +21,10 @@ import bisect
 import functools
 import math
 import queue
-import re
 import threading
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
 
@@ -34,11 +33,16 @@ import numpy as np
 import numpy.typing as npt
 
 from console.core.privacy.masking import CameraMasker, MaskedFrame, MaskingError
+from console.core.site.model import Camera, RecordingsLayout
+from console.core.video.recording_layouts import (
+    VIDEO_SUFFIXES,
+    list_segments,
+    segment_start,
+)
+
+__all__ = ["VIDEO_SUFFIXES", "segment_start"]  # their home is recording_layouts
 
 Pixels = npt.NDArray[np.uint8]
-
-VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov"})
-"""Files with other suffixes (manifests, notes, hidden files) are not segments."""
 
 CONTIGUOUS = 1.0
 """Seconds two segments may sit apart and still form one recording.
@@ -49,42 +53,12 @@ segments rarely meet exactly; a pause shorter than this is rounding, not a gap.
 
 NO_RECORDING = "no recording"
 
-_START = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<hour>\d{2})[-:]?(?P<minute>\d{2})[-:]?(?P<second>\d{2})"
-    r"(?P<fraction>[.,]\d{1,6})?(?P<zone>Z|[+-]\d{2}(?:[-:]?\d{2})?)"
-)
 _SKIP_FRAMES = 50
 """Decoding this many frames forward is cheaper than a seek, which restarts at a keyframe."""
 
 
 class RecordingError(Exception):
     """A segment the index called readable could not be read after all."""
-
-
-def segment_start(name: str) -> float | None:
-    """The start time (POSIX seconds) carried by a segment file's name, or None.
-
-    A zone is required: a recorder's local time would be ambiguous twice a year.
-    """
-    match = _START.fullmatch(Path(name).stem)
-    if match is None:
-        return None
-    zone = match["zone"]
-    if zone == "Z":
-        tz = UTC
-    else:
-        digits = zone[1:].replace(":", "").replace("-", "")
-        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-        offset = timedelta(hours=hours, minutes=minutes)
-        tz = timezone(offset if zone[0] == "+" else -offset)
-    fraction = (match["fraction"] or ".0")[1:]
-    try:
-        moment = datetime.fromisoformat(
-            f"{match['date']}T{match['hour']}:{match['minute']}:{match['second']}"
-        ).replace(tzinfo=tz)
-    except ValueError:
-        return None
-    return moment.timestamp() + float(f"0.{fraction}")
 
 
 def format_time(seconds: float) -> str:
@@ -258,30 +232,41 @@ class RecordingIndex:
         return "; ".join(reasons) if reasons else NO_RECORDING
 
 
-def index_recordings(camera_id: str, folder: Path | None) -> RecordingIndex:
-    """Read a recordings folder. Never raises: trouble becomes `problem` or a `BadSegment`."""
+def index_camera(camera: Camera) -> RecordingIndex:
+    """The camera's recordings as its site lays them out."""
+    return index_recordings(
+        camera.id, camera.recordings, camera.recordings_layout, camera.recordings_name
+    )
+
+
+def index_recordings(
+    camera_id: str,
+    folder: Path | None,
+    layout: RecordingsLayout = "veil",
+    camera_name: str | None = None,
+) -> RecordingIndex:
+    """Read a recordings folder. Never raises: trouble becomes `problem` or a `BadSegment`.
+
+    `camera_name` is the camera's folder in a Frigate tree (the id when None).
+    """
     if folder is None:
         return RecordingIndex(
             camera_id, None, (), (), f"camera {camera_id} has no recordings folder configured"
         )
     try:
-        entries = sorted(folder.iterdir())
+        listed = list_segments(layout, folder, camera_name or camera_id)
     except OSError as error:
         reason = error.strerror or str(error)
         return RecordingIndex(camera_id, folder, (), (), f"recordings folder {folder}: {reason}")
     segments: list[Segment] = []
     bad: list[BadSegment] = []
-    for path in entries:
-        if path.name.startswith(".") or path.suffix.lower() not in VIDEO_SUFFIXES:
+    for entry in listed:
+        if entry.start is None or entry.problem is not None:
+            bad.append(BadSegment(entry.path, entry.start, entry.problem or "no start time"))
             continue
-        start = segment_start(path.name)
-        if start is None:
-            message = "the file name carries no start time (expected e.g. 2026-11-27T10-00-00Z.mp4)"
-            bad.append(BadSegment(path, None, message))
-            continue
-        probed = _probe(path, start)
+        probed = _probe(entry.path, entry.start)
         if isinstance(probed, str):
-            bad.append(BadSegment(path, start, probed))
+            bad.append(BadSegment(entry.path, entry.start, probed))
         else:
             segments.append(probed)
     segments.sort(key=lambda segment: (segment.start, segment.path.name))

@@ -60,7 +60,7 @@ from console.core.video.recordings import (
     PlaybackCursor,
     RecordingIndex,
     format_time,
-    index_recordings,
+    index_camera,
 )
 from console.ui.operator import current_role, current_user
 from console.ui.widgets.footer import VeilFooter
@@ -207,7 +207,7 @@ class ExportScreen(Screen[None]):
     def _index(self) -> None:
         """Segment lengths come from opening every file: not on the UI thread."""
         cameras = self.services.site.cameras
-        indexes = {camera.id: index_recordings(camera.id, camera.recordings) for camera in cameras}
+        indexes = {camera.id: index_camera(camera) for camera in cameras}
         self.post_message(self.Indexed(indexes))
 
     @on(Indexed)

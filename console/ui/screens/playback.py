@@ -36,7 +36,7 @@ from console.core.video.recordings import (
     RecordingIndex,
     SyncedPlayback,
     format_time,
-    index_recordings,
+    index_camera,
 )
 from console.core.video.transport import Transport
 from console.ui.operator import permitted
@@ -128,9 +128,7 @@ class PlaybackScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="playback-index")
     def _index(self) -> None:
-        indexes = {
-            camera.id: index_recordings(camera.id, camera.recordings) for camera in self.cameras
-        }
+        indexes = {camera.id: index_camera(camera) for camera in self.cameras}
         self.post_message(self.Indexed(indexes))
 
     @on(Indexed)
