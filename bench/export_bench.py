@@ -33,7 +33,7 @@ from console.core.evidence.keys import create_export_key
 from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Mask, RectGeometry
 from console.core.site.model import Camera, Role, Site
-from console.core.video.recordings import index_recordings, segment_start
+from console.core.video.segment_files import index_recordings, segment_start
 
 BUDGET = 1.0
 """Veil's time / ffmpeg's time."""

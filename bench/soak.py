@@ -46,10 +46,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from console.core.site.paths import DEMO_SITE
 from console.ui.widgets.tile_stats import STATS_FILE_ENV
 
-REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "fixtures" / "demo"
+DEMO = DEMO_SITE.parent
 OUT = Path(__file__).resolve().parent / "out"
 VEIL = Path(sys.executable).with_name("veil")
 

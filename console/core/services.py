@@ -11,7 +11,7 @@ operator sees in the header is the very object each masker asks on every frame.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from console.core.access.authorization import LiftService
@@ -70,14 +70,16 @@ def build_services(
     clock: Clock = monotonic,
     params: ScryptParams = DEFAULT_PARAMS,
     sources_for: SourcesFor | None = None,
+    origin: Mapping[str, str] | None = None,
 ) -> Services:
     """Wire the parts together, record the site file in the audit, add demo users and a
     demo export key.
 
-    Raises `AuditUnavailable` when the site load cannot be recorded (a console whose
-    audit cannot be written could not log anyone in), and `UsersUnavailable` or
-    `UserError` when the demo users cannot be created, `KeyProblem` when the demo key
-    cannot.
+    `origin` says where the person at the console connected from (their SSH key), for
+    the site, login and logout records. Raises `AuditUnavailable` when the site load
+    cannot be recorded (a console whose audit cannot be written could not log anyone
+    in), `UsersUnavailable` or `UserError` when the demo users cannot be created, and
+    `KeyProblem` when the demo key cannot.
     """
     audit = AuditLog(paths.audit_db)
     users = UserStore(paths.users_db, site.roles, audit, params=params)
@@ -88,7 +90,7 @@ def build_services(
         audit=audit,
         users=users,
         gate=gate,
-        sessions=Sessions(site, users, gate),
+        sessions=Sessions(site, users, gate, origin),
         lifts=LiftService(site, users, gate),
         clock=clock,
         demo=demo,

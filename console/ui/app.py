@@ -20,14 +20,16 @@ nothing a terminal or tmux usually takes for itself):
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from console.core.access.authorization import AuthorizationResult
 from console.core.access.demo import DEMO_USERS
@@ -130,6 +132,14 @@ class VeilApp(App[None]):
         if action == "audit_trail":
             return self._may("audit")
         return True
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette commands, except "Screenshot": it would write pictures of
+        the wall (unmasked ones during a lift) to a file, past the `export` permission,
+        the export's burned-in masks and the audit. Exports are the way out."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
     def watch_user(self, user: User | None) -> None:
         site = self.services.site.name

@@ -19,6 +19,7 @@ from typing import Any
 from console.verbs import (
     audit,
     credential,
+    deploy,
     export,
     keys,
     render,
@@ -40,5 +41,6 @@ VERBS: tuple[Register, ...] = (
     user.register,
     audit.register,
     credential.register,
+    deploy.register,
 )
 """Every subcommand, in the order `veil --help` lists them."""

@@ -21,7 +21,7 @@ PROBES = {
     "lobby": (RectGeometry(0.84, 0.27, 0.92, 0.53), (0x5F, 0x3A, 0x1E)),
     "gate": (RectGeometry(0.75, 0.31, 0.89, 0.73), (0, 0, 0)),
 }
-"""fixtures/demo/README.md: regions well inside solid masks over a secret, and the BGR colour."""
+"""console/demo/README.md: regions well inside solid masks over a secret, and the BGR colour."""
 
 
 @pytest.mark.parametrize("camera_id", sorted(PROBES))

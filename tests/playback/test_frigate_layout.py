@@ -27,7 +27,8 @@ from console.core.privacy.masking import NEVER_LIFTED, CameraMasker
 from console.core.privacy.masks import rasterize
 from console.core.site.config import load_site
 from console.core.site.model import Camera
-from console.core.video.recordings import PlaybackCursor, Shown, index_camera
+from console.core.video.playback_cursor import PlaybackCursor, Shown
+from console.core.video.segment_files import index_camera
 from tests.support.recorded_video import decode_all, read_number, write_segment
 
 MIDNIGHT = datetime(2026, 11, 28, tzinfo=UTC).timestamp()

@@ -23,7 +23,7 @@ from console.core.evidence.formats import ExportFormat
 from console.core.evidence.keys import ExportKey
 from console.core.evidence.request import ExportProgress, ExportRequest, ExportResult
 from console.core.timebase.clock import Clock, monotonic
-from console.core.video.recordings import index_camera
+from console.core.video.segment_files import index_camera
 
 
 def output_path(folder: Path, camera_id: str, start: float, end: float, fmt: ExportFormat) -> Path:

@@ -39,14 +39,11 @@ from console.core.evidence.stills import StillsWriter
 from console.core.evidence.writers import Writer
 from console.core.privacy.masking import CameraMasker
 from console.core.timebase.clock import Clock, monotonic
+from console.core.timebase.moments import format_time
 from console.core.timebase.utc import WallClock, system_now
-from console.core.video.recordings import (
-    RecordingError,
-    RecordingIndex,
-    format_time,
-    index_camera,
-    masked_frames,
-)
+from console.core.video.recorded_frames import masked_frames
+from console.core.video.recording_index import RecordingError, RecordingIndex
+from console.core.video.segment_files import index_camera
 
 
 def export_recording(

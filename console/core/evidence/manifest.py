@@ -19,8 +19,9 @@ from console.core.evidence.request import ExportRequest
 from console.core.evidence.stills import SUMS_NAME
 from console.core.evidence.writers import Digest
 from console.core.privacy.masks import Geometry, GridGeometry, Mask, RectGeometry
+from console.core.timebase.moments import format_time
 from console.core.timebase.utc import WallClock, format_utc
-from console.core.video.recordings import Gap, RecordingIndex, Span, format_time
+from console.core.video.recording_index import Gap, RecordingIndex, Span
 
 MANIFEST_SUFFIX = ".manifest.json"
 """Appended to the output's name: `case-12.mp4` gets `case-12.mp4.manifest.json`."""

@@ -12,7 +12,7 @@ from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.evidence.errors import ExportError
 from console.core.evidence.manifest import Written
 from console.core.evidence.request import ExportRequest
-from console.core.video.recordings import format_time
+from console.core.timebase.moments import format_time
 
 
 def record_export(

@@ -17,7 +17,7 @@ from console.core.evidence.durable import write_synced
 from console.core.evidence.errors import ExportError
 from console.core.evidence.writers import Digest, FileHash, Writer, check_frame
 from console.core.privacy.masking import MaskedFrame
-from console.core.video.recordings import format_time
+from console.core.timebase.moments import format_time
 
 SUMS_NAME = "SHA256SUMS"
 

@@ -5,7 +5,8 @@ range, doc) in the vocabulary of `kinds`; `config.load_site` reads the file, `re
 checks it key by key against the schema, `validate` applies the rules across keys and
 builds the `model`, `locate` finds the line of each `problems` entry; `reference` writes
 the README's configuration reference from the schema. Also `durations` and `paths`
-(where the site file and the data live).
+(where the site file and the data live). `scratch` holds throw-away
+folders, such as the demo's.
 
 May import: `timebase`, `privacy` (mask geometry is part of the model).
 """

@@ -268,7 +268,7 @@ class Source(Kind[str]):
     placeholder = '"..."'
     expected = (
         "a video file (relative to the site file), rtsp://, rtsps://, http(s)://, "
-        "device:N or pattern:NAME"
+        f"device:N or pattern:NAME ({', '.join(PATTERN_NAMES)})"
     )
 
     def convert(self, value: object, path: str, report: Report) -> str | None:

@@ -45,7 +45,8 @@ T = TypeVar("T")
 
 
 class Key(Generic[T]):
-    """One key of a table; its name is the attribute it is declared as."""
+    """One key of a table; its name is the attribute it is declared as (site keys are
+    snake_case, so every one is a Python name)."""
 
     name: str
 
@@ -79,7 +80,9 @@ class Key(Generic[T]):
             return "required"
         if self.default_doc is not None:
             return self.default_doc
-        return "not set" if self.default is None else self.kind.show(self.default)
+        if self.default is None:
+            return "optional" if isinstance(self.kind, Nested) else "not set"
+        return f"`{self.kind.show(self.default)}`"
 
 
 class Table:
@@ -94,8 +97,12 @@ class Table:
 
     def __init_subclass__(cls, *, heading: str) -> None:
         super().__init_subclass__()
+        keys = tuple(value for value in vars(cls).values() if isinstance(value, Key))
+        clashes = {key.name for key in keys} & {"heading", "keys", "names"}
+        if clashes:
+            raise TypeError(f"{cls.__name__}: a key may not be called {', '.join(clashes)}")
         cls.heading = heading
-        cls.keys = tuple(value for value in vars(cls).values() if isinstance(value, Key))
+        cls.keys = keys
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -200,7 +207,9 @@ class RoleTable(Table, heading="[roles.NAME]"):
 
     permissions = Key(ChoiceList("permission", PERMISSIONS), "What the role may do.", required=True)
     lift_timeout = Key(
-        LIFT, "This role's lift duration instead of the site's.", default_doc="[site] lift_timeout"
+        LIFT,
+        "This role's lift duration instead of the site's.",
+        default_doc="`[site]` `lift_timeout`",
     )
 
 
@@ -217,7 +226,7 @@ class MaskTable(Table, heading="[[cameras.masks]]"):
     style = Key(
         Choice("solid", "blur", "pixelate"),
         "How the area is hidden.",
-        default_doc='"solid" if permanent, else "blur"',
+        default_doc='`"solid"` if permanent, else `"blur"`',
     )
     color = Key(Colour(), "Fill of a solid mask (solid masks only).", default=(0, 0, 0))
     level = Key(Integer(1, 10), "Strength of blur or pixelate (not solid masks).", default=5)
@@ -253,7 +262,7 @@ class CameraTable(Table, heading="[[cameras]]"):
     recordings_layout = Key(
         Choice("veil", "frigate"),
         "veil: segments named by their UTC start in one folder; frigate: a Frigate NVR's "
-        "recordings folder (YYYY-MM-DD/HH/<camera>/MM.SS.mp4, UTC).",
+        "recordings folder (YYYY-MM-DD/HH/CAMERA/MM.SS.mp4, UTC).",
         default="veil",
     )
     frigate_camera = Key(

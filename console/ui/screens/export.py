@@ -53,15 +53,12 @@ from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Geometry
 from console.core.services import Services
 from console.core.site.model import Camera
-from console.core.timebase.moments import parse_moment
+from console.core.timebase.moments import format_time, parse_moment
 from console.core.timebase.utc import system_now
+from console.core.video.playback_cursor import PlaybackCursor
 from console.core.video.playback_source import PlaybackSource
-from console.core.video.recordings import (
-    PlaybackCursor,
-    RecordingIndex,
-    format_time,
-    index_camera,
-)
+from console.core.video.recording_index import RecordingIndex
+from console.core.video.segment_files import index_camera
 from console.ui.operator import current_role, current_user
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
