@@ -72,6 +72,9 @@ interval = "15s"
 """
 
 
+STREET = 'source = "rtsp://127.0.0.1:8554/street"'
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "site.toml"
     path.write_text(text)
@@ -102,8 +105,22 @@ def test_valid_site_loads_with_defaults_and_resolved_paths(tmp_path: Path) -> No
     assert isinstance(window.geometry, RectGeometry)
     assert isinstance(street.masks[0].geometry, PolygonGeometry)
     assert street.source == "rtsp://127.0.0.1:8554/street"
+    assert (street.transport, street.timeout) == ("auto", 5.0)
+    assert (lobby.recordings_layout, lobby.frigate_camera) == ("veil", None)
     assert site.carousels[0].interval == 15
     assert len(site.sha256) == 64
+
+
+def test_stream_and_frigate_keys(tmp_path: Path) -> None:
+    text = VALID.replace(STREET, f'{STREET}\ntransport = "tcp"\ntimeout = "2.5s"').replace(
+        'recordings = "recordings/lobby"',
+        'recordings = "/media/frigate/recordings"\nrecordings_layout = "frigate"\n'
+        'frigate_camera = "Lobby_Cam"',
+    )
+    lobby, street = load_site(write(tmp_path, text)).cameras
+    assert (street.transport, street.timeout) == ("tcp", 2.5)
+    assert lobby.recordings == Path("/media/frigate/recordings")
+    assert (lobby.recordings_layout, lobby.frigate_camera) == ("frigate", "Lobby_Cam")
 
 
 def test_every_problem_is_reported_with_path_and_line(tmp_path: Path) -> None:
@@ -153,6 +170,25 @@ def test_every_problem_is_reported_with_path_and_line(tmp_path: Path) -> None:
         ('kind = "permanent"\ngrid', 'kind = "permanent"\ncolor = "red"\ngrid', "#RRGGBB"),
         ('name = "Test site"', "", "site.name: is required"),
         ("rect = [0.1, 0.05, 0.4, 0.3]", "", "expected exactly one geometry"),
+        (STREET, f'{STREET}\ntransport = "http"', "transport: expected one of auto, tcp, udp"),
+        (STREET, f'{STREET}\ntimeout = "5 s"', "timeout: expected a duration"),
+        (STREET, f'{STREET}\ntimeout = "2m"', "timeout: expected a duration from 0.5s to 1m"),
+        (STREET, f"{STREET}\ntimeout = 5", "timeout: expected a duration"),
+        (
+            'recordings = "recordings/lobby"',
+            'recordings = "nvr"\nrecordings_layout = "blue-iris"',
+            "recordings_layout: expected one of veil, frigate",
+        ),
+        (
+            'recordings = "recordings/lobby"',
+            'recordings = "nvr"\nfrigate_camera = "lobby_cam"',
+            'frigate_camera: applies to recordings_layout = "frigate" only',
+        ),
+        (
+            'recordings = "recordings/lobby"',
+            'recordings = "nvr"\nrecordings_layout = "frigate"\nfrigate_camera = "../etc"',
+            "frigate_camera: expected a Frigate camera name",
+        ),
     ],
 )
 def test_specific_mistakes_are_named(tmp_path: Path, replace: str, by: str, message: str) -> None:

@@ -23,7 +23,7 @@ from console.core.evidence.formats import ExportFormat
 from console.core.evidence.keys import ExportKey
 from console.core.evidence.request import ExportProgress, ExportRequest, ExportResult
 from console.core.timebase.clock import Clock, monotonic
-from console.core.video.segment_files import index_recordings
+from console.core.video.segment_files import index_camera
 
 
 def output_path(folder: Path, camera_id: str, start: float, end: float, fmt: ExportFormat) -> Path:
@@ -62,7 +62,7 @@ def frames_to_export(request: ExportRequest) -> int:
         camera = request.site.camera(request.camera_id)
     except KeyError:
         return 0
-    return index_recordings(camera.id, camera.recordings).frame_count(request.start, request.end)
+    return index_camera(camera).frame_count(request.start, request.end)
 
 
 def export_batch(

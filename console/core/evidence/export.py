@@ -43,7 +43,7 @@ from console.core.timebase.moments import format_time
 from console.core.timebase.utc import WallClock, system_now
 from console.core.video.recorded_frames import masked_frames
 from console.core.video.recording_index import RecordingError, RecordingIndex
-from console.core.video.segment_files import index_recordings
+from console.core.video.segment_files import index_camera
 
 
 def export_recording(
@@ -69,7 +69,7 @@ def export_recording(
             f"{format_time(request.end)}"
         )
     check_destination(request.out)
-    index = index_recordings(camera.id, camera.recordings)
+    index = index_camera(camera)
     plan = list(index.plan(request.start, request.end))
     if not plan:
         raise ExportRefused(

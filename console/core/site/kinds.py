@@ -30,6 +30,7 @@ draws them."""
 NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
 
 _ID = re.compile(r"[a-z0-9-]+")
+_FRIGATE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _CELL = re.compile(r"(\d+)(?:-(\d+))?,(\d+)(?:-(\d+))?")
 _COLOUR = re.compile(r"#([0-9a-fA-F]{6})")
 _GRID = re.compile(r"(\d+)x(\d+)")
@@ -94,6 +95,21 @@ class Identifier(Simple[str]):
         if isinstance(value, str) and _ID.fullmatch(value) and len(value) <= 64:
             return value
         return None
+
+
+class FrigateName(Simple[str]):
+    """A camera name as Frigate allows it; it becomes one folder of the recordings tree."""
+
+    placeholder = '"..."'
+    expected = "a Frigate camera name of A-Z, a-z, 0-9, '_' and '-' (at most 64)"
+
+    def parse(self, value: object) -> str | None:
+        if isinstance(value, str) and _FRIGATE_NAME.fullmatch(value):
+            return value
+        return None
+
+    def show(self, value: str) -> str:
+        return f'"{value}"'
 
 
 class Boolean(Simple[bool]):

@@ -11,9 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, cast
 
 from console.core.privacy.masks import Mask
-from console.core.site.schema import AuthTable, SiteTable
+from console.core.site.schema import AuthTable, CameraTable, SiteTable
+
+StreamTransport = Literal["auto", "tcp", "udp"]
+"""RTSP's lower transport; "auto" lets FFmpeg try UDP, then TCP."""
+RecordingsLayout = Literal["veil", "frigate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,18 @@ class Camera:
     credential: str | None = None
     fps: float | None = None
     recordings: Path | None = None
+    transport: StreamTransport = cast(StreamTransport, CameraTable.transport.preset)
+    timeout: float = CameraTable.timeout.preset
+    recordings_layout: RecordingsLayout = cast(
+        RecordingsLayout, CameraTable.recordings_layout.preset
+    )
+    frigate_camera: str | None = None
+    """Set only when Frigate names the camera otherwise; `recordings_name` is what to use."""
+
+    @property
+    def recordings_name(self) -> str:
+        """The camera's folder in a Frigate recordings tree."""
+        return self.frigate_camera or self.id
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ from console.core.site.kinds import (
     Colour,
     Duration,
     DurationOrOff,
+    FrigateName,
     GridSize,
     Identifier,
     Integer,
@@ -255,7 +256,29 @@ class CameraTable(Table, heading="[[cameras]]"):
         Text(), "OS keyring entry holding the URL's user:password (`veil credential set`)."
     )
     fps = Key(Number(0.1, 60), "A cap on the frames read from the source each second.")
+    transport = Key(
+        Choice("auto", "tcp", "udp"),
+        "RTSP's lower transport; auto lets FFmpeg try UDP, then TCP.",
+        default="auto",
+    )
+    timeout = Key(
+        Duration(0.5, 60),
+        "How long a network camera may take to connect, then to send each frame, "
+        "before it counts as lost.",
+        default=5.0,
+    )
     recordings = Key(Text(), "Folder of recorded segments, relative to the site file.")
+    recordings_layout = Key(
+        Choice("veil", "frigate"),
+        "veil: segments named by their UTC start in one folder; frigate: a Frigate NVR's "
+        "recordings folder (YYYY-MM-DD/HH/CAMERA/MM.SS.mp4, UTC).",
+        default="veil",
+    )
+    frigate_camera = Key(
+        FrigateName(),
+        "The camera's name in Frigate, when it is not the id (frigate layout only).",
+        default_doc="`id`",
+    )
     masks = Key(Entries(MaskTable), "The camera's privacy masks.")
 
 

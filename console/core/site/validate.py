@@ -12,7 +12,7 @@ from typing import Any, cast
 
 from console.core.privacy.masks import Geometry, GridGeometry, Mask, MaskKind, MaskStyle
 from console.core.site.kinds import NETWORK_SCHEMES, Cells
-from console.core.site.model import Camera, Carousel, Role, Site
+from console.core.site.model import Camera, Carousel, RecordingsLayout, Role, Site, StreamTransport
 from console.core.site.reader import Fields, Reader
 from console.core.site.schema import (
     AuthTable,
@@ -105,7 +105,16 @@ class _Validator:
         tile_source = fields.get(CameraTable.tile_source)
         credential = fields.get(CameraTable.credential)
         fps = fields.get(CameraTable.fps)
+        transport = fields.get(CameraTable.transport)
+        timeout = fields.get(CameraTable.timeout)
         recordings = fields.get(CameraTable.recordings)
+        layout = fields.get(CameraTable.recordings_layout)
+        frigate_camera = fields.get(CameraTable.frigate_camera)
+        if CameraTable.frigate_camera in fields and layout != "frigate":
+            self.reader.report(
+                fields.at(CameraTable.frigate_camera),
+                'applies to recordings_layout = "frigate" only',
+            )
         masks = self.masks(fields)
         if camera_id is None or name is None or source is None:
             return None
@@ -118,6 +127,12 @@ class _Validator:
             credential=credential,
             fps=fps,
             recordings=self.directory / recordings if recordings else None,
+            transport=cast(StreamTransport, transport or CameraTable.transport.preset),
+            timeout=timeout or CameraTable.timeout.preset,
+            recordings_layout=cast(
+                RecordingsLayout, layout or CameraTable.recordings_layout.preset
+            ),
+            frigate_camera=frigate_camera,
         )
 
     def resolve(self, source: str) -> str:

@@ -1,82 +1,62 @@
 """A recordings folder read into a `RecordingIndex`: which files are segments, and when
 each starts and how long it runs.
 
-Segments' file names carry their start time in ISO 8601 (`2026-11-27T10-00-00Z.mp4`;
-colons may stand in for the dashes of the time part). Each file is opened once to learn
-its length and check that its first and last frames decode, so a damaged file shows as
-a gap with its reason and never stops the console.
+Which files and when they start is the camera's recordings layout
+(`recording_layouts`: Veil's folder of files named by their UTC start, or a Frigate
+NVR's tree). Each file is opened once to learn its length and check that its first and
+last frames decode, so a damaged file shows as a gap with its reason and never stops
+the console.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import cv2
 
+from console.core.site.model import Camera, RecordingsLayout
 from console.core.video.recording_index import BadSegment, RecordingIndex, Segment
+from console.core.video.recording_layouts import VIDEO_SUFFIXES, list_segments, segment_start
 
-VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov"})
-"""Files with other suffixes (manifests, notes, hidden files) are not segments."""
-
-_START = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})T(?P<hour>\d{2})[-:]?(?P<minute>\d{2})[-:]?(?P<second>\d{2})"
-    r"(?P<fraction>[.,]\d{1,6})?(?P<zone>Z|[+-]\d{2}(?:[-:]?\d{2})?)"
-)
+__all__ = ["VIDEO_SUFFIXES", "index_camera", "index_recordings", "segment_start"]
 
 
-def segment_start(name: str) -> float | None:
-    """The start time (POSIX seconds) carried by a segment file's name, or None.
+def index_camera(camera: Camera) -> RecordingIndex:
+    """The camera's recordings as its site lays them out."""
+    return index_recordings(
+        camera.id, camera.recordings, camera.recordings_layout, camera.recordings_name
+    )
 
-    A zone is required: a recorder's local time would be ambiguous twice a year.
+
+def index_recordings(
+    camera_id: str,
+    folder: Path | None,
+    layout: RecordingsLayout = "veil",
+    camera_name: str | None = None,
+) -> RecordingIndex:
+    """Read a recordings folder. Never raises: trouble becomes `problem` or a `BadSegment`.
+
+    `camera_name` is the camera's folder in a Frigate tree (the id when None).
     """
-    match = _START.fullmatch(Path(name).stem)
-    if match is None:
-        return None
-    zone = match["zone"]
-    if zone == "Z":
-        tz = UTC
-    else:
-        digits = zone[1:].replace(":", "").replace("-", "")
-        hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-        offset = timedelta(hours=hours, minutes=minutes)
-        tz = timezone(offset if zone[0] == "+" else -offset)
-    fraction = (match["fraction"] or ".0")[1:]
-    try:
-        moment = datetime.fromisoformat(
-            f"{match['date']}T{match['hour']}:{match['minute']}:{match['second']}"
-        ).replace(tzinfo=tz)
-    except ValueError:
-        return None
-    return moment.timestamp() + float(f"0.{fraction}")
-
-
-def index_recordings(camera_id: str, folder: Path | None) -> RecordingIndex:
-    """Read a recordings folder. Never raises: trouble becomes `problem` or a `BadSegment`."""
     if folder is None:
         return RecordingIndex(
             camera_id, None, (), (), f"camera {camera_id} has no recordings folder configured"
         )
     try:
-        entries = sorted(folder.iterdir())
+        listed = list_segments(layout, folder, camera_name or camera_id)
     except OSError as error:
         reason = error.strerror or str(error)
         return RecordingIndex(camera_id, folder, (), (), f"recordings folder {folder}: {reason}")
     segments: list[Segment] = []
     bad: list[BadSegment] = []
-    for path in entries:
-        if path.name.startswith(".") or path.suffix.lower() not in VIDEO_SUFFIXES:
+    for entry in listed:
+        if entry.start is None or entry.problem is not None:
+            bad.append(BadSegment(entry.path, entry.start, entry.problem or "no start time"))
             continue
-        start = segment_start(path.name)
-        if start is None:
-            message = "the file name carries no start time (expected e.g. 2026-11-27T10-00-00Z.mp4)"
-            bad.append(BadSegment(path, None, message))
-            continue
-        probed = _probe(path, start)
+        probed = _probe(entry.path, entry.start)
         if isinstance(probed, str):
-            bad.append(BadSegment(path, start, probed))
+            bad.append(BadSegment(entry.path, entry.start, probed))
         else:
             segments.append(probed)
     segments.sort(key=lambda segment: (segment.start, segment.path.name))

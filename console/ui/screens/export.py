@@ -59,7 +59,7 @@ from console.core.timebase.utc import system_now
 from console.core.video.playback_cursor import PlaybackCursor
 from console.core.video.playback_source import PlaybackSource
 from console.core.video.recording_index import RecordingIndex
-from console.core.video.segment_files import index_recordings
+from console.core.video.segment_files import index_camera
 from console.ui.operator import current_role, current_user
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
@@ -205,7 +205,7 @@ class ExportScreen(Screen[None]):
     def _index(self) -> None:
         """Segment lengths come from opening every file: not on the UI thread."""
         cameras = self.services.site.cameras
-        indexes = {camera.id: index_recordings(camera.id, camera.recordings) for camera in cameras}
+        indexes = {camera.id: index_camera(camera) for camera in cameras}
         self.post_message(self.Indexed(indexes))
 
     @on(Indexed)

@@ -3,9 +3,9 @@
 The tile never touches pixels. `TilePump` masks and renders its frames on worker
 threads and posts the rows that changed; the tile stores them as strips and repaints
 only those rows. Its border carries the source's title, its state when there is no
-video (connecting, lost, error, masks-unavailable, with the message in the middle), and
-an UNMASKED badge while the picture drawn was masked under a lift and the camera has
-masks a lift removes.
+video (connecting, lost, error, unauthorized, unsupported, masks-unavailable, with the
+message in the middle), and an UNMASKED badge while the picture drawn was masked under
+a lift and the camera has masks a lift removes.
 
 A sixel tile draws its picture as a sixel image through the screen's `ImageOverlay`,
 which decides frame by frame whether the image may be drawn; when it may not (a toast
