@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from time import time as wall_now
 
 from console.core.access.authorization import LiftService
 from console.core.access.demo import add_demo_users
@@ -22,9 +23,11 @@ from console.core.access.session import Sessions
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog
 from console.core.evidence.keys import create_export_key
+from console.core.privacy.timeline import MaskTimeline
 from console.core.render.terminal import TerminalCaps
 from console.core.site.model import Camera, Site
 from console.core.site.paths import Paths
+from console.core.storage.mask_history import MaskHistory, MaskHistoryError, site_file_author
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video import credentials
 from console.core.video.feed import CameraFeed, SourceFactory
@@ -52,6 +55,12 @@ class Services:
     feeds: dict[str, CameraFeed] = field(default_factory=dict)
     caps: TerminalCaps = field(default_factory=TerminalCaps.plain)
     """How tiles are drawn: detected from the terminal before the app starts."""
+    history: MaskHistory | None = None
+    """Every mask set each camera has had; None only for services built by hand in tests."""
+
+    def timeline(self, camera_id: str) -> MaskTimeline | None:
+        """The camera's mask history for masking its recorded video (fails closed)."""
+        return None if self.history is None else self.history.timeline(camera_id)
 
     def start(self) -> None:
         for feed in self.feeds.values():
@@ -60,6 +69,29 @@ class Services:
     def stop(self) -> None:
         for feed in self.feeds.values():
             feed.stop()
+
+
+def record_site_masks(history: MaskHistory, site: Site, effective_at: float) -> None:
+    """Record each camera's masks from the site file when they differ from its latest set.
+
+    A history that cannot be written does not stop the console: each camera's recorded
+    video then fails closed when its history cannot be read either.
+    """
+    for camera in site.cameras:
+        try:
+            history.record_masks(
+                camera.id, camera.masks, site_file_author(site.sha256), effective_at
+            )
+        except MaskHistoryError:
+            continue
+
+
+def site_timeline(paths: Paths, site: Site, camera_id: str) -> MaskTimeline:
+    """For one-shot commands (export, still, report): record the site's masks, read one
+    camera's history."""
+    history = MaskHistory(paths.mask_history_db)
+    record_site_masks(history, site, wall_now())
+    return history.timeline(camera_id)
 
 
 def build_services(
@@ -104,6 +136,8 @@ def build_services(
         for camera in site.cameras
     }
     services.sessions.record_site()
+    services.history = MaskHistory(paths.mask_history_db)
+    record_site_masks(services.history, site, wall_now())
     if demo:
         add_demo_users(users)
         if not paths.export_key.exists():

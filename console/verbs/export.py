@@ -90,6 +90,7 @@ def export(args: argparse.Namespace) -> int:
     from console.core.evidence.formats import format_for
     from console.core.evidence.keys import KeyProblem, load_export_key
     from console.core.evidence.request import ExportRequest
+    from console.core.services import site_timeline
     from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
 
@@ -118,7 +119,16 @@ def export(args: argparse.Namespace) -> int:
             return user
         try:
             request = ExportRequest(
-                site, camera.id, start, end, args.out, export_format, user.name, args.reason, extra
+                site,
+                camera.id,
+                start,
+                end,
+                args.out,
+                export_format,
+                user.name,
+                args.reason,
+                extra,
+                timeline=site_timeline(paths, site, camera.id),
             )
             return _run(request, user, site.roles[user.role].permissions, audit, key)
         finally:

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from console.core.privacy.masks import BoolRaster, Mask, MaskStyle, rasterize
+from console.core.privacy.timeline import MaskTimeline, union
 
 Pixels = npt.NDArray[np.uint8]
 """A BGR image, shape (height, width, 3)."""
@@ -132,18 +133,53 @@ class CameraMasker:
     cost is a few array copies plus one coarse resize per blurred or pixelated look.
     """
 
-    def __init__(self, camera_id: str, masks: Sequence[Mask], gate: LiftGate = NEVER_LIFTED):
+    def __init__(
+        self,
+        camera_id: str,
+        masks: Sequence[Mask],
+        gate: LiftGate = NEVER_LIFTED,
+        timeline: MaskTimeline | None = None,
+    ):
         self.camera_id = camera_id
-        self.masks = tuple(masks)
         self.gate = gate
-        self._layers: dict[tuple[int, int, bool], tuple[_Layer, ...]] = {}
+        self._state = (tuple(masks), timeline)
+        self._layers: dict[tuple[tuple[Mask, ...], int, int, bool], tuple[_Layer, ...]] = {}
 
-    def full(self, frame: Pixels, captured_at: float = 0.0) -> MaskedFrame:
-        """Mask at the frame's own resolution, for stills and exports."""
-        return self._mask(frame, None, captured_at)
+    @property
+    def masks(self) -> tuple[Mask, ...]:
+        """The masks in force now."""
+        return self._state[0]
+
+    @property
+    def timeline(self) -> MaskTimeline | None:
+        """The camera's mask history, applied to recorded frames (None: masks of now only)."""
+        return self._state[1]
+
+    def use_masks(self, masks: Sequence[Mask], timeline: MaskTimeline | None = None) -> None:
+        """Put new masks (and history) in force from the next frame on.
+
+        One assignment of a tuple, so a frame being masked in another thread sees either
+        the old pair or the new one, never a mix.
+        """
+        self._state = (tuple(masks), timeline if timeline is not None else self.timeline)
+
+    def full(
+        self, frame: Pixels, captured_at: float = 0.0, recorded_at: float | None = None
+    ) -> MaskedFrame:
+        """Mask at the frame's own resolution, for stills and exports.
+
+        `recorded_at` (POSIX seconds) marks a recorded frame: it also gets the masks in
+        force when it was recorded (see `console.core.privacy.timeline`).
+        """
+        return self._mask(frame, None, captured_at, recorded_at)
 
     def preview(
-        self, frame: Pixels, width: int, height: int, captured_at: float = 0.0
+        self,
+        frame: Pixels,
+        width: int,
+        height: int,
+        captured_at: float = 0.0,
+        recorded_at: float | None = None,
     ) -> MaskedFrame:
         """Mask for a tile of `width` x `height` pixels.
 
@@ -153,33 +189,51 @@ class CameraMasker:
         under a mask into its unmasked neighbours, and again at tile resolution so every
         tile pixel that touches a mask carries exactly the mask's look.
         """
-        return self._mask(frame, (width, height), captured_at)
+        return self._mask(frame, (width, height), captured_at, recorded_at)
 
-    def _mask(self, frame: Pixels, size: tuple[int, int] | None, captured_at: float) -> MaskedFrame:
+    def masks_for(self, recorded_at: float | None) -> tuple[Mask, ...]:
+        """The masks a frame gets: now's, plus those of its recording time when recorded.
+
+        Raises `HistoryUnavailable` when the history is unreadable (fail closed).
+        """
+        masks, timeline = self._state
+        if recorded_at is None or timeline is None:
+            return masks
+        then = timeline.at(recorded_at)
+        return masks if then is None else union(then.masks, masks)
+
+    def _mask(
+        self,
+        frame: Pixels,
+        size: tuple[int, int] | None,
+        captured_at: float,
+        recorded_at: float | None,
+    ) -> MaskedFrame:
         lifted = self.gate.lifted()
         try:
+            masks = self.masks_for(recorded_at)
             source = _as_bgr(frame)
             if size is None:
-                out = self._apply(source.copy(), lifted)
+                out = self._apply(source.copy(), masks, lifted)
             elif size[0] <= source.shape[1] and size[1] <= source.shape[0]:
                 small = cv2.resize(source, size, interpolation=cv2.INTER_AREA)
-                out = self._apply(np.asarray(small, np.uint8), lifted)
+                out = self._apply(np.asarray(small, np.uint8), masks, lifted)
             else:
-                masked = self._apply(source.copy(), lifted)
+                masked = self._apply(source.copy(), masks, lifted)
                 large = cv2.resize(masked, size, interpolation=cv2.INTER_NEAREST)
-                out = self._apply(np.asarray(large, np.uint8), lifted)
+                out = self._apply(np.asarray(large, np.uint8), masks, lifted)
         except Exception as error:  # any failure here must withhold the frame
             raise MaskingError(f"camera {self.camera_id}: {error}") from error
         return MaskedFrame(_SEAL, out, self.camera_id, lifted, captured_at)
 
-    def _apply(self, image: Pixels, lifted: bool) -> Pixels:
+    def _apply(self, image: Pixels, masks: tuple[Mask, ...], lifted: bool) -> Pixels:
         """Solids first, then blurs computed from the solid-covered image, then solids again.
 
         Painting solids before averaging keeps a solid mask's secret out of a neighbouring
         blur's averages; painting them again lets a solid win where masks overlap.
         """
         height, width = image.shape[:2]
-        layers = self._layers_for(width, height, lifted)
+        layers = self._layers_for(masks, width, height, lifted)
         solids = [layer for layer in layers if layer.style == "solid"]
         for layer in solids:
             cv2.copyTo(layer.fill, layer.raster, image[layer.box])
@@ -192,19 +246,23 @@ class CameraMasker:
             cv2.copyTo(layer.fill, layer.raster, image[layer.box])
         return image
 
-    def _layers_for(self, width: int, height: int, lifted: bool) -> tuple[_Layer, ...]:
-        key = (width, height, lifted)
+    def _layers_for(
+        self, masks: tuple[Mask, ...], width: int, height: int, lifted: bool
+    ) -> tuple[_Layer, ...]:
+        key = (masks, width, height, lifted)
         cached = self._layers.get(key)
         if cached is None:
-            cached = self._build_layers(width, height, lifted)
+            cached = self._build_layers(masks, width, height, lifted)
             if len(self._layers) > 16:  # resolutions come and go with resizes; stay bounded
                 self._layers.clear()
             self._layers[key] = cached
         return cached
 
-    def _build_layers(self, width: int, height: int, lifted: bool) -> tuple[_Layer, ...]:
+    def _build_layers(
+        self, masks: tuple[Mask, ...], width: int, height: int, lifted: bool
+    ) -> tuple[_Layer, ...]:
         merged: dict[tuple[MaskStyle, int, tuple[int, int, int]], BoolRaster] = {}
-        for mask in self.masks:
+        for mask in masks:
             if lifted and mask.kind == "liftable":
                 continue
             look = (mask.style, mask.level if mask.style != "solid" else 0, mask.color)

@@ -379,10 +379,11 @@ def masked_frames(
     reader = _ReadAhead(list(index.plan(start, end)))
     try:
         for segment, frame, pixels in reader:
+            moment = segment.frame_time(frame)
             if size is None or size == (segment.width, segment.height):
-                yield segment.frame_time(frame), masker.full(pixels)
+                yield moment, masker.full(pixels, recorded_at=moment)
             else:
-                yield segment.frame_time(frame), masker.preview(pixels, *size)
+                yield moment, masker.preview(pixels, *size, recorded_at=moment)
     finally:
         reader.close()
 
@@ -584,11 +585,12 @@ class PlaybackCursor:
         return self._masked(segment, number, pixels)
 
     def _masked(self, segment: Segment, number: int, pixels: Pixels) -> Playback:
+        moment = segment.frame_time(number)
         try:
             if self.size is None:
-                frame = self.masker.full(pixels)
+                frame = self.masker.full(pixels, recorded_at=moment)
             else:
-                frame = self.masker.preview(pixels, *self.size)
+                frame = self.masker.preview(pixels, *self.size, recorded_at=moment)
         except MaskingError as error:
             return Blank(self.time, f"masks could not be applied, picture withheld: {error}")
         return Shown(segment.frame_time(number), frame, segment, number)
