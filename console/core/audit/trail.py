@@ -62,6 +62,7 @@ class Event(StrEnum):
     EXPORT_KEY = "export_key"
     USER_ADMIN = "user_admin"
     SITE_LOADED = "site_loaded"
+    SITE_CHANGED = "site_changed"
 
     @property
     def label(self) -> str:
@@ -85,6 +86,7 @@ _LABELS: dict[Event, str] = {
     Event.EXPORT_KEY: "export key",
     Event.USER_ADMIN: "user admin",
     Event.SITE_LOADED: "site file loaded",
+    Event.SITE_CHANGED: "site changed",
 }
 
 

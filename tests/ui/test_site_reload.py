@@ -1,0 +1,66 @@
+"""A site file changed under a running console: new masks on the tiles within 2 s."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from console.core.audit.trail import Event
+from console.core.privacy.masks import RectGeometry, rasterize
+from console.core.site.config import load_site
+from console.ui.app import VeilApp
+from tests.core.test_site_watch import NEW_MASK, _bump, _site_copy
+from tests.ui.conftest import OPERATOR, AppServices, log_in, preview
+
+ADDED = rasterize(RectGeometry(0.5, 0.5, 0.9, 0.9), 160, 90)
+
+
+def _add_mask(path: Path) -> None:
+    text = path.read_text()
+    second_camera = text.index("[[cameras]]", text.index("[[cameras]]") + 1)
+    path.write_text(text[:second_camera] + NEW_MASK + text[second_camera:])
+    _bump(path)
+
+
+async def test_a_new_mask_reaches_the_running_tiles_within_2_s(
+    make_services: AppServices, tmp_path: Path
+) -> None:
+    path = _site_copy(tmp_path)
+    services = make_services(load_site(path))
+    feed = services.feeds["lobby"]
+    app = VeilApp(services)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await log_in(pilot, OPERATOR)
+        assert not (preview(feed).pixels[ADDED] == 0).all()
+
+        _add_mask(path)
+        started = time.monotonic()
+        while not (preview(feed).pixels[ADDED] == 0).all() and time.monotonic() - started < 2:
+            await pilot.pause(0.05)
+
+        assert (preview(feed).pixels[ADDED] == 0).all()
+        assert "added" in [mask.id for mask in services.site.camera("lobby").masks]
+        changes = [r for r in services.audit.records() if r.event == Event.SITE_CHANGED]
+        assert changes and json.loads(changes[-1].details)["sha256"] == load_site(path).sha256
+        timeline = services.timeline("lobby")
+        assert timeline is not None
+        assert "added" in [m.id for m in timeline.versions[-1].masks]
+
+
+async def test_an_invalid_edit_keeps_the_last_valid_masks(
+    make_services: AppServices, tmp_path: Path
+) -> None:
+    path = _site_copy(tmp_path)
+    services = make_services(load_site(path))
+    feed = services.feeds["lobby"]
+    before = feed.masker.masks
+    app = VeilApp(services)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await log_in(pilot, OPERATOR)
+        path.write_text(path.read_text().replace('id = "keypad"', 'id = "keypad"\nbogus = 1'))
+        _bump(path)
+        await pilot.pause(1.5)
+
+        assert feed.masker.masks == before
+        assert services.site.camera("lobby").masks == before
