@@ -21,6 +21,7 @@ from console.verbs import (
     credential,
     export,
     keys,
+    masks,
     render,
     site,
     still,
@@ -33,6 +34,7 @@ Register = Callable[["argparse._SubParsersAction[Any]"], None]
 VERBS: tuple[Register, ...] = (
     site.register,
     still.register,
+    masks.register,
     render.register,
     export.register,
     verify_export.register,
