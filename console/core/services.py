@@ -11,6 +11,7 @@ operator sees in the header is the very object each masker asks on every frame.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,8 @@ from console.core.access.session import Sessions
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.evidence.keys import create_export_key
+from console.core.privacy.masking import CameraMasker
+from console.core.privacy.masks import Mask
 from console.core.privacy.timeline import MaskTimeline
 from console.core.render.terminal import TerminalCaps
 from console.core.site.model import Camera, Site
@@ -82,6 +85,16 @@ class Services:
     history: MaskHistory | None = None
     """Every mask set each camera has had; None only for services built by hand in tests."""
     watcher: SiteWatcher | None = None
+    tracked: weakref.WeakKeyDictionary[CameraMasker, tuple[Mask, ...]] = field(
+        default_factory=weakref.WeakKeyDictionary
+    )
+    """Maskers of open playback and export screens, with their extra masks: a site
+    change reaches them too. Weak, so a closed screen's masker is simply forgotten."""
+
+    def track(self, masker: CameraMasker, extra: tuple[Mask, ...] = ()) -> CameraMasker:
+        """Let site changes reach `masker` (built from the camera's masks plus `extra`)."""
+        self.tracked[masker] = extra
+        return masker
 
     def timeline(self, camera_id: str) -> MaskTimeline | None:
         """The camera's mask history for masking its recorded video (fails closed)."""
@@ -118,6 +131,9 @@ class Services:
             feed = self.feeds.get(camera_id)
             if feed is not None:
                 feed.masker.use_masks(new.camera(camera_id).masks)
+            for masker, extra in list(self.tracked.items()):
+                if masker.camera_id == camera_id:
+                    masker.use_masks(new.camera(camera_id).masks + extra, self.timeline(camera_id))
         with suppress(AuditUnavailable):  # the masks are in force; the log says why not
             self.audit.append(
                 Event.SITE_CHANGED,

@@ -7,7 +7,8 @@ import time
 from pathlib import Path
 
 from console.core.audit.trail import Event
-from console.core.privacy.masks import RectGeometry, rasterize
+from console.core.privacy.masking import NEVER_LIFTED, CameraMasker
+from console.core.privacy.masks import Mask, RectGeometry, rasterize
 from console.core.site.config import load_site
 from console.ui.app import VeilApp
 from tests.core.test_site_watch import NEW_MASK, _bump, _site_copy
@@ -64,3 +65,26 @@ async def test_an_invalid_edit_keeps_the_last_valid_masks(
 
         assert feed.masker.masks == before
         assert services.site.camera("lobby").masks == before
+
+
+def test_a_change_reaches_open_playback_and_export_maskers(
+    make_services: AppServices, tmp_path: Path
+) -> None:
+    path = _site_copy(tmp_path)
+    services = make_services(load_site(path))
+    camera = services.site.camera("lobby")
+    extra = Mask("export-1", "permanent", "solid", RectGeometry(0.0, 0.0, 0.1, 0.1))
+    masker = services.track(
+        CameraMasker("lobby", camera.masks + (extra,), NEVER_LIFTED, services.timeline("lobby")),
+        (extra,),
+    )
+
+    _add_mask(path)
+    applied = services.apply_site(load_site(path))
+
+    assert applied.masks_changed == ("lobby",)
+    assert not applied.restart_needed
+    assert [m.id for m in masker.masks] == ["keypad", "reception-screen", "added", "export-1"]
+    assert masker.generation == 1
+    timeline = masker.timeline
+    assert timeline is not None and "added" in [m.id for m in timeline.versions[-1].masks]

@@ -143,6 +143,8 @@ class CameraMasker:
         self.camera_id = camera_id
         self.gate = gate
         self._state = (tuple(masks), timeline)
+        self.generation = 0
+        """Bumped by `use_masks`, so a paused picture knows to be masked again."""
         self._layers: dict[tuple[tuple[Mask, ...], int, int, bool], tuple[_Layer, ...]] = {}
 
     @property
@@ -162,6 +164,7 @@ class CameraMasker:
         the old pair or the new one, never a mix.
         """
         self._state = (tuple(masks), timeline if timeline is not None else self.timeline)
+        self.generation += 1
 
     def full(
         self, frame: Pixels, captured_at: float = 0.0, recorded_at: float | None = None

@@ -269,6 +269,7 @@ class ExportScreen(Screen[None]):
             grant=self._grant(),
             timeline=self.services.timeline(camera_id),
         )
+        self.services.track(masker, masker.masks[len(camera.masks) :])
         self.preview = PlaybackSource(camera.name, PlaybackCursor(self.indexes[camera_id], masker))
         self._move_preview()
         grid.cells = self.extras.get(camera_id, frozenset())
@@ -315,6 +316,7 @@ class ExportScreen(Screen[None]):
             grant=self._grant(),
             timeline=self.services.timeline(camera.id),
         )
+        self.services.track(masker, masker.masks[len(camera.masks) :])
         self.preview.use_masker(masker)
         self.query_one(MaskGrid).redraw()
 
