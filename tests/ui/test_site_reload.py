@@ -10,9 +10,10 @@ from console.core.audit.trail import Event
 from console.core.privacy.masking import NEVER_LIFTED, CameraMasker
 from console.core.privacy.masks import Mask, RectGeometry, rasterize
 from console.core.site.config import load_site
+from console.core.site.model import Role
 from console.ui.app import VeilApp
 from tests.core.test_site_watch import NEW_MASK, _bump, _site_copy
-from tests.ui.conftest import OPERATOR, AppServices, log_in, preview
+from tests.ui.conftest import OPERATOR, AppServices, log_in, preview, with_role
 
 ADDED = rasterize(RectGeometry(0.5, 0.5, 0.9, 0.9), 160, 90)
 
@@ -88,3 +89,27 @@ def test_a_change_reaches_open_playback_and_export_maskers(
     assert masker.generation == 1
     timeline = masker.timeline
     assert timeline is not None and "added" in [m.id for m in timeline.versions[-1].masks]
+
+
+async def test_administrators_see_an_invalid_edit_as_plain_text(
+    make_services: AppServices, tmp_path: Path
+) -> None:
+    path = _site_copy(tmp_path)
+    admin = Role("admin", frozenset({"live", "admin"}))
+    services = make_services(with_role(load_site(path), admin))
+    services.users.add("test", "root", "admin", "root-password-1")
+    app = VeilApp(services)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await log_in(pilot, ("root", "root-password-1"))
+        path.write_text(path.read_text().replace('id = "keypad"', 'id = "keypad"\n"[b]x" = 1'))
+        _bump(path)
+        for _ in range(40):
+            if any(n.title == "Site file problem" for n in app._notifications):
+                break
+            await pilot.pause(0.05)
+
+        problems = [n for n in app._notifications if n.title == "Site file problem"]
+        assert len(problems) == 1
+        assert not problems[0].markup
+        assert "[b]x" in problems[0].message
+        assert "last valid masks stay in force" in problems[0].message
