@@ -7,13 +7,16 @@ import os
 import stat
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from console.core.evidence.errors import ExportRefused
 from console.core.evidence.policy import UnmaskedGrant
+from console.core.privacy.masking import NEVER_LIFTED, CameraMasker
 from console.core.privacy.masks import Mask
 from console.core.privacy.timeline import MaskTimeline
 from console.core.storage.mask_history import MaskHistory
+from console.core.video.recordings import Blank, PlaybackCursor, Shown, index_recordings
 from tests.export.conftest import DOOR, FRAMES, T0, WINDOW, Scene
 from tests.export.test_export_masks import (
     DOOR_PIXELS,
@@ -138,3 +141,30 @@ def test_the_history_records_only_changes_and_is_private(tmp_path: Path) -> None
         (2, "alice", (WINDOW,)),
     ]
     assert stat.S_IMODE(os.stat(tmp_path / "masks.db").st_mode) == 0o600
+
+
+def test_playback_of_old_footage_keeps_a_removed_mask(scene: Scene, tmp_path: Path) -> None:
+    timeline = _history(tmp_path, (BEFORE, (DOOR, WINDOW)), (AFTER, (WINDOW,)))
+    masker = CameraMasker("cam", (WINDOW,), NEVER_LIFTED, timeline)
+    cursor = PlaybackCursor(index_recordings("cam", scene.recordings), masker)
+
+    shown = cursor.seek(T0 + 1)
+
+    assert isinstance(shown, Shown)
+    assert (shown.frame.pixels[DOOR_PIXELS] == DOOR.color).all()
+    cursor.close()
+
+
+def test_playback_withholds_the_picture_when_the_history_is_unreadable(
+    scene: Scene, tmp_path: Path
+) -> None:
+    broken = MaskTimeline("cam", failure="mask history unreadable: disk I/O error")
+    masker = CameraMasker("cam", (DOOR, WINDOW), NEVER_LIFTED, broken)
+    cursor = PlaybackCursor(index_recordings("cam", scene.recordings), masker)
+
+    shown = cursor.seek(T0 + 1)
+
+    assert isinstance(shown, Blank)
+    assert "mask history unreadable" in shown.message
+    assert masker.full(np.zeros((8, 8, 3), np.uint8)).width == 8  # live frames unaffected
+    cursor.close()
