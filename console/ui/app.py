@@ -44,8 +44,9 @@ from console.core.access.authorization import AuthorizationResult, Outcome
 from console.core.access.demo import DEMO_USERS
 from console.core.access.lift import ActiveLift, LiftEnd
 from console.core.access.users import AccountChanged, User, UsersUnavailable
-from console.core.services import Services
+from console.core.services import Services, SiteApplied
 from console.core.site.durations import format_duration
+from console.core.site.problems import SiteError
 from console.ui import strip_cycles
 from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands
@@ -131,9 +132,46 @@ class VeilApp(App[None]):
         if self.guard is not None:
             self.guard.start(self._end_from_outside, self._exit_from_outside)
         self.services.start()
+        self.services.watch_site(self._site_report)
         self.set_interval(LIFT_SAMPLE_INTERVAL, self.sample_lift)
         self.set_interval(SESSION_CHECK_INTERVAL, self.check_session)
         self._show_login()
+
+    def _site_report(self, result: SiteApplied | SiteError) -> None:
+        """From the watcher's thread: the masks already changed; tell the operator."""
+        with suppress(RuntimeError):  # the app is closing
+            self.call_from_thread(self._site_changed, result)
+
+    def _site_changed(self, result: SiteApplied | SiteError) -> None:
+        """Problems go to administrators only, as plain text: the file is not trusted."""
+        if isinstance(result, SiteError):
+            if self._is_admin():
+                self.notify(
+                    f"The site file was not applied; the last valid masks stay in force.\n{result}",
+                    title="Site file problem",
+                    severity="error",
+                    timeout=30,
+                    markup=False,
+                )
+            return
+        if result.masks_changed:
+            self.notify(
+                "New privacy masks in force: " + ", ".join(result.masks_changed),
+                title="Site file changed",
+                markup=False,
+            )
+        if result.restart_needed:
+            self.notify(
+                "Cameras, roles, carousels or settings changed: restart the console to apply them.",
+                title="Restart needed",
+                severity="warning",
+                markup=False,
+            )
+
+    def _is_admin(self) -> bool:
+        user = self.user
+        role = self.services.site.roles.get(user.role) if user is not None else None
+        return role is not None and "admin" in role.permissions
 
     def on_unmount(self) -> None:
         self.services.stop()

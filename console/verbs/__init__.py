@@ -22,6 +22,7 @@ from console.verbs import (
     deploy,
     export,
     keys,
+    masks,
     render,
     site,
     still,
@@ -34,6 +35,7 @@ Register = Callable[["argparse._SubParsersAction[Any]"], None]
 VERBS: tuple[Register, ...] = (
     site.register,
     still.register,
+    masks.register,
     render.register,
     export.register,
     verify_export.register,

@@ -80,6 +80,7 @@ def export(args: argparse.Namespace) -> int:
     from console.core.evidence.formats import format_for
     from console.core.evidence.keys import KeyProblem, load_export_key
     from console.core.evidence.request import ExportRequest
+    from console.core.services import site_timeline
     from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
 
@@ -115,6 +116,7 @@ def export(args: argparse.Namespace) -> int:
                 login.user.name,
                 args.reason,
                 extra,
+                timeline=site_timeline(paths, site, camera.id),
             )
             return _run(request, login, key)
         finally:

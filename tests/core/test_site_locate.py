@@ -137,9 +137,16 @@ def test_without_certainty_no_line_is_given() -> None:
     assert line_of(lines, "cameras[0].id") is None
 
 
+@pytest.mark.parametrize("key", ['""', '"."', '"a.b"', '"[0]"', "'x]'"])
+def test_a_key_whose_path_would_be_ambiguous_gives_no_lines(key: str) -> None:
+    """`"" = {"" = 1}` and `"." = 1` both join to the path `..`: neither line is certain."""
+    assert key_lines(f'[site]\nname = "S"\n{key} = 1\n') == {}
+
+
 # -- every key of any document gets the line that holds it -----------------------------
 
-keys = st.text(max_size=6)
+keys = st.text(max_size=6).filter(lambda key: key and not set(key) & set(".[]"))
+"""Keys whose joined path names them alone (see the test above for the others)."""
 leaves = st.one_of(
     st.integers(), st.booleans(), st.text(max_size=6), st.dates(), st.floats(allow_nan=False)
 )

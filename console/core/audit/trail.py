@@ -84,6 +84,7 @@ class Event(StrEnum):
     LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
     SITE_LOADED = "site_loaded"
+    SITE_CHANGED = "site_changed"
 
     @property
     def label(self) -> str:
@@ -109,6 +110,7 @@ _LABELS: dict[Event, str] = {
     Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
     Event.SITE_LOADED: "site file loaded",
+    Event.SITE_CHANGED: "site changed",
 }
 
 

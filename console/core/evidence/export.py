@@ -68,6 +68,11 @@ def export_recording(
             f"the range is empty: {format_time(request.start)} is not before "
             f"{format_time(request.end)}"
         )
+    if request.timeline is not None and request.timeline.failure:
+        raise ExportRefused(
+            f"camera {camera.id}: {request.timeline.failure}; "
+            "refused, because older footage could lose masks it had"
+        )
     check_destination(request.out)
     index = index_camera(camera)
     plan = list(index.plan(request.start, request.end))
@@ -79,7 +84,9 @@ def export_recording(
     total = sum(len(frames) for _, frames in plan)
     first = plan[0][0]
     extras = extra_masks(request.extra, request.extra_color)
-    masker = export_masker(camera, request.extra, request.extra_color, request.unmasked)
+    masker = export_masker(
+        camera, request.extra, request.extra_color, request.unmasked, request.timeline
+    )
     output = Output(request.format, first.fps, first.width, first.height)
     writer = _open_writer(request.out, output)
     try:

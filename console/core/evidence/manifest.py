@@ -96,11 +96,27 @@ def build_manifest(
         ],
         "masks": [_mask_entry(mask) for mask in camera.masks],
         "extra_masks": [_mask_entry(mask) for mask in extras],
+        "mask_versions": _versions(request),
         "lifted_frames": written.lifted,
         "operator": request.operator,
         "authorizer": request.unmasked.authorizer if request.unmasked else None,
         "reason": request.reason,
     }
+
+
+def _versions(request: ExportRequest) -> list[dict[str, object]]:
+    """The mask sets of the camera's history burned into this range (with today's)."""
+    if request.timeline is None:
+        return []
+    return [
+        {
+            "version": version.version,
+            "effective": format_time(version.effective_at),
+            "changed_by": version.changed_by,
+            "masks": [_mask_entry(mask) for mask in version.masks],
+        }
+        for version in request.timeline.applied(request.start, request.end)
+    ]
 
 
 def _mask_entry(mask: Mask) -> dict[str, object]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from console.core.access.lift import LiftController
 from console.core.privacy.masking import NEVER_LIFTED, CameraMasker, LiftGate
 from console.core.privacy.masks import Geometry, Mask
+from console.core.privacy.timeline import MaskTimeline
 from console.core.site.model import Camera, Role
 
 
@@ -47,12 +48,14 @@ def export_masker(
     extra: tuple[Geometry, ...],
     color: tuple[int, int, int] = (0, 0, 0),
     grant: UnmaskedGrant | None = None,
+    timeline: MaskTimeline | None = None,
 ) -> CameraMasker:
     """The masker an export of `camera` with these extra masks burns in with.
 
     The export screen previews through it, so the picture the operator draws extra
     masks on is the picture the file will hold: the camera's masks, the extra blocks,
-    and liftable masks left off only under a grant.
+    and liftable masks left off only under a grant; each frame also gets the masks of
+    its recording time from `timeline`.
     """
     gate = grant.gate if grant is not None else NEVER_LIFTED
-    return CameraMasker(camera.id, camera.masks + extra_masks(extra, color), gate)
+    return CameraMasker(camera.id, camera.masks + extra_masks(extra, color), gate, timeline)

@@ -9,6 +9,7 @@ from pathlib import Path
 from console.core.evidence.formats import ExportFormat
 from console.core.evidence.policy import UnmaskedGrant
 from console.core.privacy.masks import Geometry
+from console.core.privacy.timeline import MaskTimeline
 from console.core.site.model import Site
 
 
@@ -32,6 +33,8 @@ class ExportRequest:
     extra_color: tuple[int, int, int] = (0, 0, 0)
     """BGR fill of the extra masks."""
     unmasked: UnmaskedGrant | None = None
+    timeline: MaskTimeline | None = None
+    """The camera's mask history; None exports with today's masks only (tests, tools)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from console.core.privacy.masks import BoolRaster, Mask, MaskStyle, rasterize, resample_outward
+from console.core.privacy.timeline import MaskTimeline, union
 
 Pixels = npt.NDArray[np.uint8]
 """A BGR image, shape (height, width, 3)."""
@@ -129,6 +130,10 @@ def _obscure(image: Pixels, style: MaskStyle, block: int) -> Pixels:
     return np.asarray(cv2.resize(small, (width, height), interpolation=method), np.uint8)
 
 
+_Key = tuple[tuple[Mask, ...], int, int, bool]
+"""A mask set, a frame size and whether a lift is in force: what a raster depends on."""
+
+
 class CameraMasker:
     """Applies one camera's masks to its frames, at full or preview resolution.
 
@@ -136,20 +141,59 @@ class CameraMasker:
     cost is a few array copies plus one coarse resize per blurred or pixelated look.
     """
 
-    def __init__(self, camera_id: str, masks: Sequence[Mask], gate: LiftGate = NEVER_LIFTED):
+    def __init__(
+        self,
+        camera_id: str,
+        masks: Sequence[Mask],
+        gate: LiftGate = NEVER_LIFTED,
+        timeline: MaskTimeline | None = None,
+    ):
         self.camera_id = camera_id
-        self.masks = tuple(masks)
         self.gate = gate
-        self._layers: dict[tuple[int, int, bool, tuple[int, int]], tuple[_Layer, ...]] = {}
-        self._rasters: dict[tuple[int, int, bool], dict[_Look, BoolRaster]] = {}
-        """Merged rasters per size: a source's are shared by every tile size made from it."""
+        self._state = (tuple(masks), timeline)
+        self.generation = 0
+        """Bumped by `use_masks`, so a paused picture knows to be masked again."""
+        self._layers: dict[tuple[_Key, tuple[int, int]], tuple[_Layer, ...]] = {}
+        self._rasters: dict[_Key, dict[_Look, BoolRaster]] = {}
+        """Merged rasters per mask set and size: a source's are shared by every tile size
+        made from it."""
 
-    def full(self, frame: Pixels, captured_at: float = 0.0) -> MaskedFrame:
-        """Mask at the frame's own resolution, for stills and exports."""
-        return self._mask(frame, None, captured_at)
+    @property
+    def masks(self) -> tuple[Mask, ...]:
+        """The masks in force now."""
+        return self._state[0]
+
+    @property
+    def timeline(self) -> MaskTimeline | None:
+        """The camera's mask history, applied to recorded frames (None: masks of now only)."""
+        return self._state[1]
+
+    def use_masks(self, masks: Sequence[Mask], timeline: MaskTimeline | None = None) -> None:
+        """Put new masks (and history) in force from the next frame on.
+
+        One assignment of a tuple, so a frame being masked in another thread sees either
+        the old pair or the new one, never a mix.
+        """
+        self._state = (tuple(masks), timeline if timeline is not None else self.timeline)
+        self.generation += 1
+
+    def full(
+        self, frame: Pixels, captured_at: float = 0.0, recorded_at: float | None = None
+    ) -> MaskedFrame:
+        """Mask at the frame's own resolution, for stills and exports.
+
+        `recorded_at` (POSIX seconds) marks a recorded frame: it also gets the masks in
+        force when it was recorded (see `console.core.privacy.timeline`).
+        """
+        return self._mask(frame, None, captured_at, recorded_at)
 
     def preview(
-        self, frame: Pixels, width: int, height: int, captured_at: float = 0.0
+        self,
+        frame: Pixels,
+        width: int,
+        height: int,
+        captured_at: float = 0.0,
+        recorded_at: float | None = None,
     ) -> MaskedFrame:
         """Mask for a tile of `width` x `height` pixels.
 
@@ -162,27 +206,47 @@ class CameraMasker:
         tile resolution with the same rasters so every tile pixel made from a masked source
         pixel carries exactly the mask's look.
         """
-        return self._mask(frame, (width, height), captured_at)
+        return self._mask(frame, (width, height), captured_at, recorded_at)
 
-    def _mask(self, frame: Pixels, size: tuple[int, int] | None, captured_at: float) -> MaskedFrame:
+    def masks_for(self, recorded_at: float | None) -> tuple[Mask, ...]:
+        """The masks a frame gets: now's, plus those of its recording time when recorded.
+
+        Raises `HistoryUnavailable` when the history is unreadable (fail closed).
+        """
+        masks, timeline = self._state
+        if recorded_at is None or timeline is None:
+            return masks
+        then = timeline.at(recorded_at)
+        return masks if then is None else union(then.masks, masks)
+
+    def _mask(
+        self,
+        frame: Pixels,
+        size: tuple[int, int] | None,
+        captured_at: float,
+        recorded_at: float | None,
+    ) -> MaskedFrame:
         lifted = self.gate.lifted()
         try:
+            masks = self.masks_for(recorded_at)
             source = _as_bgr(frame)
             full_size = (int(source.shape[1]), int(source.shape[0]))
             if size is None:
-                out = self._apply(source.copy(), lifted, full_size)
+                out = self._apply(source.copy(), masks, lifted, full_size)
             elif size[0] <= full_size[0] and size[1] <= full_size[1]:
                 small = cv2.resize(source, size, interpolation=cv2.INTER_AREA)
-                out = self._apply(np.asarray(small, np.uint8), lifted, full_size)
+                out = self._apply(np.asarray(small, np.uint8), masks, lifted, full_size)
             else:
-                masked = self._apply(source.copy(), lifted, full_size)
+                masked = self._apply(source.copy(), masks, lifted, full_size)
                 large = cv2.resize(masked, size, interpolation=cv2.INTER_NEAREST)
-                out = self._apply(np.asarray(large, np.uint8), lifted, full_size)
+                out = self._apply(np.asarray(large, np.uint8), masks, lifted, full_size)
         except Exception as error:  # any failure here must withhold the frame
             raise MaskingError(f"camera {self.camera_id}: {error}") from error
         return MaskedFrame(_SEAL, out, self.camera_id, lifted, captured_at)
 
-    def _apply(self, image: Pixels, lifted: bool, source: tuple[int, int]) -> Pixels:
+    def _apply(
+        self, image: Pixels, masks: tuple[Mask, ...], lifted: bool, source: tuple[int, int]
+    ) -> Pixels:
         """Solids first, then blurs computed from the solid-covered image, then solids again.
 
         `image` was made from a frame of `source` (width, height) pixels. Painting solids
@@ -190,7 +254,7 @@ class CameraMasker:
         painting them again lets a solid win where masks overlap.
         """
         height, width = image.shape[:2]
-        layers = self._layers_for(width, height, lifted, source)
+        layers = self._layers_for((masks, width, height, lifted), source)
         solids = [layer for layer in layers if layer.style == "solid"]
         for layer in solids:
             cv2.copyTo(layer.fill, layer.raster, image[layer.box])
@@ -203,21 +267,14 @@ class CameraMasker:
             cv2.copyTo(layer.fill, layer.raster, image[layer.box])
         return image
 
-    def _layers_for(
-        self, width: int, height: int, lifted: bool, source: tuple[int, int]
-    ) -> tuple[_Layer, ...]:
-        return _cached(
-            self._layers,
-            (width, height, lifted, source),
-            lambda: self._build_layers(width, height, lifted, source),
-        )
+    def _layers_for(self, key: _Key, source: tuple[int, int]) -> tuple[_Layer, ...]:
+        return _cached(self._layers, (key, source), lambda: self._build_layers(key, source))
 
-    def _build_layers(
-        self, width: int, height: int, lifted: bool, source: tuple[int, int]
-    ) -> tuple[_Layer, ...]:
-        merged = self._merged(width, height, lifted)
+    def _build_layers(self, key: _Key, source: tuple[int, int]) -> tuple[_Layer, ...]:
+        masks, width, height, lifted = key
+        merged = self._merged(key)
         if source != (width, height):
-            at_source = self._merged(*source, lifted)
+            at_source = self._merged((masks, *source, lifted))
             merged = {
                 look: raster | resample_outward(at_source[look], width, height)
                 for look, raster in merged.items()
@@ -235,15 +292,14 @@ class CameraMasker:
             layers.append(_Layer(style, level, color, box, raster[box].astype(np.uint8), fill))
         return tuple(layers)
 
-    def _merged(self, width: int, height: int, lifted: bool) -> dict[_Look, BoolRaster]:
-        """The masks in force, rasterised outward at one size and merged per look."""
-        return _cached(
-            self._rasters, (width, height, lifted), lambda: self._merge(width, height, lifted)
-        )
+    def _merged(self, key: _Key) -> dict[_Look, BoolRaster]:
+        """A mask set, rasterised outward at one size and merged per look."""
+        return _cached(self._rasters, key, lambda: self._merge(key))
 
-    def _merge(self, width: int, height: int, lifted: bool) -> dict[_Look, BoolRaster]:
+    def _merge(self, key: _Key) -> dict[_Look, BoolRaster]:
+        masks, width, height, lifted = key
         merged: dict[_Look, BoolRaster] = {}
-        for mask in self.masks:
+        for mask in masks:
             if lifted and mask.kind == "liftable":
                 continue
             look = (mask.style, mask.level if mask.style != "solid" else 0, mask.color)

@@ -184,15 +184,22 @@ class _Scanner:
         if self.peek() == '"':
             self.basic_string()
             quoted = self.text[start : self.pos]
-            return str(tomllib.loads(f"k = {quoted}")["k"])
+            return self.unambiguous(str(tomllib.loads(f"k = {quoted}")["k"]))
         if self.peek() == "'":
             self.literal_string()
-            return self.text[start + 1 : self.pos - 1]
+            return self.unambiguous(self.text[start + 1 : self.pos - 1])
         match = _BARE_KEY.match(self.text, self.pos)
         if match is None:
             raise _Unexpected(f"line {self.line}: expected a key")
         self.advance(match.end() - start)
         return match.group()
+
+    def unambiguous(self, key: str) -> str:
+        """A quoted key that would read as another path once joined (empty, or holding `.`,
+        `[` or `]`: `"" = {"" = 1}` and `"." = 1` both give `..`) makes no line certain."""
+        if not key or any(c in key for c in ".[]"):
+            raise _Unexpected(f"line {self.line}: a key path cannot name {key!r} unambiguously")
+        return key
 
     # -- values ---------------------------------------------------------------------------
 

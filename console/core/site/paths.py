@@ -45,6 +45,11 @@ class Paths:
         return self.data_dir / "audit.db"
 
     @property
+    def mask_history_db(self) -> Path:
+        """Every mask set each camera has had (`console.core.storage.mask_history`)."""
+        return self.data_dir / "masks.db"
+
+    @property
     def export_key(self) -> Path:
         """The site's private Ed25519 key that signs every export (`veil keys init`)."""
         return self.data_dir / "export-key.pem"

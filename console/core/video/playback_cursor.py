@@ -148,11 +148,12 @@ class PlaybackCursor:
         return self._masked(segment, number, pixels)
 
     def _masked(self, segment: Segment, number: int, pixels: Pixels) -> Playback:
+        moment = segment.frame_time(number)
         try:
             if self.size is None:
-                frame = self.masker.full(pixels)
+                frame = self.masker.full(pixels, recorded_at=moment)
             else:
-                frame = self.masker.preview(pixels, *self.size)
+                frame = self.masker.preview(pixels, *self.size, recorded_at=moment)
         except MaskingError as error:
             return Blank(self.time, f"masks could not be applied, picture withheld: {error}")
         return Shown(segment.frame_time(number), frame, segment, number)

@@ -61,7 +61,8 @@ class PlaybackSource:
     @property
     def version(self) -> Hashable:
         key = self._key()
-        return (key, self.cursor.masker.gate.lifted(), self._failure, self._maskers)
+        masker = self.cursor.masker
+        return (key, masker.gate.lifted(), self._failure, self._maskers, masker.generation)
 
     @property
     def status(self) -> FeedStatus:

@@ -34,10 +34,11 @@ def masked_frames(
     reader = _ReadAhead(list(index.plan(start, end)))
     try:
         for segment, frame, pixels in reader:
+            moment = segment.frame_time(frame)
             if size is None or size == (segment.width, segment.height):
-                yield segment.frame_time(frame), masker.full(pixels)
+                yield moment, masker.full(pixels, recorded_at=moment)
             else:
-                yield segment.frame_time(frame), masker.preview(pixels, *size)
+                yield moment, masker.preview(pixels, *size, recorded_at=moment)
     finally:
         reader.close()
 

@@ -261,7 +261,13 @@ class ExportScreen(Screen[None]):
             grid.show(None)
             return
         camera = self._camera(camera_id)
-        masker = export_masker(camera, self._extra_for(camera_id), grant=self._grant())
+        masker = export_masker(
+            camera,
+            self._extra_for(camera_id),
+            grant=self._grant(),
+            timeline=self.services.timeline(camera_id),
+        )
+        self.services.track(masker, masker.masks[len(camera.masks) :])
         self.preview = PlaybackSource(camera.name, PlaybackCursor(self.indexes[camera_id], masker))
         self._move_preview()
         grid.cells = self.extras.get(camera_id, frozenset())
@@ -302,7 +308,13 @@ class ExportScreen(Screen[None]):
         if self.mask_camera is None or self.preview is None:
             return
         camera = self._camera(self.mask_camera)
-        masker = export_masker(camera, self._extra_for(camera.id), grant=self._grant())
+        masker = export_masker(
+            camera,
+            self._extra_for(camera.id),
+            grant=self._grant(),
+            timeline=self.services.timeline(camera.id),
+        )
+        self.services.track(masker, masker.masks[len(camera.masks) :])
         self.preview.use_masker(masker)
         self.query_one(MaskGrid).redraw()
 
@@ -398,6 +410,7 @@ class ExportScreen(Screen[None]):
                 reason,
                 self._extra_for(camera),
                 unmasked=grant,
+                timeline=self.services.timeline(camera),
             )
             for camera in cameras
         ]

@@ -132,7 +132,10 @@ class PlaybackScreen(Screen[None]):
         gate = self.services.gate
         for camera in self.cameras:
             cursor = PlaybackCursor(
-                message.indexes[camera.id], CameraMasker(camera.id, camera.masks, gate)
+                message.indexes[camera.id],
+                self.services.track(
+                    CameraMasker(camera.id, camera.masks, gate, self.services.timeline(camera.id))
+                ),
             )
             self.sources[camera.id] = PlaybackSource(camera.name, cursor)
         self.synced = SyncedPlayback({c: s.cursor for c, s in self.sources.items()})

@@ -1,0 +1,74 @@
+"""`veil masks report`: the site's masks for a data-protection officer, as PNG and HTML."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from console.verbs.common import add_location_options, fail, paths_from, printable, site_or_error
+
+
+def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    parser = subparsers.add_parser("masks", help="privacy-mask tools")
+    verbs = parser.add_subparsers(dest="masks_verb", required=True)
+    report = verbs.add_parser(
+        "report", help="write each camera's masked still with its masks outlined, and a summary"
+    )
+    add_location_options(report)
+    report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("mask-report"),
+        help="folder to write (default mask-report)",
+    )
+    report.add_argument(
+        "--timeout", type=float, default=10.0, help="seconds to wait for each camera's frame"
+    )
+    report.set_defaults(func=masks_report)
+
+
+def masks_report(args: argparse.Namespace) -> int:
+    """A camera without a picture is listed with the reason, never shown unmasked."""
+    import cv2
+
+    from console.core.evidence.mask_report import CameraReport, annotate, summary_html
+    from console.core.privacy.masking import NEVER_LIFTED
+    from console.core.services import site_timeline
+    from console.core.video import credentials
+    from console.core.video.feed import CameraFeed
+
+    paths = paths_from(args)
+    site = site_or_error(paths)
+    if isinstance(site, int):
+        return site
+    out: Path = args.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return fail(f"cannot create {out}: {error.strerror or error}")
+    cameras = []
+    for number, camera in enumerate(site.cameras, start=1):
+        timeline = site_timeline(paths, site, camera.id)
+        feed = CameraFeed(camera, NEVER_LIFTED, credentials=credentials.resolve)
+        try:
+            frame = feed.full(wait=args.timeout)
+            status = feed.main_status()
+        finally:
+            feed.stop()
+        if frame is None:
+            why = status.message or status.state
+            cameras.append(CameraReport(camera.id, camera.name, camera.masks, timeline, "", why))
+            continue
+        name = f"camera-{number}.png"
+        if not cv2.imwrite(str(out / name), annotate(frame, camera.masks)):
+            return fail(f"cannot write {out / name}")
+        size = (frame.width, frame.height)
+        cameras.append(CameraReport(camera.id, camera.name, camera.masks, timeline, name, "", size))
+    page = out / "index.html"
+    try:
+        page.write_text(summary_html(site.name, str(site.path), cameras), encoding="utf-8")
+    except OSError as error:
+        return fail(f"cannot write {page}: {error.strerror or error}")
+    print(printable(f"{page}: mask report of {len(cameras)} cameras"))
+    return 0
