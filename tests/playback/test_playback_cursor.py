@@ -193,7 +193,7 @@ def test_a_segment_damaged_after_indexing_is_a_blank_not_a_crash(
 def test_a_masking_failure_withholds_the_picture(
     cursor: PlaybackCursor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(image: object, lifted: bool, source: object) -> object:
+    def fail(*args: object) -> object:
         raise ValueError("raster cache corrupted")
 
     monkeypatch.setattr(cursor.masker, "_apply", fail)
