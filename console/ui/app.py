@@ -35,16 +35,21 @@ from console.core.access.authorization import AuthorizationResult
 from console.core.access.demo import DEMO_USERS
 from console.core.access.lift import ActiveLift, LiftEnd
 from console.core.access.users import User
-from console.core.audit.trail import AuditUnavailable
+from console.core.audit.trail import AuditUnavailable, Event
 from console.core.services import Services
+from console.core.site.edit import open_site
+from console.core.site.problems import SiteError
+from console.core.video.feed import CameraFeed
 from console.ui import strip_cycles
 from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands
 from console.ui.screens.audit import AuditScreen
 from console.ui.screens.authorization import AuthorizationScreen
 from console.ui.screens.login import LoginScreen
+from console.ui.screens.mask_editor import MaskEditorScreen
 from console.ui.screens.wall import WallScreen
 from console.ui.session_guard import SessionGuard
+from console.ui.widgets.camera_tile import CameraTile
 from console.ui.widgets.countdown import URGENT_SECONDS, mm_ss
 from console.ui.widgets.tile_pump import TilePump
 
@@ -131,6 +136,8 @@ class VeilApp(App[None]):
             return self.user is not None
         if action == "audit_trail":
             return self._may("audit")
+        if action == "edit_masks":
+            return self._may("admin")
         return True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -241,6 +248,40 @@ class VeilApp(App[None]):
 
     def action_audit_trail(self) -> None:
         self.push_screen(AuditScreen(self.services.audit))
+
+    def action_edit_masks(self) -> None:
+        """The editor for the focused tile's camera (else the first), opened only once
+        its opening is in the audit: it shows the picture beneath the masks."""
+        user = self.user
+        if user is None or not self._may("admin"):
+            return
+        focused = self.focused
+        source = focused.source if isinstance(focused, CameraTile) else None
+        feed = source if isinstance(source, CameraFeed) else None
+        camera_id = feed.camera.id if feed else self.services.site.cameras[0].id
+        self.open_mask_editor(camera_id)
+
+    def open_mask_editor(self, camera_id: str) -> None:
+        user = self.user
+        if user is None:
+            return
+        try:
+            opened = open_site(self.services.site.path)
+            camera = opened.site.camera(camera_id)
+        except (SiteError, KeyError) as error:
+            self.notify(str(error), title="Mask editor", severity="error", markup=False)
+            return
+        try:
+            self.services.audit.append(
+                Event.MASK_EDITOR_OPENED,
+                operator=user.name,
+                details={"camera": camera_id, "site": str(opened.path), "sha256": opened.sha256},
+            )
+        except AuditUnavailable as error:
+            self.notify(f"The editor stays closed: {error}", severity="error", markup=False)
+            return
+        feed = self.services.feeds.get(camera_id)
+        self.push_screen(MaskEditorScreen(opened, camera, feed, self.services.audit, user.name))
 
     def _show_login(self, message: str = "") -> None:
         while len(self.screen_stack) > 1:

@@ -63,6 +63,9 @@ class Event(StrEnum):
     LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
     SITE_LOADED = "site_loaded"
+    MASK_EDITOR_OPENED = "mask_editor_opened"
+    MASK_EDITOR_CLOSED = "mask_editor_closed"
+    MASKS_SAVED = "masks_saved"
 
     @property
     def label(self) -> str:
@@ -87,6 +90,9 @@ _LABELS: dict[Event, str] = {
     Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
     Event.SITE_LOADED: "site file loaded",
+    Event.MASK_EDITOR_OPENED: "mask editor opened",
+    Event.MASK_EDITOR_CLOSED: "mask editor closed",
+    Event.MASKS_SAVED: "masks saved",
 }
 
 
