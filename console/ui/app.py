@@ -89,13 +89,21 @@ class VeilApp(App[None]):
     lift_remaining: reactive[float] = reactive(0.0)
     """Seconds left on the lift at the last sample; every countdown follows it."""
 
-    def __init__(self, services: Services, *, guard: SessionGuard | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        guard: SessionGuard | None = None,
+        edit_camera: str | None = None,
+    ) -> None:
         strip_cycles.install()
         super().__init__()
         self.services = services
         """Sources, masks, users, lift and audit: everything the screens act on."""
         self.guard = guard
         """Ends the session on a fatal signal or a lost terminal; the CLI passes one."""
+        self.edit_camera = edit_camera
+        """`veil masks edit`: the camera whose mask editor opens after an admin's login."""
         self._event_loop: asyncio.AbstractEventLoop | None = None
         self.sub_title = services.site.name
         self._warned_lift: int | None = None
@@ -294,6 +302,14 @@ class VeilApp(App[None]):
             return
         self.user = user
         self.push_screen(WallScreen(self.services))
+        if self.edit_camera is None:
+            return
+        if self._may("admin"):
+            self.open_mask_editor(self.edit_camera)
+        else:
+            self.notify(
+                "The mask editor needs a role holding admin.", title="Mask editor", severity="error"
+            )
 
     def _close_session(self, cause: str) -> None:
         """Masks back and the session closed in the audit; a no-op when nobody is logged in."""

@@ -22,6 +22,7 @@ from console.verbs import (
     deploy,
     export,
     keys,
+    masks,
     render,
     site,
     still,
@@ -42,5 +43,6 @@ VERBS: tuple[Register, ...] = (
     audit.register,
     credential.register,
     deploy.register,
+    masks.register,
 )
 """Every subcommand, in the order `veil --help` lists them."""

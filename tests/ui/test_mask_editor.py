@@ -191,3 +191,33 @@ def test_editor_snapshot(snap_compare: SnapCompare, services: Services) -> None:
 
     run_before: Callable[[Pilot[None]], Awaitable[None]] = paint
     assert snap_compare(VeilApp(services), terminal_size=(100, 36), run_before=run_before)
+
+
+async def test_veil_masks_edit_opens_the_editor_after_an_admin_login(services: Services) -> None:
+    app = VeilApp(services, edit_camera="lobby")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, ADMIN)
+        await settle(pilot)
+        assert isinstance(app.screen, MaskEditorScreen)
+        assert app.screen.camera.id == "lobby"
+
+
+async def test_veil_masks_edit_gives_other_roles_the_wall_only(services: Services) -> None:
+    app = VeilApp(services, edit_camera="lobby")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await log_in(pilot, SUPERVISOR)
+        await settle(pilot)
+        assert not isinstance(app.screen, MaskEditorScreen)
+    assert Event.MASK_EDITOR_OPENED not in events(services)
+
+
+def test_veil_masks_edit_refuses_an_unknown_camera_before_starting(
+    site_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from console.cli import main
+
+    code = main(
+        ["masks", "edit", "--camera", "nope", "--site", str(site_file), "--data-dir", str(tmp_path)]
+    )
+    assert code == 1
+    assert "no camera 'nope'" in capsys.readouterr().err
