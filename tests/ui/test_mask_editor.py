@@ -150,7 +150,7 @@ async def test_undo_and_redo_and_kind_and_grid(services: Services) -> None:
         assert editor.draft.grid.cells == {(c, r) for c in range(4) for r in range(2)}
 
 
-async def test_a_site_changed_on_disk_is_not_overwritten(
+async def test_a_site_changed_on_disk_is_not_overwritten_and_reload_starts_from_it(
     services: Services, site_file: Path
 ) -> None:
     async with logged_in(services, ADMIN) as (_, pilot):
@@ -163,7 +163,15 @@ async def test_a_site_changed_on_disk_is_not_overwritten(
         assert "changed on disk" in message(editor)
         assert read(site_file) == other
         assert not (site_file.parent / "site.toml.1").exists()
-    assert Event.MASKS_SAVED not in events(services)
+        await pilot.press("ctrl+r")
+        assert editor.draft.grid.cells == {(5, 5)}
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert "Saved to" in message(editor)
+        assert load_site(site_file).camera("lobby").masks[0].geometry == GridGeometry(
+            16, frozenset({(5, 5), (0, 0)})
+        )
+    assert events(services).count(Event.MASKS_SAVED) == 1  # the refused save is not one
 
 
 async def test_erasing_a_mask_s_last_cell_removes_the_mask_from_the_site(

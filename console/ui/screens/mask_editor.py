@@ -28,8 +28,9 @@ from textual.widgets import Footer, Static
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.privacy.grid_edit import PEN_SIZES, GridDraft, coverage
 from console.core.privacy.masks import GRID_SIZES, GridGeometry
-from console.core.site.edit import OpenedSite, SaveRefused, save_masks
+from console.core.site.edit import ChangedOnDisk, OpenedSite, SaveRefused, open_site, save_masks
 from console.core.site.model import Camera
+from console.core.site.problems import SiteError
 from console.core.video.feed import BeneathMasks, CameraFeed
 from console.ui.widgets.header import VeilHeader
 from console.ui.widgets.mask_grid import Cell, MaskGrid
@@ -89,6 +90,7 @@ class MaskEditorScreen(Screen[None]):
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
         Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+r", "reload", "Reload"),
     ]
 
     def __init__(
@@ -208,7 +210,8 @@ class MaskEditorScreen(Screen[None]):
         try:
             saved = save_masks(self.opened, self.camera.id, self.draft.masks)
         except SaveRefused as refused:
-            self._edited(f"Not saved: {refused}")
+            again = " (ctrl+r reloads it)" if isinstance(refused, ChangedOnDisk) else ""
+            self._edited(f"Not saved: {refused}{again}")
             return
         before = self.opened
         self.opened = saved.opened
@@ -230,6 +233,21 @@ class MaskEditorScreen(Screen[None]):
             self._edited(f"Saved to {saved.opened.path}, but the save is not recorded: {error}")
             return
         self._edited(f"Saved to {saved.opened.path}; previous file kept as {saved.backup.name}")
+
+    def action_reload(self) -> None:
+        """Start again from the file as it is now (after a save was refused because it
+        changed on disk); the unsaved edits are dropped, and the message says so."""
+        try:
+            opened = open_site(self.opened.path)
+            camera = opened.site.camera(self.camera.id)
+        except (SiteError, KeyError) as error:
+            self._edited(f"Not reloaded: {error}")
+            return
+        self.opened, self.camera = opened, camera
+        self.draft = self.canvas.draft = GridDraft(camera.masks)
+        self.canvas.grid_size = self.draft.grid.size
+        self._history(True, "")
+        self._edited(f"Reloaded {opened.path}; unsaved edits were dropped")
 
     def action_close(self) -> None:
         try:
