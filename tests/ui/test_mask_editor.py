@@ -229,3 +229,29 @@ def test_veil_masks_edit_refuses_an_unknown_camera_before_starting(
     )
     assert code == 1
     assert "no camera 'nope'" in capsys.readouterr().err
+
+
+def at(screen: MaskEditorScreen, cell: tuple[int, int]) -> tuple[int, int]:
+    """A mouse offset on the canvas (its border included) that lands on grid `cell`."""
+    cols, rows = screen.canvas.picture_size
+    x, y = next(
+        (x, y) for y in range(rows) for x in range(cols) if screen.canvas.cell_at(x, y) == cell
+    )
+    return (x + 1, y + 1)
+
+
+async def test_mouse_drag_paints_as_one_undo_step_and_right_button_erases(
+    services: Services,
+) -> None:
+    async with logged_in(services, ADMIN) as (_, pilot):
+        editor = await open_editor(pilot)
+        canvas = editor.canvas
+        await pilot.mouse_down(canvas, at(editor, (4, 4)))
+        await pilot.hover(canvas, at(editor, (6, 4)))
+        await pilot.mouse_up(canvas, at(editor, (6, 4)))
+        assert editor.draft.grid.cells == {(0, 0), (4, 4), (6, 4)}
+        await pilot.press("ctrl+z")
+        assert editor.draft.grid.cells == {(0, 0)}
+        await pilot.mouse_down(canvas, at(editor, (0, 0)), button=3)
+        await pilot.mouse_up(canvas, at(editor, (0, 0)))
+        assert editor.draft.grid.cells == frozenset()

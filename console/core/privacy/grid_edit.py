@@ -66,13 +66,17 @@ class GridDraft:
         assert isinstance(geometry, GridGeometry)
         return geometry
 
-    def paint(self, cell: Cell, pen: int = 1, on: bool = True) -> None:
-        """Mask (or with `on` False, unmask) the pen's square of cells around `cell`."""
+    def paint(self, cell: Cell, pen: int = 1, on: bool = True, stroke: bool = False) -> None:
+        """Mask (or with `on` False, unmask) the pen's square of cells around `cell`.
+
+        With `stroke`, this continues the previous paint (a mouse drag): one drag is one
+        undo step, not one per cell it crossed.
+        """
         low, high = -((pen - 1) // 2), pen // 2
         column, row = cell
-        self.fill((column + low, row + low), (column + high, row + high), on)
+        self.fill((column + low, row + low), (column + high, row + high), on, stroke)
 
-    def fill(self, corner: Cell, other: Cell, on: bool = True) -> None:
+    def fill(self, corner: Cell, other: Cell, on: bool = True, stroke: bool = False) -> None:
         """Mask or unmask the rectangle between two corner cells, clipped to the grid."""
         size = self.grid.size
         c0, c1 = sorted((corner[0], other[0]))
@@ -83,7 +87,7 @@ class GridDraft:
             for r in range(max(r0, 0), min(r1, size - 1) + 1)
         }
         cells = self.grid.cells | area if on else self.grid.cells - area
-        self._set(replace(self.current, geometry=GridGeometry(size, frozenset(cells))))
+        self._set(replace(self.current, geometry=GridGeometry(size, frozenset(cells))), stroke)
 
     def toggle_kind(self) -> None:
         kind: MaskKind = "liftable" if self.current.kind == "permanent" else "permanent"
@@ -117,12 +121,13 @@ class GridDraft:
         self._state = self._redo.pop()
         return True
 
-    def _set(self, mask: Mask) -> None:
+    def _set(self, mask: Mask, stroke: bool = False) -> None:
         masks = list(self._state.masks)
         if masks[self._state.current] == mask:
             return
         masks[self._state.current] = mask
-        self._undo.append(self._state)
+        if not (stroke and self._undo):
+            self._undo.append(self._state)
         self._redo.clear()
         self._state = _State(tuple(masks), self._state.current)
 

@@ -59,13 +59,33 @@ class MaskCanvas(MaskGrid, inherit_bindings=False):
         return None
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        """Mouse painting is not done yet: a click only moves the cursor."""
+        """Left button paints, right button erases; a drag goes on doing so."""
         event.prevent_default()
+        cell = self._cell(event)
+        if cell is None or event.button not in (1, 3):
+            return
+        self.focus()
+        self._painting = event.button == 1
+        self.capture_mouse()
+        self._stroke(cell, stroke=False)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        event.prevent_default()
+        cell = self._cell(event)
+        if self._painting is not None and cell is not None:
+            self._stroke(cell, stroke=True)
+
+    def _cell(self, event: events.MouseEvent) -> Cell | None:
         offset = event.get_content_offset(self)
-        cell = None if offset is None else self.cell_at(offset.x, offset.y)
-        if cell is not None:
-            self.focus()
-            self.cursor = cell
+        return None if offset is None else self.cell_at(offset.x, offset.y)
+
+    def _stroke(self, cell: Cell, stroke: bool) -> None:
+        self.cursor = cell
+        self.rect_start = None
+        screen = self.screen
+        if isinstance(screen, MaskEditorScreen) and self._painting is not None:
+            screen.draft.paint(cell, screen.pen, self._painting, stroke)
+            screen.show_status()
 
 
 class MaskEditorScreen(Screen[None]):
