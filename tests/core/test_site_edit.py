@@ -172,3 +172,21 @@ def test_erasing_every_cell_removes_the_mask_on_save() -> None:
     draft = GridDraft([keypad, replace(keypad, id="other")])
     draft.paint((3, 4), on=False)
     assert [mask.id for mask in draft.masks] == ["other"]
+
+
+def test_new_masks_get_free_ids_and_next_mask_cycles_the_grid_masks() -> None:
+    draft = GridDraft([_grid("keypad", {(3, 4)})])
+    draft.add_mask()
+    assert draft.current.id == "grid-1" and draft.grid.cells == frozenset()
+    draft.paint((0, 0))
+    draft.next_style()
+    assert draft.current.style == "blur"
+    draft.next_mask()
+    assert draft.current.id == "keypad"
+    draft.next_mask()
+    assert draft.current.id == "grid-1"
+    assert [mask.id for mask in draft.masks] == ["keypad", "grid-1"]
+    draft.undo()
+    draft.undo()
+    draft.undo()
+    assert [mask.id for mask in draft.all_masks] == ["keypad"]

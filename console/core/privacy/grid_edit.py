@@ -14,7 +14,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from console.core.privacy.masks import GRID_SIZES, GridGeometry, Mask, MaskKind, rasterize
+from console.core.privacy.masks import (
+    GRID_SIZES,
+    GridGeometry,
+    Mask,
+    MaskKind,
+    MaskStyle,
+    rasterize,
+)
 
 Cell = tuple[int, int]
 PEN_SIZES = range(1, 6)
@@ -88,6 +95,26 @@ class GridDraft:
         }
         cells = self.grid.cells | area if on else self.grid.cells - area
         self._set(replace(self.current, geometry=GridGeometry(size, frozenset(cells))), stroke)
+
+    def next_mask(self) -> None:
+        """Make the camera's next grid mask the current one (not an undo step)."""
+        masks, current = self._state.masks, self._state.current
+        grids = [i for i, mask in enumerate(masks) if isinstance(mask.geometry, GridGeometry)]
+        later = [i for i in grids if i > current]
+        self._state = _State(masks, (later or grids)[0])
+
+    def add_mask(self) -> None:
+        """A new empty grid mask, on the current grid, becomes the current one."""
+        masks = self._state.masks
+        self._undo.append(self._state)
+        self._redo.clear()
+        new = _empty(_free_id(masks), self.grid.size)
+        self._state = _State((*masks, new), len(masks))
+
+    def next_style(self) -> None:
+        styles: tuple[MaskStyle, ...] = ("solid", "blur", "pixelate")
+        style = styles[(styles.index(self.current.style) + 1) % len(styles)]
+        self._set(replace(self.current, style=style))
 
     def toggle_kind(self) -> None:
         kind: MaskKind = "liftable" if self.current.kind == "permanent" else "permanent"

@@ -107,6 +107,9 @@ class MaskEditorScreen(Screen[None]):
         Binding("minus", "pen(-1)", "Pen-", key_display="-"),
         Binding("g", "grid", "Grid"),
         Binding("k", "kind", "Kind"),
+        Binding("s", "style", "Style"),
+        Binding("m", "next_mask", "Next mask"),
+        Binding("n", "new_mask", "New mask"),
         Binding("ctrl+z", "undo", "Undo"),
         Binding("ctrl+y", "redo", "Redo"),
         Binding("ctrl+s", "save", "Save"),
@@ -155,7 +158,7 @@ class MaskEditorScreen(Screen[None]):
         rect = " · rectangle" if self.canvas.rect_start is not None else ""
         self.query_one("#mask-editor-status", Static).update(
             f"{self.camera.id} · cell {column},{row} of {size}x{size}{rect} · pen {self.pen}"
-            f" · mask {current.id} ({current.kind})"
+            f" · mask {current.id} ({current.kind}, {current.style})"
             f" · coverage {coverage([current]):.1f}% (all masks {coverage(self.draft.masks):.1f}%)"
         )
         self.query_one("#mask-editor-message", Static).update(self.message)
@@ -208,6 +211,18 @@ class MaskEditorScreen(Screen[None]):
         self.canvas.cursor = (column * size // old, row * size // old)
         self.canvas.rect_start = None
         self._edited()
+
+    def action_style(self) -> None:
+        self.draft.next_style()
+        self._edited()
+
+    def action_next_mask(self) -> None:
+        self.draft.next_mask()
+        self._history(True, "")
+
+    def action_new_mask(self) -> None:
+        self.draft.add_mask()
+        self._edited(f"New mask {self.draft.current.id}: paint its cells")
 
     def action_kind(self) -> None:
         self.draft.toggle_kind()
