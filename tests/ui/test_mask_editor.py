@@ -255,3 +255,12 @@ async def test_mouse_drag_paints_as_one_undo_step_and_right_button_erases(
         await pilot.mouse_down(canvas, at(editor, (0, 0)), button=3)
         await pilot.mouse_up(canvas, at(editor, (0, 0)))
         assert editor.draft.grid.cells == frozenset()
+
+
+async def test_logging_out_of_the_editor_records_its_closing(services: Services) -> None:
+    async with logged_in(services, ADMIN) as (app, pilot):
+        await open_editor(pilot)
+        await pilot.press("ctrl+o")
+        await settle(pilot)
+        assert not isinstance(app.screen, MaskEditorScreen)
+    assert Event.MASK_EDITOR_CLOSED in events(services)

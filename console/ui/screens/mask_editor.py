@@ -285,13 +285,16 @@ class MaskEditorScreen(Screen[None]):
         self._edited(f"Reloaded {opened.path}; unsaved edits were dropped")
 
     def action_close(self) -> None:
+        self.dismiss()
+
+    def on_unmount(self) -> None:
+        """Recorded however the editor goes: escape, a logout, the panic of a quit."""
         try:
             self.audit.append(
                 Event.MASK_EDITOR_CLOSED, operator=self.operator, details={"camera": self.camera.id}
             )
         except AuditUnavailable as error:
-            self.notify(f"The editor's closing is not recorded: {error}", severity="error")
-        self.dismiss()
+            self.app.notify(f"The editor's closing is not recorded: {error}", severity="error")
 
 
 def _between(cell: Cell, corner: Cell, other: Cell) -> bool:
