@@ -264,3 +264,13 @@ async def test_logging_out_of_the_editor_records_its_closing(services: Services)
         await settle(pilot)
         assert not isinstance(app.screen, MaskEditorScreen)
     assert Event.MASK_EDITOR_CLOSED in events(services)
+
+
+async def test_a_camera_that_is_down_gets_an_editor_saying_so(
+    make_services: AppServices, site_file: Path
+) -> None:
+    services = make_services(load_site(site_file), dead=("lobby",), demo=False)
+    services.users.add("test", ADMIN[0], "admin", ADMIN[1])
+    async with logged_in(services, ADMIN) as (_, pilot):
+        editor = await open_editor(pilot)
+        assert message(editor).startswith("Camera lost: cannot connect to rtsp://127.0.0.1/x")

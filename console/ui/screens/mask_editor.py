@@ -161,8 +161,18 @@ class MaskEditorScreen(Screen[None]):
             f" · mask {current.id} ({current.kind}, {current.style})"
             f" · coverage {coverage([current]):.1f}% (all masks {coverage(self.draft.masks):.1f}%)"
         )
-        self.query_one("#mask-editor-message", Static).update(self.message)
+        self.query_one("#mask-editor-message", Static).update(self.message or self._picture_note())
         self.canvas.refresh()
+
+    def _picture_note(self) -> str:
+        """Why there is no picture, for a camera that is not live (no recorded-frame
+        fallback yet): masks can still be edited, blind."""
+        if self._feed is None:
+            return "No feed for this camera: editing without a picture."
+        status = self._feed.status
+        if status.state == "live":
+            return ""
+        return f"Camera {status.state}: {status.message}; editing without a picture."
 
     def _edited(self, message: str = "") -> None:
         self.message = message
