@@ -44,17 +44,22 @@ from console.core.access.authorization import AuthorizationResult, Outcome
 from console.core.access.demo import DEMO_USERS
 from console.core.access.lift import ActiveLift, LiftEnd
 from console.core.access.users import AccountChanged, User, UsersUnavailable
+from console.core.audit.trail import AuditUnavailable, Event
 from console.core.services import Services, SiteApplied
 from console.core.site.durations import format_duration
+from console.core.site.edit import open_site
 from console.core.site.problems import SiteError
+from console.core.video.feed import CameraFeed
 from console.ui import strip_cycles
 from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands
 from console.ui.screens.audit import AuditScreen
 from console.ui.screens.authorization import AuthorizationScreen
 from console.ui.screens.login import LoginScreen
+from console.ui.screens.mask_editor import MaskEditorScreen
 from console.ui.screens.wall import WallScreen
 from console.ui.session_guard import SessionGuard
+from console.ui.widgets.camera_tile import CameraTile
 from console.ui.widgets.countdown import URGENT_SECONDS, mm_ss
 from console.ui.widgets.tile_pump import TilePump
 
@@ -97,13 +102,21 @@ class VeilApp(App[None]):
     lift_remaining: reactive[float] = reactive(0.0)
     """Seconds left on the lift at the last sample; every countdown follows it."""
 
-    def __init__(self, services: Services, *, guard: SessionGuard | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        guard: SessionGuard | None = None,
+        edit_camera: str | None = None,
+    ) -> None:
         strip_cycles.install()
         super().__init__()
         self.services = services
         """Sources, masks, users, lift and audit: everything the screens act on."""
         self.guard = guard
         """Ends the session on a fatal signal or a lost terminal; the CLI passes one."""
+        self.edit_camera = edit_camera
+        """`veil masks edit`: the camera whose mask editor opens after an admin's login."""
         self._event_loop: asyncio.AbstractEventLoop | None = None
         self.sub_title = services.site.name
         self._warned_lift: int | None = None
@@ -192,6 +205,8 @@ class VeilApp(App[None]):
             return self.user is not None
         if action == "audit_trail":
             return self._may("audit")
+        if action == "edit_masks":
+            return self._may("admin")
         return True
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
@@ -366,6 +381,40 @@ class VeilApp(App[None]):
         if session == self._session and self._may("audit"):
             self.push_screen(AuditScreen(self.services.audit))
 
+    def action_edit_masks(self) -> None:
+        """The editor for the focused tile's camera (else the first), opened only once
+        its opening is in the audit: it shows the picture beneath the masks."""
+        user = self.user
+        if user is None or not self._may("admin"):
+            return
+        focused = self.focused
+        source = focused.source if isinstance(focused, CameraTile) else None
+        feed = source if isinstance(source, CameraFeed) else None
+        camera_id = feed.camera.id if feed else self.services.site.cameras[0].id
+        self.open_mask_editor(camera_id)
+
+    def open_mask_editor(self, camera_id: str) -> None:
+        user = self.user
+        if user is None:
+            return
+        try:
+            opened = open_site(self.services.site.path)
+            camera = opened.site.camera(camera_id)
+        except (SiteError, KeyError) as error:
+            self.notify(str(error), title="Mask editor", severity="error", markup=False)
+            return
+        try:
+            self.services.audit.append(
+                Event.MASK_EDITOR_OPENED,
+                operator=user.name,
+                details={"camera": camera_id, "site": str(opened.path), "sha256": opened.sha256},
+            )
+        except AuditUnavailable as error:
+            self.notify(f"The editor stays closed: {error}", severity="error", markup=False)
+            return
+        feed = self.services.feeds.get(camera_id)
+        self.push_screen(MaskEditorScreen(opened, camera, feed, self.services.audit, user.name))
+
     def _show_login(self, message: str = "") -> None:
         while len(self.screen_stack) > 1:
             self.pop_screen()
@@ -379,6 +428,14 @@ class VeilApp(App[None]):
         self._session += 1
         self._last_input = self.services.clock()
         self.push_screen(WallScreen(self.services))
+        if self.edit_camera is None:
+            return
+        if self._may("admin"):
+            self.open_mask_editor(self.edit_camera)
+        else:
+            self.notify(
+                "The mask editor needs a role holding admin.", title="Mask editor", severity="error"
+            )
 
     def _log_out(self, cause: str, message: str) -> None:
         """Masks back, the session closed in the audit with `cause`, the login screen."""

@@ -1,4 +1,12 @@
-"""`veil masks report`: the site's masks for a data-protection officer, as PNG and HTML."""
+"""`veil masks`: the site's privacy masks, edited in the console or reported on paper.
+
+`edit` is the console (`veil`) with one difference: after a login by a role holding
+`admin`, the mask editor opens on `--camera`; any other role gets the wall and a
+message, since the editor shows the picture beneath the masks. The camera is checked
+before the console starts, so a typo is an error on the command line, not a screen.
+`report` writes, for a data-protection officer, each camera's masked still with its
+masks outlined and an HTML summary.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +18,14 @@ from console.verbs.common import add_location_options, fail, paths_from, printab
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
-    parser = subparsers.add_parser("masks", help="privacy-mask tools")
-    verbs = parser.add_subparsers(dest="masks_verb", required=True)
+    parser = subparsers.add_parser("masks", help="privacy masks: edit them, or report on them")
+    verbs = parser.add_subparsers(dest="masks_verb", metavar="COMMAND", required=True)
+    edit = verbs.add_parser(
+        "edit", help="start the console in the mask editor of a camera (needs `admin`)"
+    )
+    edit.add_argument("--camera", required=True, help="id of the camera whose masks to edit")
+    add_location_options(edit)
+    edit.set_defaults(func=edit_masks)
     report = verbs.add_parser(
         "report", help="write each camera's masked still with its masks outlined, and a summary"
     )
@@ -72,3 +86,13 @@ def masks_report(args: argparse.Namespace) -> int:
         return fail(f"cannot write {page}: {error.strerror or error}")
     print(printable(f"{page}: mask report of {len(cameras)} cameras"))
     return 0
+
+
+def edit_masks(args: argparse.Namespace) -> int:
+    from console.verbs.common import camera_or_error
+    from console.verbs.run import run_console
+
+    found = camera_or_error(paths_from(args), args.camera)
+    if isinstance(found, int):
+        return found
+    return run_console(args, edit_camera=args.camera)

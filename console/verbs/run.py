@@ -36,7 +36,8 @@ FATAL_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 """Signals after which the console records the end of the session and exits."""
 
 
-def run_console(args: argparse.Namespace) -> int:
+def run_console(args: argparse.Namespace, edit_camera: str | None = None) -> int:
+    """The console; with `edit_camera`, its mask editor opens after an admin's login."""
     origin: dict[str, str] = {}
     if args.ssh_keys:
         try:
@@ -66,7 +67,7 @@ def run_console(args: argparse.Namespace) -> int:
     from console.ui.session_guard import SessionGuard, exit_code
 
     guard = SessionGuard(FATAL_SIGNALS, sys.__stderr__)
-    app = VeilApp(services, guard=guard)
+    app = VeilApp(services, guard=guard, edit_camera=edit_camera)
     try:
         app.run()
     finally:

@@ -85,6 +85,9 @@ class Event(StrEnum):
     USER_ADMIN = "user_admin"
     SITE_LOADED = "site_loaded"
     SITE_CHANGED = "site_changed"
+    MASK_EDITOR_OPENED = "mask_editor_opened"
+    MASK_EDITOR_CLOSED = "mask_editor_closed"
+    MASKS_SAVED = "masks_saved"
 
     @property
     def label(self) -> str:
@@ -111,6 +114,9 @@ _LABELS: dict[Event, str] = {
     Event.USER_ADMIN: "user admin",
     Event.SITE_LOADED: "site file loaded",
     Event.SITE_CHANGED: "site changed",
+    Event.MASK_EDITOR_OPENED: "mask editor opened",
+    Event.MASK_EDITOR_CLOSED: "mask editor closed",
+    Event.MASKS_SAVED: "masks saved",
 }
 
 

@@ -28,6 +28,15 @@ def load_site(path: Path) -> Site:
     except OSError as error:
         reason = error.strerror or str(error)
         raise SiteError([Problem(path, "", None, f"cannot read the site file: {reason}")]) from None
+    return parse_site(path, raw)
+
+
+def parse_site(path: Path, raw: bytes) -> Site:
+    """Validate `raw` as the contents of the site file at `path`, without reading it.
+
+    The mask editor checks the text it is about to write with this, so a save is refused
+    with exactly the problems `veil check-site` would report for that text.
+    """
     try:
         text = raw.decode("utf-8")
         document = tomllib.loads(text)

@@ -132,6 +132,18 @@ class CameraFeed:
             lambda: self.masker.preview(frame.pixels, width, height, frame.captured_at)
         )
 
+    def beneath(self, width: int, height: int) -> MaskedFrame | None:
+        """The newest frame with no mask applied, for the mask editor only.
+
+        An administrator drawing masks has to see what they cover; the editor is offered
+        only to roles holding `admin` and its opening is audited. Nothing else calls this.
+        """
+        frame = self._tile.latest()
+        if frame is None:
+            return None
+        bare = CameraMasker(self.camera.id, ())
+        return self._guard(lambda: bare.preview(frame.pixels, width, height, frame.captured_at))
+
     def full(self, wait: float = 0.0) -> MaskedFrame | None:
         """The newest full-resolution frame, masked; opens the main stream on first use."""
         with self._lock:
@@ -156,3 +168,26 @@ class CameraFeed:
             return None
         self._masking_error = None
         return masked
+
+
+class BeneathMasks:
+    """A camera's picture with no mask applied, as the mask editor shows it (see
+    `CameraFeed.beneath`): a `TileSource` so the editor draws it as tiles are drawn."""
+
+    def __init__(self, feed: CameraFeed) -> None:
+        self.feed = feed
+
+    @property
+    def title(self) -> str:
+        return self.feed.title
+
+    @property
+    def status(self) -> FeedStatus:
+        return self.feed.status
+
+    @property
+    def version(self) -> Hashable:
+        return self.feed.sequence
+
+    def preview(self, width: int, height: int) -> MaskedFrame | None:
+        return self.feed.beneath(width, height)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.color import Color
+from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -82,6 +84,8 @@ class MaskGrid(Widget, can_focus=True):
         """Width over height of the camera's pictures: the preview keeps it."""
         self._renderer = HalfBlockRenderer(ColorDepth.TRUECOLOR)
         self._tile: RenderedTile | None = None
+        self.grid_size = GRID
+        """Cells per side; the mask editor changes it."""
         self._painting: bool | None = None
         """While dragging: True paints cells masked, False clears them."""
 
@@ -124,11 +128,13 @@ class MaskGrid(Widget, can_focus=True):
         cols, rows = self.picture_size
         if not (0 <= x < cols and 0 <= y < rows):
             return None
-        return (int((x + 0.5) * GRID / cols), int((2 * y + 1) * GRID / (2 * rows)))
+        size = self.grid_size
+        return (int((x + 0.5) * size / cols), int((2 * y + 1) * size / (2 * rows)))
 
     def action_move(self, dx: int, dy: int) -> None:
         column, row = self.cursor
-        self.cursor = (min(max(column + dx, 0), GRID - 1), min(max(row + dy, 0), GRID - 1))
+        last = self.grid_size - 1
+        self.cursor = (min(max(column + dx, 0), last), min(max(row + dy, 0), last))
 
     def action_toggle_cell(self) -> None:
         self.cells = self.cells ^ {self.cursor}
@@ -173,6 +179,7 @@ class MaskGrid(Widget, can_focus=True):
             return Strip.blank(cols)
         base = self.rich_style
         picture = Strip(segments(tile.rows[y], style_book(tile.depth, base)), tile.cols)
+        picture = self._tinted(picture, y)
         under = [x for x in range(tile.cols) if self.cell_at(x, y) == self.cursor]
         if under:
             start, end = under[0], under[-1] + 1
@@ -183,3 +190,35 @@ class MaskGrid(Widget, can_focus=True):
             ]
             picture = Strip.join([picture.crop(0, start), Strip(cursor), picture.crop(end)])
         return picture.extend_cell_length(cols, base)
+
+    def tint(self, cell: Cell) -> Color | None:
+        """A colour laid over `cell`; none here, the mask editor shows its masks so."""
+        return None
+
+    def _tinted(self, picture: Strip, y: int) -> Strip:
+        """The row with each text cell under a tinted grid cell blended half-way to it."""
+        parts: list[Strip] = []
+        start = 0
+        cols = picture.cell_length
+        for x in range(1, cols + 1):
+            here = self.tint(self.cell_at(x - 1, y) or (-1, -1))
+            after = self.tint(self.cell_at(x, y) or (-1, -1)) if x < cols else None
+            if x < cols and here == after:
+                continue
+            run = picture.crop(start, x)
+            if here is not None:
+                run = Strip([Segment(text, _blend(style, here)) for text, style, _ in run])
+            parts.append(run)
+            start = x
+        return Strip.join(parts) if parts else picture
+
+
+def _blend(style: Style | None, tint: Color) -> Style:
+    def mix(colour: Color | None) -> Color:
+        rgb = colour.get_truecolor() if colour is not None else ColorTriplet(0, 0, 0)
+        return Color.from_rgb(
+            *((a + b) // 2 for a, b in zip(rgb, tint.get_truecolor(), strict=True))
+        )
+
+    base = style or Style()
+    return base + Style(color=mix(base.color), bgcolor=mix(base.bgcolor))
