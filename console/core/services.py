@@ -11,12 +11,14 @@ operator sees in the header is the very object each masker asks on every frame.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from console.core.access.authorization import LiftService
 from console.core.access.demo import add_demo_users
 from console.core.access.lift import LiftController
+from console.core.access.lockout import Limits
 from console.core.access.passwords import DEFAULT_PARAMS, ScryptParams
 from console.core.access.session import Sessions
 from console.core.access.users import UserStore
@@ -67,6 +69,7 @@ def build_services(
     *,
     demo: bool = False,
     clock: Clock = monotonic,
+    wall: Clock = time.time,
     params: ScryptParams = DEFAULT_PARAMS,
     sources_for: SourcesFor | None = None,
 ) -> Services:
@@ -74,10 +77,13 @@ def build_services(
 
     Raises `AuditUnavailable` when the site load cannot be recorded (a console whose
     audit cannot be written could not log anyone in), and `UsersUnavailable` or
-    `UserError` when the demo users cannot be created.
+    `UserError` when the demo users cannot be created. `wall` (seconds since the epoch)
+    times the failure records that throttle password guessing, which outlive the run.
     """
     audit = AuditLog(paths.audit_db)
-    users = UserStore(paths.users_db, site.roles, audit, params=params)
+    users = UserStore(
+        paths.users_db, site.roles, audit, params=params, limits=Limits.of(site), wall=wall
+    )
     gate = LiftController(audit, clock)
     services = Services(
         site=site,

@@ -81,6 +81,7 @@ def parse_rect(text: str) -> RectGeometry:
 
 def export(args: argparse.Namespace) -> int:
     from console.core.access.lift import LiftController
+    from console.core.access.lockout import Limits
     from console.core.access.session import Sessions
     from console.core.access.users import UserStore
     from console.core.audit.trail import AuditLog, AuditUnavailable
@@ -105,7 +106,8 @@ def export(args: argparse.Namespace) -> int:
     except DataDirError as error:
         return fail(str(error))
     audit = AuditLog(paths.audit_db)
-    sessions = Sessions(site, UserStore(paths.users_db, site.roles, audit), LiftController(audit))
+    users = UserStore(paths.users_db, site.roles, audit, limits=Limits.of(site))
+    sessions = Sessions(site, users, LiftController(audit))
     try:
         user = _log_in(sessions, args.user, args.password_stdin)
         if isinstance(user, int):
@@ -136,7 +138,8 @@ def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
         return fail("no password given", 1)
     result = sessions.login(name, password)
     if result.user is None:
-        code = 1 if result.outcome == LoginOutcome.WRONG_CREDENTIALS else 3
+        refused = (LoginOutcome.WRONG_CREDENTIALS, LoginOutcome.LOCKED)
+        code = 1 if result.outcome in refused else 3
         return fail(result.message, code)
     return result.user
 

@@ -10,7 +10,7 @@ from console.verbs.common import add_location_options, fail, paths_from, site_or
 from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 if TYPE_CHECKING:
-    from console.core.access.users import UserStore
+    from console.core.access.users import User, UserStore
     from console.core.site.config import Role
 
 
@@ -36,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     action("disable", "stop a user logging in or authorising lifts", _toggle(False))
     action("enable", "allow a disabled user again", _toggle(True))
     action("remove", "delete a user (the audit keeps their history)", remove_user)
+    action(
+        "unlock",
+        "lift a lock set by too many failed passwords, and forget the failures",
+        unlock_user,
+    )
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -89,14 +94,28 @@ def remove_user(args: argparse.Namespace) -> int:
     return _run(args, {}, change)
 
 
+def unlock_user(args: argparse.Namespace) -> int:
+    def change(store: UserStore) -> str:
+        store.unlock(os_actor(), args.name)
+        return f"{args.name} unlocked"
+
+    return _run(args, {}, change)
+
+
 def list_users(args: argparse.Namespace) -> int:
+    from console.core.access.lockout import format_seconds
+
+    def state(store: UserStore, user: User) -> str:
+        shown = "enabled" if user.enabled else "disabled"
+        hold = store.hold(user.name)
+        return f"{shown}, locked {format_seconds(hold.seconds)}" if hold and hold.locked else shown
+
     def show(store: UserStore) -> str:
         users = store.list()
         if not users:
             return f"no users in {store.path}; add one with: veil user add NAME --role ROLE"
         rows = [("NAME", "ROLE", "STATE", "CREATED", "UPDATED")] + [
-            (u.name, u.role, "enabled" if u.enabled else "disabled", u.created, u.updated)
-            for u in users
+            (u.name, u.role, state(store, u), u.created, u.updated) for u in users
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
         return "\n".join(

@@ -9,10 +9,11 @@ import pytest
 
 from console.core.access.authorization import LiftService, Outcome, format_seconds
 from console.core.access.lift import LiftController
+from console.core.access.lockout import Limits
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog
 from console.core.timebase.clock import FakeClock
-from tests.lift.conftest import PASSWORD, make_site, user
+from tests.lift.conftest import FAST, PASSWORD, make_site, user
 
 
 def trail(audit: AuditLog) -> list[tuple[str, str, str, str]]:
@@ -163,18 +164,20 @@ def test_failures_outside_the_window_do_not_lock(
 ) -> None:
     olga = user(users, "olga")
     for _ in range(4):
-        service.authorize(olga, "sam", "guess", "")
-    clock.advance(300)
+        assert service.authorize(olga, "sam", "guess", "").outcome is Outcome.WRONG_CREDENTIALS
+        clock.advance(10)
+    clock.advance(260)
     assert service.authorize(olga, "sam", "guess", "").outcome is Outcome.WRONG_CREDENTIALS
     assert service.locked_for("olga") == 0
 
 
 def test_success_clears_the_failure_count(
-    service: LiftService, users: UserStore, controller: LiftController
+    service: LiftService, users: UserStore, controller: LiftController, clock: FakeClock
 ) -> None:
     olga = user(users, "olga")
     for _ in range(4):
         service.authorize(olga, "sam", "guess", "")
+        clock.advance(10)
     assert service.authorize(olga, "sam", PASSWORD, "").ok
     controller.apply("olga")
     assert service.authorize(olga, "sam", "guess", "").outcome is Outcome.WRONG_CREDENTIALS
@@ -184,7 +187,9 @@ def test_site_lockout_settings_apply(
     tmp_path: Path, users: UserStore, controller: LiftController, clock: FakeClock
 ) -> None:
     site = make_site(tmp_path, auth_max_failures=2, auth_lockout=60.0)
-    service = LiftService(site, users, controller)
+    strict = UserStore(users.path, site.roles, users.audit, params=FAST, limits=Limits.of(site),
+                       wall=clock)  # fmt: skip
+    service = LiftService(site, strict, controller)
     olga = user(users, "olga")
     service.authorize(olga, "sam", "guess", "")
     assert service.authorize(olga, "sam", "guess", "").locked_for == 60

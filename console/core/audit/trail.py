@@ -58,8 +58,11 @@ class Event(StrEnum):
     LIFT_APPLIED = "lift_applied"
     LIFT_EXPIRED = "lift_expired"
     SESSION_ENDED_WHILE_LIFTED = "session_ended_while_lifted"
+    SESSION_ENDED_UNCLEANLY = "session_ended_uncleanly"
     EXPORT = "export"
     USER_ADMIN = "user_admin"
+    ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_UNLOCKED = "account_unlocked"
     SITE_LOADED = "site_loaded"
 
     @property
@@ -80,8 +83,11 @@ _LABELS: dict[Event, str] = {
     Event.LIFT_APPLIED: "masks applied manually",
     Event.LIFT_EXPIRED: "lift expired",
     Event.SESSION_ENDED_WHILE_LIFTED: "session ended while lifted",
+    Event.SESSION_ENDED_UNCLEANLY: "session ended uncleanly",
     Event.EXPORT: "export",
     Event.USER_ADMIN: "user admin",
+    Event.ACCOUNT_LOCKED: "account locked",
+    Event.ACCOUNT_UNLOCKED: "account unlocked",
     Event.SITE_LOADED: "site file loaded",
 }
 
