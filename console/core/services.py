@@ -20,7 +20,9 @@ from console.core.access.demo import add_demo_users
 from console.core.access.lift import LiftController
 from console.core.access.lockout import Limits
 from console.core.access.passwords import DEFAULT_PARAMS, ScryptParams
+from console.core.access.runs import RunRegistry
 from console.core.access.session import Sessions
+from console.core.access.site_audit import site_audit
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog
 from console.core.render.terminal import TerminalCaps
@@ -53,6 +55,8 @@ class Services:
     feeds: dict[str, CameraFeed] = field(default_factory=dict)
     caps: TerminalCaps = field(default_factory=TerminalCaps.plain)
     """How tiles are drawn: detected from the terminal before the app starts."""
+    runs: RunRegistry | None = None
+    """This console's run file, which lets the next start find it if it is killed."""
 
     def start(self) -> None:
         for feed in self.feeds.values():
@@ -61,6 +65,8 @@ class Services:
     def stop(self) -> None:
         for feed in self.feeds.values():
             feed.stop()
+        if self.runs is not None:
+            self.runs.stop()
 
 
 def build_services(
@@ -73,14 +79,15 @@ def build_services(
     params: ScryptParams = DEFAULT_PARAMS,
     sources_for: SourcesFor | None = None,
 ) -> Services:
-    """Wire the parts together, record the site file in the audit, add demo users.
+    """Wire the parts together, record the site file in the audit, record how consoles
+    that were killed ended (`RunRegistry`), add demo users.
 
     Raises `AuditUnavailable` when the site load cannot be recorded (a console whose
     audit cannot be written could not log anyone in), and `UsersUnavailable` or
     `UserError` when the demo users cannot be created. `wall` (seconds since the epoch)
     times the failure records that throttle password guessing, which outlive the run.
     """
-    audit = AuditLog(paths.audit_db)
+    audit = site_audit(paths, site)
     users = UserStore(
         paths.users_db, site.roles, audit, params=params, limits=Limits.of(site), wall=wall
     )
@@ -107,6 +114,8 @@ def build_services(
         for camera in site.cameras
     }
     services.sessions.record_site()
+    services.runs = RunRegistry(paths.data_dir / "runs", audit)
+    services.runs.start()
     if demo:
         add_demo_users(users)
     return services

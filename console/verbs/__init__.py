@@ -16,7 +16,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from console.verbs import audit, credential, export, render, site, still, user
+from console.verbs import anchor, audit, credential, export, render, site, still, user
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
@@ -27,6 +27,7 @@ VERBS: tuple[Register, ...] = (
     export.register,
     user.register,
     audit.register,
+    anchor.register,
     credential.register,
 )
 """Every subcommand, in the order `veil --help` lists them."""

@@ -83,8 +83,9 @@ def export(args: argparse.Namespace) -> int:
     from console.core.access.lift import LiftController
     from console.core.access.lockout import Limits
     from console.core.access.session import Sessions
+    from console.core.access.site_audit import site_audit
     from console.core.access.users import UserStore
-    from console.core.audit.trail import AuditLog, AuditUnavailable
+    from console.core.audit.trail import AuditUnavailable
     from console.core.evidence.export import ExportRefused, ExportRequest, format_for
     from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
@@ -105,7 +106,7 @@ def export(args: argparse.Namespace) -> int:
         ensure_data_dir(paths)
     except DataDirError as error:
         return fail(str(error))
-    audit = AuditLog(paths.audit_db)
+    audit = site_audit(paths, site)
     users = UserStore(paths.users_db, site.roles, audit, limits=Limits.of(site))
     sessions = Sessions(site, users, LiftController(audit))
     try:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+from console.verbs.common import (
+    add_location_options,
+    fail,
+    paths_from,
+    site_for_audit,
+    site_or_error,
+)
 from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 if TYPE_CHECKING:
     from console.core.access.users import User, UserStore
-    from console.core.site.config import Role
+    from console.core.site.config import Site
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -63,7 +69,7 @@ def add_user(args: argparse.Namespace) -> int:
         store.add(os_actor(), args.name, args.role, password)
         return f"added user {args.name} with role {args.role}"
 
-    return _run(args, site.roles, change)
+    return _run(args, change, site)
 
 
 def set_password(args: argparse.Namespace) -> int:
@@ -72,7 +78,7 @@ def set_password(args: argparse.Namespace) -> int:
         store.set_password(os_actor(), args.name, password)
         return f"password of {args.name} changed"
 
-    return _run(args, {}, change)
+    return _run(args, change)
 
 
 def _toggle(enabled: bool) -> Callable[[argparse.Namespace], int]:
@@ -81,7 +87,7 @@ def _toggle(enabled: bool) -> Callable[[argparse.Namespace], int]:
             store.set_enabled(os_actor(), args.name, enabled)
             return f"user {args.name} {'enabled' if enabled else 'disabled'}"
 
-        return _run(args, {}, change)
+        return _run(args, change)
 
     return toggle
 
@@ -91,7 +97,7 @@ def remove_user(args: argparse.Namespace) -> int:
         store.remove(os_actor(), args.name)
         return f"removed user {args.name}"
 
-    return _run(args, {}, change)
+    return _run(args, change)
 
 
 def unlock_user(args: argparse.Namespace) -> int:
@@ -99,7 +105,7 @@ def unlock_user(args: argparse.Namespace) -> int:
         store.unlock(os_actor(), args.name)
         return f"{args.name} unlocked"
 
-    return _run(args, {}, change)
+    return _run(args, change)
 
 
 def list_users(args: argparse.Namespace) -> int:
@@ -125,23 +131,29 @@ def list_users(args: argparse.Namespace) -> int:
             for row in rows
         )
 
-    return _run(args, {}, show)
+    return _run(args, show)
 
 
 def _run(
-    args: argparse.Namespace, roles: Mapping[str, Role], action: Callable[[UserStore], str]
+    args: argparse.Namespace, action: Callable[[UserStore], str], site: Site | None = None
 ) -> int:
     """Open the stores, run `action`, print its summary, and map failures to exit codes.
 
-    Only adding a user needs the site (for its roles); the other actions must keep
-    working when the site file is broken, since disabling an account can be urgent.
+    Only adding a user needs the site (for its roles, given as `site`); the other
+    actions must keep working when the site file is broken, since disabling an account
+    can be urgent, and use the site only to anchor their records when it can be read.
     """
     from console.core.access.passwords import PasswordPolicyError
+    from console.core.access.site_audit import site_audit
     from console.core.access.users import UserError, UserStore, UsersUnavailable
-    from console.core.audit.trail import AuditLog, AuditUnavailable
+    from console.core.audit.trail import AuditUnavailable
 
     paths = paths_from(args)
-    audit = AuditLog(paths.audit_db)
+    if site is None:
+        found = site_for_audit(paths, strict=False)
+        site = found if not isinstance(found, int) else None
+    audit = site_audit(paths, site)
+    roles = site.roles if site is not None else {}
     try:
         print(action(UserStore(paths.users_db, roles, audit)))
     except (UserError, PasswordPolicyError, SecretInputError) as error:

@@ -36,7 +36,7 @@ OTHER_VERBS_STACKS = (
 )
 """What `veil render --input-dir` never uses: other verbs', live video's and the app's."""
 
-VERBS = ("audit", "credential", "export", "render", "site", "still", "user")
+VERBS = ("anchor", "audit", "credential", "export", "render", "site", "still", "user")
 
 SITE = """\
 [site]

@@ -7,8 +7,13 @@ point `AuditLog.verify` can name. Triggers refuse UPDATE and DELETE through SQLi
 someone editing the file by other means is caught by the chain, and someone deleting
 the newest records by the AUTOINCREMENT high-water mark SQLite keeps separately.
 
-The chain is keyless: whoever can rewrite the whole file can forge a consistent one.
-It proves the console did not lose or alter records, not that the disk was guarded.
+On its own the chain is keyless: whoever can rewrite the whole file can forge a
+consistent one, cut off the newest records, or delete the file and let the next command
+begin a new chain. With an anchor (`console.core.audit.anchor`, configured in the
+site's ``[audit]`` table) every record is signed into a log outside the console
+account's reach right after it is committed, and `verify` checks the database against
+that log, which catches all three. A fresh chain is never started while the anchor has
+signed anything, or while the `genesis_guard` objects (the site already has users).
 
 Appending reads the last record and inserts the next inside ``BEGIN IMMEDIATE``, so two
 processes appending at once serialise on SQLite's write lock and neither forks the
@@ -30,13 +35,15 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from console.core.audit.anchor import Anchor, AnchorError, compare, span
+from console.core.audit.checkpoint import Checkpoint
 from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect, connect_existing
 from console.core.timebase.utc import WallClock, format_utc, system_now
 
@@ -140,6 +147,13 @@ class Verification:
     """Sequence number of the first record that fails, None when the chain is intact."""
     problem: str
     """What is wrong with it ("" when intact)."""
+    anchored: bool = False
+    """Whether an anchor was asked (False: nothing outside the database was checked)."""
+    checkpoint: Checkpoint | None = None
+    """The anchor's newest checkpoint, when the database matches it."""
+    unanchored: tuple[int, int] | None = None
+    """First and last record after that checkpoint: written while the anchor was
+    unreachable or by a writer without it, so not yet protected by it."""
 
     @property
     def ok(self) -> bool:
@@ -202,11 +216,19 @@ class AuditLog:
         path: Path,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         now: WallClock = system_now,
+        anchor: Anchor | None = None,
+        genesis_guard: Callable[[], str] | None = None,
     ) -> None:
         self.path = path
         """The SQLite file, normally ``data_dir / "audit.db"``."""
         self.busy_timeout = busy_timeout
         """Seconds an append waits for another process's write before it fails."""
+        self.anchor = anchor
+        """The signer every record is anchored with; None: the chain stands alone."""
+        self.genesis_guard = genesis_guard
+        """Says why no new chain may be started here ("" when one may)."""
+        self.observers: list[Callable[[AuditRecord], None]] = []
+        """Called with every record this object wrote, once it is committed and anchored."""
         self._now = now
         self._lock = threading.Lock()
 
@@ -220,40 +242,112 @@ class AuditLog:
         outcome: str = "ok",
         details: Mapping[str, object] | None = None,
     ) -> AuditRecord:
-        """Write one record and return it, or raise `AuditUnavailable` having written none."""
+        """Write one record, anchor it, and return it; raise `AuditUnavailable` otherwise.
+
+        Without an anchor, nothing is written when it raises. With one, a record the
+        anchor could not sign stays in the database (it is committed first, so that an
+        anchored sequence number always exists in the database) and `AuditUnavailable`
+        says so: the caller refuses the act as if nothing had been written, and `verify`
+        lists the record as not anchored.
+        """
         details_text = canonical_details(details or {})
-        with self._lock, self._writing() as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                seq = _high_water_mark(connection) + 1
-                last = connection.execute(
-                    "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1"
-                ).fetchone()
-                prev_hash = str(last[0]) if last else GENESIS_HASH
-                time = format_utc(self._now())
-                fields = (
-                    seq,
-                    time,
-                    str(event),
-                    operator,
-                    authorizer,
-                    reason,
-                    outcome,
-                    details_text,
-                    prev_hash,
-                )
-                record = AuditRecord(*fields, hash=record_hash(*fields))
-                connection.execute(
-                    f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (*fields, record.hash),
-                )
-                connection.execute("COMMIT")
-            except BaseException:
-                if connection.in_transaction:
-                    with suppress(sqlite3.Error):  # the original error is the one to report
-                        connection.execute("ROLLBACK")
-                raise
+        with self._lock:
+            if not self.path.exists():
+                self._may_start_chain()
+            with self._writing() as connection:
+                record = self._insert(connection, event, operator, authorizer, reason,
+                                      outcome, details_text)  # fmt: skip
+                if self.anchor is not None:
+                    self._anchor(connection, record)
+        for observer in self.observers:
+            observer(record)
         return record
+
+    def _insert(
+        self,
+        connection: sqlite3.Connection,
+        event: Event,
+        operator: str,
+        authorizer: str,
+        reason: str,
+        outcome: str,
+        details_text: str,
+    ) -> AuditRecord:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            seq = _high_water_mark(connection) + 1
+            last = connection.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            if last is None and seq == 1:
+                self._may_start_chain()
+            prev_hash = str(last[0]) if last else GENESIS_HASH
+            time = format_utc(self._now())
+            fields = (
+                seq,
+                time,
+                str(event),
+                operator,
+                authorizer,
+                reason,
+                outcome,
+                details_text,
+                prev_hash,
+            )
+            record = AuditRecord(*fields, hash=record_hash(*fields))
+            connection.execute(
+                f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*fields, record.hash),
+            )
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                with suppress(sqlite3.Error):  # the original error is the one to report
+                    connection.execute("ROLLBACK")
+            raise
+        return record
+
+    def _may_start_chain(self) -> None:
+        """Raise `AuditUnavailable` unless a new chain may begin here.
+
+        A missing or empty audit where the anchor has signed records, or where the site
+        already has users, is a deleted or replaced audit, not a new site: starting
+        over would quietly bury what was there.
+        """
+        refusal = f"refusing to start a new audit chain in {self.path}"
+        if self.anchor is not None:
+            try:
+                head = self.anchor.head()
+            except AnchorError as error:
+                raise AuditUnavailable(f"{refusal}: {error}") from None
+            if head is not None:
+                raise AuditUnavailable(
+                    f"{refusal}: the anchor has signed records up to {head.seq} (the last at "
+                    f"{head.time}), so the audit was deleted or replaced; restore it from a "
+                    "backup"
+                )
+        why = self.genesis_guard() if self.genesis_guard else ""
+        if why:
+            raise AuditUnavailable(f"{refusal}: {why}")
+
+    def _anchor(self, connection: sqlite3.Connection, record: AuditRecord) -> None:
+        """Have the committed `record` signed; raise `AuditUnavailable` if it is not covered."""
+        assert self.anchor is not None
+        unanchored = f"record {record.seq} was written but not anchored"
+        try:
+            checkpoint = self.anchor.extend(record.seq, record.hash, record.prev_hash)
+        except AnchorError as error:
+            raise AuditUnavailable(f"{unanchored}: {error}") from None
+        if checkpoint.seq == record.seq:
+            return
+        # Another process's later record was anchored first; it covers this one only if
+        # it is in this database's chain.
+        row = connection.execute(
+            "SELECT hash FROM audit WHERE seq = ?", (checkpoint.seq,)
+        ).fetchone()
+        if row is None or str(row[0]) != checkpoint.hash:
+            raise AuditUnavailable(
+                f"{unanchored}: the anchor has signed record {checkpoint.seq}, which this "
+                "database does not hold (it was truncated or replaced)"
+            )
 
     def records(self, since: datetime | None = None) -> list[AuditRecord]:
         """All records in chain order, optionally only those at or after `since`."""
@@ -268,11 +362,47 @@ class AuditLog:
             return [_record(row) for row in rows]
 
     def verify(self) -> Verification:
-        """Walk the chain and report the first record that breaks it."""
+        """Walk the chain, then hold it against the anchor; report the first problem.
+
+        Raises `AuditUnavailable` when the database or the anchor cannot be read.
+        """
+        if self.anchor is not None and not self.path.is_file():
+            return self._verify_missing(self.anchor)
         with self._reading() as connection:
             rows = connection.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq").fetchall()
             high_water = _high_water_mark(connection)
-        return _verify([_record(row) for row in rows], high_water)
+        records = [_record(row) for row in rows]
+        chain = _verify(records, high_water)
+        if self.anchor is None:
+            return chain
+        found = compare(
+            {r.seq: r.hash for r in records}, self._checkpoints(self.anchor), self.anchor.key
+        )
+        if chain.ok and found.problem:
+            return Verification(len(records), found.first_bad, found.problem, anchored=True)
+        return replace(
+            chain, anchored=True, checkpoint=found.checkpoint, unanchored=found.unanchored
+        )
+
+    def _verify_missing(self, anchor: Anchor) -> Verification:
+        checkpoints = self._checkpoints(anchor)
+        if not checkpoints:
+            raise AuditUnavailable(f"no audit log at {self.path}")
+        found = compare({}, checkpoints, anchor.key)
+        problem = found.problem
+        if found.truncated:
+            last = checkpoints[-1]
+            problem = (
+                f"the audit database {self.path} is missing: the anchor signed records 1.."
+                f"{last.seq} (the last at {last.time}), and all of them are gone (deleted?)"
+            )
+        return Verification(0, 1, problem, anchored=True)
+
+    def _checkpoints(self, anchor: Anchor) -> list[Checkpoint]:
+        try:
+            return anchor.checkpoints()
+        except AnchorError as error:
+            raise AuditUnavailable(f"cannot check the audit against its anchor: {error}") from None
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -346,7 +476,7 @@ def _verify(records: list[AuditRecord], high_water: int) -> Verification:
     for record in records:
         problem = ""
         if record.seq != expected_seq:
-            problem = f"{_span(expected_seq, record.seq - 1)} missing before it (deleted?)"
+            problem = f"{span(expected_seq, record.seq - 1)} missing before it (deleted?)"
         elif record.prev_hash != previous_hash:
             problem = (
                 "does not link to the record before it "
@@ -372,10 +502,6 @@ def _verify(records: list[AuditRecord], high_water: int) -> Verification:
         return Verification(
             len(records),
             expected_seq,
-            f"{_span(expected_seq, high_water)} missing from the end (deleted?)",
+            f"{span(expected_seq, high_water)} missing from the end (deleted?)",
         )
     return Verification(len(records), None, "")
-
-
-def _span(first: int, last: int) -> str:
-    return f"record {first} is" if first == last else f"records {first}..{last} are"

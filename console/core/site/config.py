@@ -9,6 +9,8 @@ silently ignored, since either could leave video less masked than intended.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import math
 import re
@@ -44,9 +46,26 @@ _CELL = re.compile(r"(\d+)(?:-(\d+))?,(\d+)(?:-(\d+))?")
 _COLOR = re.compile(r"#([0-9a-fA-F]{6})")
 _NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
 
+ANCHOR_KEY_PREFIX = "ed25519:"
+"""How an ``[audit] anchor_key`` starts; `veil anchor init` prints the whole line."""
+
 PATTERN_NAMES = ("bars", "gradient", "checker")
 """Synthetic pictures a camera may show as `pattern:NAME`; `console.core.video.patterns`
 draws them."""
+
+
+def parse_anchor_key(value: object) -> bytes:
+    """The raw 32-byte Ed25519 key of an ``ed25519:<base64>`` line; ValueError otherwise."""
+    expected = f"expected {ANCHOR_KEY_PREFIX}<base64 of 32 bytes>, as `veil anchor init` prints"
+    if not isinstance(value, str) or not value.startswith(ANCHOR_KEY_PREFIX):
+        raise ValueError(f"{expected}, got {_kind(value)}")
+    try:
+        raw = base64.b64decode(value.removeprefix(ANCHOR_KEY_PREFIX), validate=True)
+    except binascii.Error:
+        raise ValueError(f"{expected}; it is not base64") from None
+    if len(raw) != 32:
+        raise ValueError(f"{expected}; it holds {len(raw)} bytes")
+    return raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +138,11 @@ class Site:
     auth_max_failures: int = 5
     auth_failure_window: float = 300.0
     auth_lockout: float = 300.0
+    audit_anchor: Path | None = None
+    """The anchor signer's Unix socket (``[audit] anchor``); None: the audit is not anchored."""
+    audit_anchor_key: bytes = b""
+    """The signer's raw Ed25519 public key (``[audit] anchor_key``), pinned here because
+    the site file is installed by an administrator, out of the console account's reach."""
     sha256: str = ""
     """Of the file as read, so the audit can prove which configuration was in force."""
     directory: Path = field(default=Path("."))
@@ -276,7 +300,7 @@ class _Reader:
     # -- tables ----------------------------------------------------------------------------
 
     def site(self, document: dict[str, Any], sha256: str) -> Site | None:
-        top = self.table(document, "", ("site", "auth", "roles", "cameras", "carousels"))
+        top = self.table(document, "", ("site", "auth", "audit", "roles", "cameras", "carousels"))
         if top is None:
             return None
         head = self.table(
@@ -307,6 +331,7 @@ class _Reader:
         lockout = self.field(
             auth, "lockout", "auth", lambda v, p: self.duration(v, p, 10, 86_400), 300.0
         )
+        anchor, anchor_key = self.audit(top.get("audit", {}))
         roles = self.roles(top.get("roles", {}))
         cameras = self.cameras(top.get("cameras"))
         carousels = self.carousels(top.get("carousels", []), {camera.id for camera in cameras})
@@ -323,9 +348,33 @@ class _Reader:
             auth_max_failures=failures or 5,
             auth_failure_window=window or 300.0,
             auth_lockout=lockout or 300.0,
+            audit_anchor=anchor,
+            audit_anchor_key=anchor_key,
             sha256=sha256,
             directory=self.file.parent,
         )
+
+    def audit(self, value: object) -> tuple[Path | None, bytes]:
+        """``[audit] anchor`` and ``anchor_key``: both or neither."""
+        table = self.table(value, "audit", ("anchor", "anchor_key")) or {}
+        socket = self.field(table, "anchor", "audit", self.string)
+        key = self.field(table, "anchor_key", "audit", self.anchor_key)
+        if ("anchor" in table) != ("anchor_key" in table):
+            missing = "anchor_key" if "anchor" in table else "anchor"
+            self.problem(
+                f"audit.{missing}",
+                "is required with the other: the signer's socket and its public key go together",
+            )
+        if socket is None or key is None:
+            return None, b""
+        return (self.file.parent / socket).resolve(), key
+
+    def anchor_key(self, value: object, path: str) -> bytes | None:
+        try:
+            return parse_anchor_key(value)
+        except ValueError as error:
+            self.problem(path, str(error))
+            return None
 
     def roles(self, value: object) -> dict[str, Role]:
         if not isinstance(value, dict):
