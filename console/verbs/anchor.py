@@ -64,7 +64,7 @@ def init_anchor(args: argparse.Namespace) -> int:
 def serve_anchor(args: argparse.Namespace) -> int:
     import pwd
 
-    from console.core.audit.signer import Signer, SignerError, journal, serve
+    from console.core.audit.signer import Journal, Signer, SignerError, serve
 
     writer: int | None = None
     if args.writer is not None:
@@ -73,7 +73,7 @@ def serve_anchor(args: argparse.Namespace) -> int:
         except KeyError:
             return fail(f"--writer: no account {args.writer!r}", 2)
     try:
-        signer = Signer(args.dir, journal(args.syslog))
+        signer = Signer(args.dir, Journal(args.syslog))
         print(f"veil anchor: signing for {signer.public_key} on {args.socket}", file=sys.stderr)
         serve(signer, args.socket, writer)
     except (SignerError, OSError) as error:

@@ -26,12 +26,11 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
-import logging.handlers
 import os
 import socket
 import socketserver
 import struct
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,7 +81,7 @@ def init_signer(folder: Path) -> str:
 class Signer:
     """The signing state: key, newest checkpoint, and the log file, shared by all clients."""
 
-    def __init__(self, folder: Path, journal: logging.Logger, now: WallClock = system_now) -> None:
+    def __init__(self, folder: Path, journal: Journal, now: WallClock = system_now) -> None:
         self.folder = folder
         self.journal = journal
         """Where every checkpoint and refusal is announced (syslog in production)."""
@@ -116,7 +115,7 @@ class Signer:
             self._log.flush()
             os.fsync(self._log.fileno())
             self.last = checkpoint
-        self.journal.info("audit head seq=%d hash=%s signed", seq, head)
+        self.journal.info(f"audit head seq={seq} hash={head} signed")
         return {"ok": True, "checkpoint": checkpoint.as_json()}
 
     def head(self) -> dict[str, object]:
@@ -136,7 +135,7 @@ class Signer:
         self._log.close()
 
     def _refuse(self, seq: int, why: str) -> dict[str, object]:
-        self.journal.warning("REFUSED audit seq=%d: %s (truncated or rewritten audit?)", seq, why)
+        self.journal.warning(f"REFUSED audit seq={seq}: {why} (truncated or rewritten audit?)")
         return {"ok": False, "error": why}
 
     def _recover(self, path: Path) -> Checkpoint | None:
@@ -150,7 +149,7 @@ class Signer:
         if torn:
             with path.open("r+b") as file:
                 file.truncate(len(complete) + 1 if complete else 0)
-            self.journal.warning("cut off a torn last line of %s", path)
+            self.journal.warning(f"cut off a torn last line of {path}")
         lines = complete.decode("ascii").splitlines() if complete else []
         if not lines:
             return None
@@ -163,26 +162,62 @@ class Signer:
         return last
 
 
-def journal(address: str) -> logging.Logger:
-    """A logger to syslog at `address` (a Unix socket path such as /dev/log), or to nothing
-    for "none". Raises `SignerError` when the socket cannot be reached: a signer asked to
-    write to the journal must not silently run without it."""
-    logger = logging.Logger("veil-anchor", logging.INFO)
-    if address == "none":
-        logger.addHandler(logging.NullHandler())
-        return logger
-    try:
-        handler = logging.handlers.SysLogHandler(
-            address=address, facility=logging.handlers.SysLogHandler.LOG_AUTHPRIV
-        )
-    except OSError as error:
-        raise SignerError(
-            f"no syslog at {address} ({error.strerror or error}); pass --syslog none to sign "
-            "without it"
-        ) from None
-    handler.ident = "veil-anchor: "
-    logger.addHandler(handler)
-    return logger
+class Journal:
+    """Lines to syslog (authpriv) at a Unix datagram socket such as /dev/log.
+
+    Never holds the signer up: a line the journal does not take within `SEND_TIMEOUT`
+    is dropped with a warning on stderr, since the signed log is the record and the
+    journal is its second copy. With no address ("none") nothing is sent.
+    """
+
+    SEND_TIMEOUT = 0.5
+    FACILITY = 10
+    """authpriv: security messages, readable by root only on most systems."""
+
+    def __init__(self, address: str) -> None:
+        self.address = None if address == "none" else address
+        self._socket: socket.socket | None = None
+        if self.address is not None:
+            try:
+                self._connect()
+            except OSError as error:
+                raise SignerError(
+                    f"no syslog at {address} ({error.strerror or error}); pass --syslog none "
+                    "to sign without it"
+                ) from None
+
+    def info(self, text: str) -> None:
+        self._send(6, text)
+
+    def warning(self, text: str) -> None:
+        self._send(4, text)
+
+    def _send(self, severity: int, text: str) -> None:
+        if self.address is None:
+            return
+        line = f"<{self.FACILITY * 8 + severity}>veil-anchor: {text}".encode()
+        for _ in range(2):  # once more after reconnecting, for a restarted journal
+            try:
+                if self._socket is None:
+                    self._connect()
+                assert self._socket is not None
+                self._socket.send(line)
+                return
+            except OSError:
+                if self._socket is not None:
+                    self._socket.close()
+                self._socket = None
+        print(f"veil anchor: syslog did not take: {text}", file=sys.stderr)
+
+    def _connect(self) -> None:
+        connection = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        connection.settimeout(self.SEND_TIMEOUT)
+        try:
+            connection.connect(str(self.address))
+        except OSError:
+            connection.close()
+            raise
+        self._socket = connection
 
 
 def serve(signer: Signer, socket_path: Path, writer_uid: int | None = None) -> None:

@@ -366,8 +366,11 @@ class AuditLog:
 
         Raises `AuditUnavailable` when the database or the anchor cannot be read.
         """
+        # The anchor's log first: every checkpoint in it is then of a record already
+        # committed, while records appended meanwhile only show as not yet anchored.
+        checkpoints = self._checkpoints(self.anchor) if self.anchor is not None else []
         if self.anchor is not None and not self.path.is_file():
-            return self._verify_missing(self.anchor)
+            return self._verify_missing(self.anchor, checkpoints)
         with self._reading() as connection:
             rows = connection.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq").fetchall()
             high_water = _high_water_mark(connection)
@@ -375,17 +378,14 @@ class AuditLog:
         chain = _verify(records, high_water)
         if self.anchor is None:
             return chain
-        found = compare(
-            {r.seq: r.hash for r in records}, self._checkpoints(self.anchor), self.anchor.key
-        )
+        found = compare({r.seq: r.hash for r in records}, checkpoints, self.anchor.key)
         if chain.ok and found.problem:
             return Verification(len(records), found.first_bad, found.problem, anchored=True)
         return replace(
             chain, anchored=True, checkpoint=found.checkpoint, unanchored=found.unanchored
         )
 
-    def _verify_missing(self, anchor: Anchor) -> Verification:
-        checkpoints = self._checkpoints(anchor)
+    def _verify_missing(self, anchor: Anchor, checkpoints: list[Checkpoint]) -> Verification:
         if not checkpoints:
             raise AuditUnavailable(f"no audit log at {self.path}")
         found = compare({}, checkpoints, anchor.key)
