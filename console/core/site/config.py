@@ -360,10 +360,11 @@ class _Reader:
         socket = self.field(table, "anchor", "audit", self.string)
         key = self.field(table, "anchor_key", "audit", self.anchor_key)
         if ("anchor" in table) != ("anchor_key" in table):
-            missing = "anchor_key" if "anchor" in table else "anchor"
+            present, missing = ("anchor", "anchor_key") if "anchor" in table else (
+                "anchor_key", "anchor")  # fmt: skip
             self.problem(
-                f"audit.{missing}",
-                "is required with the other: the signer's socket and its public key go together",
+                f"audit.{present}",
+                f"needs audit.{missing} too: the signer's socket and its public key go together",
             )
         if socket is None or key is None:
             return None, b""
