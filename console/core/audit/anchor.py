@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -50,6 +52,9 @@ class Anchor:
         self.socket_path = socket_path
         self.key = Ed25519PublicKey.from_public_bytes(public_key)
         self.timeout = timeout
+        self._lock = threading.Lock()
+        self._open: tuple[socket.socket, IO[bytes]] | None = None
+        """The connection kept between requests (see `console.core.audit.signer`)."""
 
     def extend(self, seq: int, head: str, prev: str) -> Checkpoint:
         """Ask the anchor to sign record `seq`; the checkpoint that now covers it.
@@ -102,17 +107,38 @@ class Anchor:
         return checkpoint
 
     def _ask(self, request: dict[str, object]) -> dict[str, object]:
-        with self._connection() as connection:
-            connection.sendall(json.dumps(request).encode("ascii") + b"\n")
-            stream = connection.makefile("rb")
-            try:
-                line = stream.readline(MAX_REPLY)
-                reply = json.loads(line)
-            except (OSError, ValueError) as error:
-                raise AnchorError(f"no answer from the anchor at {self.socket_path}") from error
+        """One request on the kept connection; asked again once on a fresh one when the
+        signer had hung up (every request is safe to repeat)."""
+        payload = json.dumps(request).encode("ascii") + b"\n"
+        with self._lock:
+            for attempt in range(2):
+                if self._open is None:
+                    connection = self._connection()
+                    self._open = (connection, connection.makefile("rb"))
+                connection, stream = self._open
+                try:
+                    connection.sendall(payload)
+                    line = stream.readline(MAX_REPLY)
+                    if not line:
+                        raise ConnectionResetError("the anchor hung up")
+                    reply = json.loads(line)
+                    break
+                except (OSError, ValueError) as error:
+                    self._close()
+                    if attempt or isinstance(error, TimeoutError | ValueError):
+                        raise AnchorError(
+                            f"no answer from the anchor at {self.socket_path}"
+                        ) from error
         if not isinstance(reply, dict):
             raise AnchorError("the anchor answered nonsense")
         return reply
+
+    def _close(self) -> None:
+        if self._open is not None:
+            connection, stream = self._open
+            stream.close()
+            connection.close()
+            self._open = None
 
     def _connection(self) -> socket.socket:
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -45,8 +45,10 @@ from console.core.timebase.utc import WallClock, format_utc, system_now
 KEY_FILE = "anchor.key"
 PUBLIC_FILE = "anchor.pub"
 LOG_FILE = "checkpoints.jsonl"
-REQUEST_TIMEOUT = 2.0
-"""Seconds a client may take to send its request before the signer hangs up."""
+IDLE_TIMEOUT = 30.0
+"""Seconds a connection may wait between requests before the signer hangs up. A console
+keeps one connection open across records (an open per record costs more than the
+signature), and reconnects when the signer has hung up."""
 MAX_REQUEST = 4096
 
 
@@ -230,21 +232,28 @@ def _server(
     signer: Signer, socket_path: Path, writer_uid: int | None
 ) -> socketserver.ThreadingUnixStreamServer:
     class Handler(socketserver.StreamRequestHandler):
-        timeout = REQUEST_TIMEOUT
+        timeout = IDLE_TIMEOUT
 
         def handle(self) -> None:
-            try:
-                request = json.loads(self.rfile.readline(MAX_REQUEST))
-            except (OSError, ValueError):
-                return
-            if not isinstance(request, dict):
-                return
-            if request.get("op") == "log":
-                for line in signer.lines():
-                    self.wfile.write(line.encode("ascii"))
-                return
-            reply = self._answer(request)
-            self.wfile.write(json.dumps(reply).encode("ascii") + b"\n")
+            """One request per line until the client hangs up; "log" ends the connection
+            after the last checkpoint, so its reader knows where the log ends."""
+            while True:
+                try:
+                    request = json.loads(self.rfile.readline(MAX_REQUEST))
+                except (OSError, ValueError):
+                    return
+                if not isinstance(request, dict):
+                    return
+                if request.get("op") == "log":
+                    for line in signer.lines():
+                        self.wfile.write(line.encode("ascii"))
+                    return
+                reply = self._answer(request)
+                try:
+                    self.wfile.write(json.dumps(reply).encode("ascii") + b"\n")
+                    self.wfile.flush()
+                except OSError:
+                    return
 
         def _answer(self, request: dict[str, object]) -> dict[str, object]:
             if request.get("op") == "head":
