@@ -20,6 +20,7 @@ os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
 os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")
 
 from console import __version__  # noqa: E402
+from console.core.render.modes import RENDER_MODES  # noqa: E402
 from console.verbs import VERBS  # noqa: E402
 from console.verbs.common import add_location_options  # noqa: E402
 
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--render",
-        choices=("auto", "sixel", "halfblock", "ascii"),
+        choices=("auto", *RENDER_MODES),
         default=None,
         help="how tiles are drawn (default: $VEIL_RENDER or auto-detect)",
     )
@@ -47,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("auto", "truecolor", "256", "16", "mono"),
         default=None,
         help="colour depth for text tiles (default: auto-detect; NO_COLOR forces mono)",
+    )
+    parser.add_argument(
+        "--ssh-keys",
+        metavar="FILE",
+        help="run as an sshd ForceCommand: name the connecting key from SSH_USER_AUTH "
+        "(ExposeAuthInfo yes) and this authorized keys file; see `veil deploy ssh`",
     )
     subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND")
     for register in VERBS:

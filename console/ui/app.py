@@ -5,6 +5,15 @@ reactives the header, footer and palette follow. It never decides whether a fram
 masked: every camera's masker asks the `LiftController` (`services.gate`) on every
 frame, so a lift ends on time even if this app's timers never fire again.
 
+The UI thread never waits on the audit or the users store. Apply, logout and expiry put
+masks back at once and queue their records (`AuditLog.post`); lifts, logins and account
+checks run in thread workers. Once a second the app re-reads the logged-in account in a
+worker: a user disabled, removed or given another role is logged out (masks back,
+audited with the cause) within two seconds, and so is a console idle for the site's
+``[auth] idle_logout``. Acts that take effect (a lift, an authorization, an export, the
+audit viewer) re-read the account themselves before they do; screens that only open
+(playback, the export form) rely on the once-a-second check.
+
 Keys, chosen to reach the console from any terminal and over SSH (no Alt or Super,
 nothing a terminal or tmux usually takes for itself):
 
@@ -20,21 +29,23 @@ nothing a terminal or tmux usually takes for itself):
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
+from textual.screen import Screen
 
-from console.core.access.authorization import AuthorizationResult
+from console.core.access.authorization import AuthorizationResult, Outcome
 from console.core.access.demo import DEMO_USERS
 from console.core.access.lift import ActiveLift, LiftEnd
-from console.core.access.users import User
-from console.core.audit.trail import AuditUnavailable
+from console.core.access.users import AccountChanged, User, UsersUnavailable
 from console.core.services import Services
+from console.core.site.durations import format_duration
 from console.ui import strip_cycles
 from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands
@@ -48,6 +59,9 @@ from console.ui.widgets.tile_pump import TilePump
 
 LIFT_SAMPLE_INTERVAL = 0.25
 """Seconds between readings of the lift; the countdown shows whole seconds."""
+SESSION_CHECK_INTERVAL = 1.0
+"""Seconds between checks of the session: idle time, and the account re-read from the
+store (so a changed account is noticed within two seconds, read time included)."""
 KEY_HUSH = 0.2
 """Seconds after a key during which tiles start no new frame (lifts and applies still
 do): the key's effect then has the UI thread and the interpreter to itself, and a
@@ -92,15 +106,24 @@ class VeilApp(App[None]):
         self._event_loop: asyncio.AbstractEventLoop | None = None
         self.sub_title = services.site.name
         self._warned_lift: int | None = None
-        self._applies = 0
-        """How often masks were applied; a lift asked for before the latest apply is void."""
         self._lift_pending = False
         """A lift is being asked for (authorization open or a lift being recorded)."""
+        self._session = 0
+        """Counts logins and logouts: an account check's answer about an earlier
+        session must not end the current one."""
+        self._last_input = services.clock()
+        """When the terminal last sent a key or mouse event (`services.clock`)."""
+        self._checking_account = False
+        self._told_backlog = False
+        """The operator was told that audit records are waiting to be written."""
+        self.pump = TilePump.install(self, services.gate.lifted)
+        """Renders every tile, following the very gate the maskers ask."""
 
     async def on_event(self, event: events.Event) -> None:
-        pump = TilePump.existing(self) if isinstance(event, events.Key) else None
-        if pump is not None:
-            pump.hush(KEY_HUSH)
+        if isinstance(event, events.InputEvent):
+            self._last_input = self.services.clock()
+            if isinstance(event, events.Key):
+                self.pump.hush(KEY_HUSH)
         await super().on_event(event)
 
     def on_mount(self) -> None:
@@ -109,6 +132,7 @@ class VeilApp(App[None]):
             self.guard.start(self._end_from_outside, self._exit_from_outside)
         self.services.start()
         self.set_interval(LIFT_SAMPLE_INTERVAL, self.sample_lift)
+        self.set_interval(SESSION_CHECK_INTERVAL, self.check_session)
         self._show_login()
 
     def on_unmount(self) -> None:
@@ -122,7 +146,8 @@ class VeilApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """The one place deciding what is offered: footer, keys and palette all ask here."""
         if action == "lift_masks":
-            return self.user is not None and not self.services.gate.lifted()
+            idle = not self._lift_pending and not self.services.gate.lifted()
+            return self.user is not None and idle
         if action == "apply_masks":  # also while a lift is being asked for: it voids it
             return self.services.gate.lifted() or self._lift_pending
         if action == "logout":
@@ -130,6 +155,14 @@ class VeilApp(App[None]):
         if action == "audit_trail":
             return self._may("audit")
         return True
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette commands, except "Screenshot": it would write pictures of
+        the wall (unmasked ones during a lift) to a file, past the `export` permission,
+        the export's burned-in masks and the audit. Exports are the way out."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
     def watch_user(self, user: User | None) -> None:
         site = self.services.site.name
@@ -152,9 +185,65 @@ class VeilApp(App[None]):
             )
         if ended and gate.last_end is LiftEnd.EXPIRED:
             self.notify("The lift expired: privacy masks are back on.", title="Masks applied")
-        if gate.unrecorded is not None:
-            self.notify(f"The expiry is not in the audit: {gate.unrecorded}", severity="error")
-            gate.unrecorded = None
+        self._tell_backlog()
+
+    def _tell_backlog(self) -> None:
+        """Say once when records wait for the audit, and once when they are written."""
+        backlog = self.services.audit.backlog()
+        if backlog.error is not None and not self._told_backlog:
+            self._told_backlog = True
+            self.notify(
+                f"Masks are applied, but {backlog.count} audit record(s) are not written yet "
+                f"(retrying): {backlog.error}",
+                title="Audit waiting",
+                severity="error",
+            )
+        elif backlog.count == 0 and self._told_backlog:
+            self._told_backlog = False
+            self.notify("The audit records that were waiting are written.", title="Audit")
+
+    def check_session(self) -> None:
+        """Once a second: log an idle console out, and have the account read again."""
+        user = self.user
+        if user is None:
+            return
+        idle = self.services.site.auth_idle_logout
+        if idle and self.services.clock() - self._last_input >= idle:
+            self._log_out(
+                "idle",
+                f"Logged out after {format_duration(idle)} without input; "
+                "privacy masks are applied.",
+            )
+            return
+        if not self._checking_account:
+            self._checking_account = True
+            self._check_account(user, self._session)
+
+    @dataclass
+    class AccountLost(Message):
+        """The logged-in account was changed by an administrator; from a worker."""
+
+        change: AccountChanged
+        session: int
+        """`VeilApp._session` of the session whose account it was."""
+
+    @work(thread=True, group="account")
+    def _check_account(self, user: User, session: int) -> None:
+        """In a worker: the users store is a file another process may be writing."""
+        try:
+            self.services.users.recheck(user)
+        except AccountChanged as change:
+            self.post_message(self.AccountLost(change, session))
+        except UsersUnavailable:
+            pass  # cannot tell; every privileged act reads again and refuses meanwhile
+        finally:
+            self._checking_account = False
+
+    @on(AccountLost)
+    def _account_lost(self, message: AccountLost) -> None:
+        if message.session == self._session and self.user is not None:
+            change = message.change
+            self._log_out(change.cause, f"Logged out: {change}; privacy masks are applied.")
 
     def action_lift_masks(self) -> None:
         """Lift at once when the operator may and no reason is asked; else ask first."""
@@ -164,42 +253,37 @@ class VeilApp(App[None]):
         lifts = self.services.lifts
         self._lift_pending = True
         if lifts.may_lift(user) and not lifts.site.require_lift_reason:
-            self._lift_self(user, self._applies)
+            self._lift_self(user, self.services.gate.epoch)
         else:
-            asked_at = self._applies
-            self.push_screen(
-                AuthorizationScreen(lifts, user), lambda lift: self._lifted(lift, asked_at)
-            )
+            self.push_screen(AuthorizationScreen(lifts, user), self._lifted)
 
     @dataclass
     class SelfLiftAnswered(Message):
         """The answer to an operator's own lift, from the worker that recorded it."""
 
         result: AuthorizationResult
-        asked_at: int
-        """`VeilApp._applies` when the lift was asked for."""
 
     @work(thread=True, exclusive=True, group="lift")
-    def _lift_self(self, user: User, asked_at: int) -> None:
-        """In a worker: the "lift started" record may wait on another console's write."""
-        result = self.services.lifts.lift_self(user, "")
-        self.post_message(self.SelfLiftAnswered(result, asked_at))
+    def _lift_self(self, user: User, epoch: int) -> None:
+        """In a worker: the "lift started" record may wait on another console's write.
+        `epoch` is the session epoch of the key press: a logout or an apply since voids
+        the lift (see `console.core.access.lift`)."""
+        result = self.services.lifts.lift_self(user, "", epoch)
+        self.post_message(self.SelfLiftAnswered(result))
 
     @on(SelfLiftAnswered)
     def _self_lift_answered(self, message: SelfLiftAnswered) -> None:
         result = message.result
-        if result.lift is None:
+        if result.lift is None and result.outcome is not Outcome.VOIDED:
             self.notify(result.message, title="Masks stay on", severity="error")
-        self._lifted(result.lift, message.asked_at)
+        self._lifted(result.lift)
 
-    def _lifted(self, lift: ActiveLift | None, asked_at: int) -> None:
-        """A lift arrived; if masks were applied (the panic key) while it was being
-        checked, that later decision wins and the lift ends at once."""
+    def _lifted(self, lift: ActiveLift | None) -> None:
+        """A lift request was answered. A lift voided by an apply or a logout while it
+        was being recorded never started (the core saw to it), so there is nothing to
+        undo here."""
         self._lift_pending = False
         self.refresh_bindings()  # Apply was offered while the lift was pending
-        if lift is not None and asked_at != self._applies:
-            self.action_apply_masks()
-            return
         self.sample_lift()
         if lift is None:
             return
@@ -211,26 +295,38 @@ class VeilApp(App[None]):
         )
 
     def action_apply_masks(self) -> None:
-        """Masks back at once (the controller clears the lift before it writes the record)."""
-        self._applies += 1
-        gate = self.services.gate
+        """Masks back at once, any lift still being asked for voided; the record is
+        queued, so this never waits on the audit (another console may hold it)."""
         operator = self.user.name if self.user else ""
-        try:
-            applied = gate.apply(operator)
-        except AuditUnavailable as error:
-            self.notify(f"Masks applied, but not recorded: {error}", severity="error")
-        else:
-            if applied:
-                self.notify("Privacy masks applied.", title="Masks applied")
+        applied = self.services.gate.apply(operator)
+        self.pump.wake()
+        if applied:
+            self.notify("Privacy masks applied.", title="Masks applied")
         self.sample_lift()
 
     def action_logout(self) -> None:
-        self._close_session("logout")
-        self.sample_lift()
-        self._show_login("Logged out; privacy masks are applied.")
+        self._log_out("logout", "Logged out; privacy masks are applied.")
 
     def action_audit_trail(self) -> None:
-        self.push_screen(AuditScreen(self.services.audit))
+        if self.user is not None:
+            self._open_audit_trail(self.user, self._session)
+
+    @work(thread=True, group="account")
+    def _open_audit_trail(self, user: User, session: int) -> None:
+        """Reading the audit is a privileged act: the account is read again first."""
+        try:
+            self.services.users.recheck(user)
+        except AccountChanged as change:
+            self.post_message(self.AccountLost(change, session))
+            return
+        except UsersUnavailable as error:
+            self.call_from_thread(self.notify, f"Cannot check users: {error}", severity="error")
+            return
+        self.call_from_thread(self._show_audit_trail, session)
+
+    def _show_audit_trail(self, session: int) -> None:
+        if session == self._session and self._may("audit"):
+            self.push_screen(AuditScreen(self.services.audit))
 
     def _show_login(self, message: str = "") -> None:
         while len(self.screen_stack) > 1:
@@ -242,7 +338,15 @@ class VeilApp(App[None]):
         if user is None:
             return
         self.user = user
+        self._session += 1
+        self._last_input = self.services.clock()
         self.push_screen(WallScreen(self.services))
+
+    def _log_out(self, cause: str, message: str) -> None:
+        """Masks back, the session closed in the audit with `cause`, the login screen."""
+        self._close_session(cause)
+        self.sample_lift()
+        self._show_login(message)
 
     def _close_session(self, cause: str) -> None:
         """Masks back and the session closed in the audit; a no-op when nobody is logged in."""
@@ -250,19 +354,21 @@ class VeilApp(App[None]):
         if user is None:
             return
         self.user = None
-        try:
-            self.services.sessions.logout(user, cause)
-        except AuditUnavailable as error:
-            self.notify(f"Masks applied, but the logout is not recorded: {error}", severity="error")
+        self._session += 1
+        self.services.sessions.logout(user, cause)
+        self.pump.wake()
 
     def _end_from_outside(self, cause: str) -> None:
         """In the guard's thread (the event loop may be wedged on a dead terminal):
-        masks back and the session closed in the audit with `cause`."""
+        masks back and the session closed in the audit with `cause`; the process is
+        about to end, so this waits for the records (`AuditUnavailable` when they
+        cannot be written)."""
         user = self.user
         if user is not None:
             self.services.sessions.logout(user, cause)
         else:
             self.services.gate.end_session(cause)
+        self.services.audit.flush()
 
     def _exit_from_outside(self, code: int) -> None:
         """From the guard's thread: leave in order, if the event loop still runs."""

@@ -34,7 +34,7 @@ TITLE = "Diagnostics"
 HELP = "What the terminal supports and why, and how each tile keeps up"
 COLUMNS = ("Tile", "Renderer", "fps shown", "fps allowed", "Encode ms", "Wait ms", "p95 ms")
 OVERRIDES = (
-    "Override with --render auto|sixel|halfblock|ascii, --colors auto|truecolor|256|16|mono, "
+    "Override with --render auto|kitty|sixel|halfblock|ascii, --colors auto|truecolor|256|16|mono, "
     "or VEIL_RENDER and VEIL_CELL_PX=WxH."
 )
 

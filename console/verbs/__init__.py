@@ -16,7 +16,19 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from console.verbs import anchor, audit, credential, export, render, site, still, user
+from console.verbs import (
+    anchor,
+    audit,
+    credential,
+    deploy,
+    export,
+    keys,
+    render,
+    site,
+    still,
+    user,
+    verify_export,
+)
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
@@ -25,9 +37,12 @@ VERBS: tuple[Register, ...] = (
     still.register,
     render.register,
     export.register,
+    verify_export.register,
+    keys.register,
     user.register,
     audit.register,
     anchor.register,
     credential.register,
+    deploy.register,
 )
 """Every subcommand, in the order `veil --help` lists them."""

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+import unicodedata
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from console.core.site.config import Camera, Site
+    from console.core.site.model import Camera, Site
     from console.core.site.paths import Paths
 
 NO_SITE = (
@@ -38,6 +39,25 @@ def paths_from(args: argparse.Namespace) -> Paths:
     return resolve_paths(getattr(args, "site", None), getattr(args, "data_dir", None))
 
 
+_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+"""Control, format (bidi overrides, zero-width), surrogate and line/paragraph separator
+characters: what could move the cursor, recolour or reorder a terminal's text."""
+
+
+def printable(text: str) -> str:
+    """`text` safe to print: every character that could act on a terminal, escaped."""
+    return "".join(
+        _escaped(char) if unicodedata.category(char) in _HIDDEN else char for char in text
+    )
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def fail(message: str, code: int = 3) -> int:
     """Print a one-line (or few-line) error to stderr and return the exit code."""
     print(f"veil: {message}", file=sys.stderr)
@@ -46,7 +66,8 @@ def fail(message: str, code: int = 3) -> int:
 
 def site_or_error(paths: Paths) -> Site | int:
     """The validated site, or an exit code after printing every problem."""
-    from console.core.site.config import SiteError, load_site
+    from console.core.site.config import load_site
+    from console.core.site.problems import SiteError
 
     if paths.site is None:
         print(NO_SITE, file=sys.stderr)
@@ -83,7 +104,8 @@ def site_for_audit(paths: Paths, strict: bool) -> Site | None | int:
         return None
     if strict:
         return site_or_error(paths)
-    from console.core.site.config import SiteError, load_site
+    from console.core.site.config import load_site
+    from console.core.site.problems import SiteError
 
     try:
         return load_site(paths.site)

@@ -5,17 +5,28 @@ session on quit, its `SessionGuard` on SIGHUP (the SSH connection or terminal we
 away), SIGTERM or a lost terminal, and the `finally` here ends any lift still in force
 so the audit says "session ended while lifted": with the guard's cause when there is
 one (the app may end on its own before the guard has closed the session), else "exit"
-or "crash". Lift state is never written anywhere, so the next start is masked anyway.
+or "crash". The console queues the records of masks going back (they must never wait
+on a disk); the process waits for them here before it ends. Lift state is never
+written anywhere, so the next start is masked anyway.
+
+With `--ssh-keys FILE` (the sshd `ForceCommand` of the SSH deployment) the console first
+names the key that connected (`console.core.access.ssh`) and refuses to start without
+it, or without a terminal: a client asking for a command (`ssh veil@host cat veil.db`)
+or a file transfer gets that refusal, and with `-t` gets the console, never its command.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
+from pathlib import Path
 
+from console.core.access.ssh import SshIdentityError, ssh_identity
 from console.core.access.users import UserError, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable
+from console.core.evidence.keys import KeyProblem
 from console.core.render.terminal import detect_terminal
 from console.core.services import build_services
 from console.core.site.paths import DataDirError, demo_paths, ensure_data_dir
@@ -26,6 +37,14 @@ FATAL_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 
 
 def run_console(args: argparse.Namespace) -> int:
+    origin: dict[str, str] = {}
+    if args.ssh_keys:
+        try:
+            origin = ssh_identity(os.environ, Path(args.ssh_keys)).details()
+        except SshIdentityError as error:
+            return fail(str(error))
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            return fail("this account runs only the Veil console, which needs a terminal", 2)
     paths = demo_paths() if args.demo else paths_from(args)
     try:
         ensure_data_dir(paths)
@@ -39,8 +58,8 @@ def run_console(args: argparse.Namespace) -> int:
     # Ask the terminal before Textual owns stdin; afterwards its answers would be lost.
     caps = detect_terminal(args.render, args.colors)
     try:
-        services = build_services(site, paths, demo=args.demo)
-    except (AuditUnavailable, UsersUnavailable, UserError) as error:
+        services = build_services(site, paths, demo=args.demo, origin=origin)
+    except (AuditUnavailable, UsersUnavailable, UserError, KeyProblem) as error:
         return fail(str(error))
     services.caps = caps
     from console.ui.app import VeilApp
@@ -56,6 +75,7 @@ def run_console(args: argparse.Namespace) -> int:
         unrecorded = guard.unrecorded
         try:
             services.gate.end_session(cause)
+            services.audit.flush()  # the records of this session's end, queued till now
         except AuditUnavailable as error:
             unrecorded = error
         if unrecorded is not None:

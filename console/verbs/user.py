@@ -17,7 +17,7 @@ from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 if TYPE_CHECKING:
     from console.core.access.users import User, UserStore
-    from console.core.site.config import Site
+    from console.core.site.model import Site
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -39,6 +39,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     _password_option(add)
     action("list", "list users with role and state", list_users, takes_name=False)
     _password_option(action("passwd", "set a user's password", set_password))
+    role = action("role", "give a user another of the site's roles", set_role)
+    role.add_argument("--role", required=True, help="one of the roles in the site file")
     action("disable", "stop a user logging in or authorising lifts", _toggle(False))
     action("enable", "allow a disabled user again", _toggle(True))
     action("remove", "delete a user (the audit keeps their history)", remove_user)
@@ -79,6 +81,19 @@ def set_password(args: argparse.Namespace) -> int:
         return f"password of {args.name} changed"
 
     return _run(args, change)
+
+
+def set_role(args: argparse.Namespace) -> int:
+    paths = paths_from(args)
+    site = site_or_error(paths)
+    if isinstance(site, int):
+        return site
+
+    def change(store: UserStore) -> str:
+        store.set_role(os_actor(), args.name, args.role)
+        return f"user {args.name} now has role {args.role}"
+
+    return _run(args, change, site)
 
 
 def _toggle(enabled: bool) -> Callable[[argparse.Namespace], int]:

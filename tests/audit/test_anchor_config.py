@@ -55,8 +55,8 @@ def test_without_an_audit_table_nothing_is_anchored(tmp_path: Path) -> None:
             "site.toml:13: audit.anchor_key: needs audit.anchor too",
         ),
         ('[audit]\nanchor = "/a"\nanchor_key = "rsa:xyz"\n', "expected ed25519:<base64 of 32"),
-        ('[audit]\nanchor = "/a"\nanchor_key = "ed25519:!!"\n', "it is not base64"),
-        ('[audit]\nanchor = "/a"\nanchor_key = "ed25519:AAAA"\n', "it holds 3 bytes"),
+        ('[audit]\nanchor = "/a"\nanchor_key = "ed25519:!!"\n', "prints it, got 'ed25519:!!'"),
+        ('[audit]\nanchor = "/a"\nanchor_key = "ed25519:AAAA"\n', "anchor_key: expected ed25519"),
         ('[audit]\nanchr = "/a"\n', "unknown key 'anchr'; expected one of: anchor, anchor_key"),
     ],
 )

@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,6 +12,7 @@ import pytest
 from console.core.access.lift import LiftController
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.timebase.clock import FakeClock
+from tests.support.audit_lock import audit_locked_elsewhere
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -32,16 +31,6 @@ for index in range(count):
     # A console appends between other work, never back to back; without a pause the
     # process holding the lock starves the other one's busy handler.
     time.sleep(0.0005)
-"""
-
-HOLDER = """
-import sqlite3, sys
-
-connection = sqlite3.connect(sys.argv[1], isolation_level=None)
-connection.execute("BEGIN IMMEDIATE")
-print("holding", flush=True)
-sys.stdin.readline()
-connection.execute("COMMIT")
 """
 
 
@@ -71,35 +60,16 @@ def test_two_processes_appending_1000_events_each_lose_nothing(tmp_path: Path) -
     assert log.verify().ok
 
 
-@contextmanager
-def write_lock_held_elsewhere(path: Path) -> Iterator[None]:
-    """Another process holds the audit database's write lock inside the block."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdin is not None
-    assert holder.stdout.readline() == "holding\n"
-    try:
-        yield
-    finally:
-        holder.stdin.write("\n")
-        holder.stdin.close()
-        assert holder.wait(timeout=30) == 0
-
-
 def test_a_lift_is_refused_while_another_process_locks_the_audit(tmp_path: Path) -> None:
     path = tmp_path / "audit.db"
     AuditLog(path).append(Event.SITE_LOADED, details={"sha256": "0" * 64})
     controller = LiftController(AuditLog(path, busy_timeout=0.2), FakeClock())
-    with write_lock_held_elsewhere(path):
+    with audit_locked_elsewhere(path):
         with pytest.raises(AuditUnavailable, match="is locked by another process"):
-            controller.lift("olga", "sam", "", 600)
+            controller.lift("olga", "sam", "", 600, controller.epoch)
         assert not controller.lifted()
     assert len(AuditLog(path).records()) == 1
     # Once the other process lets go, the same controller lifts normally.
-    controller.lift("olga", "sam", "", 600)
+    controller.lift("olga", "sam", "", 600, controller.epoch)
     assert controller.lifted()
     assert AuditLog(path).verify().ok

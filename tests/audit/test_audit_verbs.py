@@ -35,8 +35,9 @@ def audit_path() -> Path:
     log = AuditLog(path, now=MinuteClock())
     log.append(Event.LOGIN_OK, operator="olga")
     controller = LiftController(log, FakeClock())
-    controller.lift("olga", "sam", "case 17", 600)
+    controller.lift("olga", "sam", "case 17", 600, controller.epoch)
     controller.end_session("SIGHUP")
+    log.flush()  # as `veil` does before it exits
     return path
 
 

@@ -35,19 +35,20 @@ def log(tmp_path: Path) -> AuditLog:
 def test_every_way_a_console_ends_a_lift_closes_it(log: AuditLog) -> None:
     clock = FakeClock()
     controller = LiftController(log, clock)
-    controller.lift("olga", "sam", "", 600)
+    controller.lift("olga", "sam", "", 600, controller.epoch)
     controller.apply("olga")
-    controller.lift("olga", "sam", "", 600)
+    controller.lift("olga", "sam", "", 600, controller.epoch)
     clock.advance(600)
     assert not controller.lifted()  # expired
-    controller.lift("olga", "sam", "", 600)
-    controller.lift("olga", "sue", "", 600)  # replaces the one before
+    controller.lift("olga", "sam", "", 600, controller.epoch)
+    controller.lift("olga", "sue", "", 600, controller.epoch)  # replaces the one before
     controller.end_session("SIGHUP")
     assert open_lifts(log.records()) == []
 
 
 def test_a_lift_nobody_ended_is_open_and_described(log: AuditLog) -> None:
-    LiftController(log, FakeClock()).lift("olga", "sam", "case 4", 600)
+    controller = LiftController(log, FakeClock())
+    controller.lift("olga", "sam", "case 4", 600, controller.epoch)
     log.append(Event.LOGOUT, operator="olga")
     (lift,) = open_lifts(log.records())
     assert lift.started.seq == 1 and lift.duration == 600
@@ -63,14 +64,16 @@ def test_a_lift_nobody_ended_is_open_and_described(log: AuditLog) -> None:
 
 def test_any_later_record_naming_the_lift_ends_it(log: AuditLog) -> None:
     """The convention, not a list of events: another helper's "lift voided" needs nothing."""
-    LiftController(log, FakeClock()).lift("olga", "sam", "", 600)
+    controller = LiftController(log, FakeClock())
+    controller.lift("olga", "sam", "", 600, controller.epoch)
     log.append(Event.LOGOUT, operator="olga", details={"lift": 1})
     assert open_lifts(log.records()) == []
 
 
 def test_verify_and_show_report_open_lifts(capsys: pytest.CaptureFixture[str]) -> None:
     log = AuditLog(resolve_paths().audit_db, now=MinuteClock())
-    LiftController(log, FakeClock()).lift("olga", "sam", "", 600)
+    controller = LiftController(log, FakeClock())
+    controller.lift("olga", "sam", "", 600, controller.epoch)
     line = "veil: open lift: record 1, olga (authorized by sam), started 2024-05-01T12:00:00."
     assert run_veil("audit", "verify") == 0
     out = capsys.readouterr().out

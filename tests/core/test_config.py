@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from console.core.privacy.masks import GridGeometry, PolygonGeometry, RectGeometry
-from console.core.site.config import SiteError, load_site
+from console.core.site.config import load_site
 from console.core.site.durations import format_duration, parse_duration
+from console.core.site.problems import SiteError
 from tests.conftest import DEMO_SITE
 
 VALID = """\
@@ -71,6 +72,9 @@ interval = "15s"
 """
 
 
+STREET = 'source = "rtsp://127.0.0.1:8554/street"'
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "site.toml"
     path.write_text(text)
@@ -101,8 +105,22 @@ def test_valid_site_loads_with_defaults_and_resolved_paths(tmp_path: Path) -> No
     assert isinstance(window.geometry, RectGeometry)
     assert isinstance(street.masks[0].geometry, PolygonGeometry)
     assert street.source == "rtsp://127.0.0.1:8554/street"
+    assert (street.transport, street.timeout) == ("auto", 5.0)
+    assert (lobby.recordings_layout, lobby.frigate_camera) == ("veil", None)
     assert site.carousels[0].interval == 15
     assert len(site.sha256) == 64
+
+
+def test_stream_and_frigate_keys(tmp_path: Path) -> None:
+    text = VALID.replace(STREET, f'{STREET}\ntransport = "tcp"\ntimeout = "2.5s"').replace(
+        'recordings = "recordings/lobby"',
+        'recordings = "/media/frigate/recordings"\nrecordings_layout = "frigate"\n'
+        'frigate_camera = "Lobby_Cam"',
+    )
+    lobby, street = load_site(write(tmp_path, text)).cameras
+    assert (street.transport, street.timeout) == ("tcp", 2.5)
+    assert lobby.recordings == Path("/media/frigate/recordings")
+    assert (lobby.recordings_layout, lobby.frigate_camera) == ("frigate", "Lobby_Cam")
 
 
 def test_every_problem_is_reported_with_path_and_line(tmp_path: Path) -> None:
@@ -152,6 +170,25 @@ def test_every_problem_is_reported_with_path_and_line(tmp_path: Path) -> None:
         ('kind = "permanent"\ngrid', 'kind = "permanent"\ncolor = "red"\ngrid', "#RRGGBB"),
         ('name = "Test site"', "", "site.name: is required"),
         ("rect = [0.1, 0.05, 0.4, 0.3]", "", "expected exactly one geometry"),
+        (STREET, f'{STREET}\ntransport = "http"', "transport: expected one of auto, tcp, udp"),
+        (STREET, f'{STREET}\ntimeout = "5 s"', "timeout: expected a duration"),
+        (STREET, f'{STREET}\ntimeout = "2m"', "timeout: expected a duration from 0.5s to 1m"),
+        (STREET, f"{STREET}\ntimeout = 5", "timeout: expected a duration"),
+        (
+            'recordings = "recordings/lobby"',
+            'recordings = "nvr"\nrecordings_layout = "blue-iris"',
+            "recordings_layout: expected one of veil, frigate",
+        ),
+        (
+            'recordings = "recordings/lobby"',
+            'recordings = "nvr"\nfrigate_camera = "lobby_cam"',
+            'frigate_camera: applies to recordings_layout = "frigate" only',
+        ),
+        (
+            'recordings = "recordings/lobby"',
+            'recordings = "nvr"\nrecordings_layout = "frigate"\nfrigate_camera = "../etc"',
+            "frigate_camera: expected a Frigate camera name",
+        ),
     ],
 )
 def test_specific_mistakes_are_named(tmp_path: Path, replace: str, by: str, message: str) -> None:
@@ -223,3 +260,26 @@ def test_durations(text: str, seconds: float) -> None:
 def test_bad_durations(text: str) -> None:
     with pytest.raises(ValueError, match="expected a duration"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"), [(None, 0.0), ('"off"', 0.0), ('"15m"', 900.0), ('"1h30m"', 5400.0)]
+)
+def test_idle_logout_is_off_unless_the_site_sets_it(
+    tmp_path: Path, value: str | None, seconds: float
+) -> None:
+    text = (
+        VALID
+        if value is None
+        else VALID.replace('lockout = "90s"', f'lockout = "90s"\nidle_logout = {value}')
+    )
+    assert load_site(write(tmp_path, text)).auth_idle_logout == seconds
+
+
+@pytest.mark.parametrize("value", ['"30s"', '"25h"', "15", '"soon"', "true"])
+def test_idle_logout_must_be_off_or_a_duration_from_a_minute_to_a_day(
+    tmp_path: Path, value: str
+) -> None:
+    text = VALID.replace('lockout = "90s"', f'lockout = "90s"\nidle_logout = {value}')
+    [problem] = problems(tmp_path, text)
+    assert 'auth.idle_logout: expected "off" or a duration from 1m to 24h' in problem

@@ -182,7 +182,8 @@ def test_wrong_keyring_password_is_refused_and_stays_secret(
     assert camera.granted == 0
     assert any(a is not None and a.startswith("Basic ") for a in camera.authorizations)
     assert source.latest() is None
-    assert seen[-1].state in ("lost", "error")
+    assert seen[-1].state == "unauthorized", seen
+    assert "refused credential 'cam' (401 Unauthorized)" in seen[-1].message
     for status in seen:
         assert "not-the-" not in status.message
     out, err = capfd.readouterr()

@@ -10,7 +10,7 @@ import pytest
 from console.core.access.authorization import LiftService, Outcome, format_seconds
 from console.core.access.lift import LiftController
 from console.core.access.lockout import Limits
-from console.core.access.users import UserStore
+from console.core.access.users import User, UserStore
 from console.core.audit.trail import AuditLog
 from console.core.timebase.clock import FakeClock
 from tests.lift.conftest import FAST, PASSWORD, make_site, user
@@ -30,7 +30,7 @@ def test_operator_with_the_permission_lifts_at_once(
 ) -> None:
     sam = user(users, "sam")
     assert service.may_lift(sam)
-    result = service.lift_self(sam, "  case 9 ")
+    result = service.lift_self(sam, "  case 9 ", service.controller.epoch)
     assert result.ok
     assert result.message == "Privacy masks lifted for 30:00."
     assert controller.lifted()
@@ -44,7 +44,7 @@ def test_operator_without_the_permission_cannot_self_lift(
 ) -> None:
     olga = user(users, "olga")
     assert not service.may_lift(olga)
-    result = service.lift_self(olga, "")
+    result = service.lift_self(olga, "", service.controller.epoch)
     assert result.outcome is Outcome.NOT_PERMITTED
     assert not controller.lifted()
     assert trail(audit) == [("lift_denied", "olga", "", "not permitted")]
@@ -53,7 +53,9 @@ def test_operator_without_the_permission_cannot_self_lift(
 def test_supervisor_authorizes_with_the_right_password(
     service: LiftService, users: UserStore, controller: LiftController, audit: AuditLog
 ) -> None:
-    result = service.authorize(user(users, "olga"), " sam ", PASSWORD, "case 1")
+    result = service.authorize(
+        user(users, "olga"), " sam ", PASSWORD, "case 1", service.controller.epoch
+    )
     assert result.ok
     assert result.lift is not None
     assert (result.lift.operator, result.lift.authorizer) == ("olga", "sam")
@@ -68,7 +70,7 @@ def test_supervisor_authorizes_with_the_right_password(
 def test_the_lift_lasts_the_operators_role_timeout(
     service: LiftService, users: UserStore, controller: LiftController
 ) -> None:
-    assert service.authorize(user(users, "gary"), "sam", PASSWORD, "").ok
+    assert service.authorize(user(users, "gary"), "sam", PASSWORD, "", service.controller.epoch).ok
     assert controller.remaining() == 600
 
 
@@ -84,7 +86,9 @@ def test_wrong_credentials_are_refused_with_one_message(
     supervisor: str,
     password: str,
 ) -> None:
-    result = service.authorize(user(users, "olga"), supervisor, password, "")
+    result = service.authorize(
+        user(users, "olga"), supervisor, password, "", service.controller.epoch
+    )
     assert result.outcome is Outcome.WRONG_CREDENTIALS
     assert result.message == "Wrong user name or password."
     assert not controller.lifted()
@@ -98,7 +102,7 @@ def test_disabled_supervisor_cannot_authorize(
     service: LiftService, users: UserStore, controller: LiftController
 ) -> None:
     users.set_enabled("admin", "sam", False)
-    result = service.authorize(user(users, "olga"), "sam", PASSWORD, "")
+    result = service.authorize(user(users, "olga"), "sam", PASSWORD, "", service.controller.epoch)
     assert result.outcome is Outcome.WRONG_CREDENTIALS
     assert not controller.lifted()
 
@@ -106,7 +110,7 @@ def test_disabled_supervisor_cannot_authorize(
 def test_authorizer_needs_the_permission(
     service: LiftService, users: UserStore, controller: LiftController, audit: AuditLog
 ) -> None:
-    result = service.authorize(user(users, "olga"), "gary", PASSWORD, "")
+    result = service.authorize(user(users, "olga"), "gary", PASSWORD, "", service.controller.epoch)
     assert result.outcome is Outcome.NOT_PERMITTED
     assert result.message == "gary may not authorise lifting privacy masks."
     assert not controller.lifted()
@@ -121,7 +125,9 @@ def test_self_authorization_is_refused(
     audit: AuditLog,
     operator: str,
 ) -> None:
-    result = service.authorize(user(users, operator), operator, PASSWORD, "")
+    result = service.authorize(
+        user(users, operator), operator, PASSWORD, "", service.controller.epoch
+    )
     assert result.outcome is Outcome.SELF_AUTHORIZATION
     assert not controller.lifted()
     assert trail(audit)[-1] == ("lift_denied", operator, operator, "self-authorization")
@@ -136,9 +142,12 @@ def test_lockout_triggers_after_five_failures_and_expires(
 ) -> None:
     olga = user(users, "olga")
     for _ in range(4):
-        assert service.authorize(olga, "sam", "guess", "").outcome is Outcome.WRONG_CREDENTIALS
+        assert (
+            service.authorize(olga, "sam", "guess", "", service.controller.epoch).outcome
+            is Outcome.WRONG_CREDENTIALS
+        )
         clock.advance(10)
-    fifth = service.authorize(olga, "sam", "guess", "")
+    fifth = service.authorize(olga, "sam", "guess", "", service.controller.epoch)
     assert fifth.outcome is Outcome.LOCKED
     assert fifth.locked_for == 300
     assert "locked for 5:00" in fifth.message
@@ -147,7 +156,7 @@ def test_lockout_triggers_after_five_failures_and_expires(
 
     clock.advance(299)
     assert service.locked_for("olga") == pytest.approx(1)
-    blocked = service.authorize(olga, "sam", PASSWORD, "")
+    blocked = service.authorize(olga, "sam", PASSWORD, "", service.controller.epoch)
     assert blocked.outcome is Outcome.LOCKED
     assert "locked for 0:01" in blocked.message
     assert not controller.lifted()
@@ -156,7 +165,7 @@ def test_lockout_triggers_after_five_failures_and_expires(
 
     clock.advance(1)
     assert service.locked_for("olga") == 0
-    assert service.authorize(olga, "sam", PASSWORD, "").ok
+    assert service.authorize(olga, "sam", PASSWORD, "", service.controller.epoch).ok
 
 
 def test_failures_outside_the_window_do_not_lock(
@@ -164,10 +173,16 @@ def test_failures_outside_the_window_do_not_lock(
 ) -> None:
     olga = user(users, "olga")
     for _ in range(4):
-        assert service.authorize(olga, "sam", "guess", "").outcome is Outcome.WRONG_CREDENTIALS
+        assert (
+            service.authorize(olga, "sam", "guess", "", service.controller.epoch).outcome
+            is Outcome.WRONG_CREDENTIALS
+        )
         clock.advance(10)
     clock.advance(260)
-    assert service.authorize(olga, "sam", "guess", "").outcome is Outcome.WRONG_CREDENTIALS
+    assert (
+        service.authorize(olga, "sam", "guess", "", service.controller.epoch).outcome
+        is Outcome.WRONG_CREDENTIALS
+    )
     assert service.locked_for("olga") == 0
 
 
@@ -176,11 +191,14 @@ def test_success_clears_the_failure_count(
 ) -> None:
     olga = user(users, "olga")
     for _ in range(4):
-        service.authorize(olga, "sam", "guess", "")
+        service.authorize(olga, "sam", "guess", "", service.controller.epoch)
         clock.advance(10)
-    assert service.authorize(olga, "sam", PASSWORD, "").ok
+    assert service.authorize(olga, "sam", PASSWORD, "", service.controller.epoch).ok
     controller.apply("olga")
-    assert service.authorize(olga, "sam", "guess", "").outcome is Outcome.WRONG_CREDENTIALS
+    assert (
+        service.authorize(olga, "sam", "guess", "", service.controller.epoch).outcome
+        is Outcome.WRONG_CREDENTIALS
+    )
 
 
 def test_site_lockout_settings_apply(
@@ -191,8 +209,8 @@ def test_site_lockout_settings_apply(
                        wall=clock)  # fmt: skip
     service = LiftService(site, strict, controller)
     olga = user(users, "olga")
-    service.authorize(olga, "sam", "guess", "")
-    assert service.authorize(olga, "sam", "guess", "").locked_for == 60
+    service.authorize(olga, "sam", "guess", "", service.controller.epoch)
+    assert service.authorize(olga, "sam", "guess", "", service.controller.epoch).locked_for == 60
 
 
 def test_reason_required_by_the_site(
@@ -200,12 +218,12 @@ def test_reason_required_by_the_site(
 ) -> None:
     service = LiftService(make_site(tmp_path, require_lift_reason=True), users, controller)
     for result in (
-        service.authorize(user(users, "olga"), "sam", PASSWORD, "   "),
-        service.lift_self(user(users, "sam"), ""),
+        service.authorize(user(users, "olga"), "sam", PASSWORD, "   ", service.controller.epoch),
+        service.lift_self(user(users, "sam"), "", service.controller.epoch),
     ):
         assert result.outcome is Outcome.REASON_REQUIRED
     assert not controller.lifted()
-    assert service.lift_self(user(users, "sam"), "case 3").ok
+    assert service.lift_self(user(users, "sam"), "case 3", service.controller.epoch).ok
 
 
 def test_masks_stay_on_when_the_audit_is_unavailable(
@@ -215,8 +233,8 @@ def test_masks_stay_on_when_the_audit_is_unavailable(
     blocker.write_text("")
     service.controller = LiftController(AuditLog(blocker / "audit.db"), clock)
     for result in (
-        service.lift_self(user(users, "sam"), ""),
-        service.authorize(user(users, "olga"), "sam", PASSWORD, ""),
+        service.lift_self(user(users, "sam"), "", service.controller.epoch),
+        service.authorize(user(users, "olga"), "sam", PASSWORD, "", service.controller.epoch),
     ):
         assert result.outcome is Outcome.AUDIT_UNAVAILABLE
         assert result.message.startswith("Masks stay on: the lift cannot be recorded")
@@ -228,3 +246,92 @@ def test_masks_stay_on_when_the_audit_is_unavailable(
 )
 def test_format_seconds_rounds_up(seconds: float, shown: str) -> None:
     assert format_seconds(seconds) == shown
+
+
+def disable(store: UserStore, name: str) -> None:
+    store.set_enabled("admin", name, False)
+
+
+def remove(store: UserStore, name: str) -> None:
+    store.remove("admin", name)
+
+
+def demote(store: UserStore, name: str) -> None:
+    store.set_role("admin", name, "guard")
+
+
+CHANGES = {
+    "disabled": disable,
+    "removed": remove,
+    "given the role 'guard' (was 'supervisor')": demote,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_lift_rests_on_the_account_as_stored_now_not_at_login(
+    service: LiftService,
+    users: UserStore,
+    controller: LiftController,
+    audit: AuditLog,
+    change: str,
+) -> None:
+    sam = user(users, "sam")  # logged in while a supervisor
+    CHANGES[change](users, "sam")
+    result = service.lift_self(sam, "", controller.epoch)
+    assert result.outcome is Outcome.ACCOUNT_CHANGED
+    assert result.message == f"Masks stay on: user 'sam' was {change}. Log in again."
+    assert not controller.lifted()
+    assert trail(audit)[-1] == ("lift_denied", "sam", "", "account changed")
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_no_supervisor_may_authorize_for_an_account_that_changed(
+    service: LiftService, users: UserStore, controller: LiftController, change: str
+) -> None:
+    olga = user(users, "olga")
+    CHANGES[change](users, "olga")
+    result = service.authorize(olga, "sam", PASSWORD, "", controller.epoch)
+    assert result.outcome is Outcome.ACCOUNT_CHANGED
+    assert not controller.lifted()
+
+
+def test_an_authorization_whose_session_ended_while_it_was_checked_is_void(
+    service: LiftService,
+    users: UserStore,
+    controller: LiftController,
+    audit: AuditLog,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The operator logs out while the supervisor's password is being checked: the
+    request is on the record, so its end is too, and nothing is lifted."""
+    authenticate = users.authenticate
+
+    def logout_meanwhile(name: str, password: str, requester: str = "") -> User | None:
+        found = authenticate(name, password, requester)
+        controller.end_session("logout")
+        return found
+
+    olga = user(users, "olga")
+    monkeypatch.setattr(users, "authenticate", logout_meanwhile)
+    result = service.authorize(olga, "sam", PASSWORD, "case 5", controller.epoch)
+    assert result.outcome is Outcome.VOIDED
+    assert result.message == "Masks stay on: logout while the lift was being asked for."
+    assert not controller.lifted()
+    assert trail(audit)[-2:] == [
+        ("lift_requested", "olga", "sam", "ok"),
+        ("lift_denied", "olga", "sam", "voided"),
+    ]
+    assert json.loads(audit.records()[-1].details) == {"cause": "logout"}
+
+
+def test_a_request_from_an_ended_epoch_is_void_before_anything_is_recorded(
+    service: LiftService, users: UserStore, controller: LiftController, audit: AuditLog
+) -> None:
+    sam, olga = user(users, "sam"), user(users, "olga")
+    asked = controller.epoch
+    controller.apply("sam")
+    before = trail(audit)
+    assert service.lift_self(sam, "", asked).outcome is Outcome.VOIDED
+    assert service.authorize(olga, "sam", PASSWORD, "", asked).outcome is Outcome.VOIDED
+    assert trail(audit) == before
+    assert not controller.lifted()

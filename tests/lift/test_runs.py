@@ -28,7 +28,8 @@ audit = AuditLog(data / "audit.db")
 RunRegistry(data / "runs", audit).start()
 audit.append(Event.LOGIN_OK, operator=sys.argv[2])
 if sys.argv[3] == "lift":
-    LiftController(audit).lift(sys.argv[2], "sam", "case 9", 600)
+    controller = LiftController(audit)
+    controller.lift(sys.argv[2], "sam", "case 9", 600, controller.epoch)
 os._exit(0)  # no cleanup at all, as SIGKILL or a power cut
 """
 
@@ -71,7 +72,8 @@ def test_a_live_console_is_left_alone_and_a_clean_end_leaves_nothing(tmp_path: P
     audit = AuditLog(tmp_path / "audit.db")
     first = RunRegistry(tmp_path / "runs", audit)
     first.start()
-    LiftController(audit, FakeClock()).lift("olga", "sam", "", 600)
+    controller = LiftController(audit, FakeClock())
+    controller.lift("olga", "sam", "", 600, controller.epoch)
     RunRegistry(tmp_path / "runs", AuditLog(audit.path)).start()
     assert unclean(audit) == [], "a running console (its file locked) is not reported"
     first.stop()

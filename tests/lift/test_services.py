@@ -44,7 +44,7 @@ def test_every_feed_asks_the_one_lift_controller(tmp_path: Path) -> None:
         return {frame.lifted for frame in frames if frame is not None}
 
     assert lifted() == {False}
-    services.gate.lift("sam", "sam", "", 60)
+    services.gate.lift("sam", "sam", "", 60, services.gate.epoch)
     assert lifted() == {True}
     clock.advance(60)
     assert lifted() == {False}

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from console.core.access.lift import LiftController
+import pytest
+
+from console.core.access.lift import LiftController, LiftVoided
 from console.core.access.session import LoginOutcome, Sessions
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog
-from console.core.site.config import Site
+from console.core.site.model import Site
 from tests.lift.conftest import PASSWORD, make_site
 
 
@@ -43,7 +45,7 @@ def test_logout_while_lifted_ends_the_lift_then_records_the_logout(
     sessions = Sessions(site, users, controller)
     user = sessions.login("sam", PASSWORD).user
     assert user is not None
-    lift = controller.lift("sam", "sam", "", 600)
+    lift = controller.lift("sam", "sam", "", 600, controller.epoch)
     sessions.logout(user)
     assert not controller.lifted()
     tail = [(r.event, json.loads(r.details)) for r in audit.records()][-2:]
@@ -61,3 +63,19 @@ def test_site_loaded_records_path_and_sha256(
     record = audit.records()[-1]
     assert (record.event, record.label) == ("site_loaded", "site file loaded")
     assert json.loads(record.details) == {"path": str(site.path), "sha256": site.sha256}
+
+
+def test_every_login_starts_by_ending_the_session_epoch(
+    site: Site, users: UserStore, controller: LiftController, audit: AuditLog
+) -> None:
+    """Whatever an earlier session left in flight or in force ends before anyone logs in."""
+    sessions = Sessions(site, users, controller)
+    asked = controller.epoch
+    sessions.login("olga", "not the password")
+    with pytest.raises(LiftVoided, match="login"):
+        controller.lift("sam", "sam", "", 600, asked)
+    lift = controller.lift("sam", "sam", "", 600, controller.epoch)
+    sessions.login("olga", PASSWORD)
+    assert not controller.lifted()
+    ended = [r for r in audit.records() if r.event == "session_ended_while_lifted"]
+    assert [json.loads(r.details) for r in ended] == [{"cause": "login", "lift": lift.started_seq}]

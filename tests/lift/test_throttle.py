@@ -63,7 +63,7 @@ def test_five_failed_logins_lock_the_account_at_every_entry_point(
     right = sessions.login("sam", PASSWORD)
     assert right.outcome is LoginOutcome.LOCKED
     assert right.message == "Too many failed attempts: this account is locked for 4:40."
-    authorized = service.authorize(olga, "sam", PASSWORD, "")
+    authorized = service.authorize(olga, "sam", PASSWORD, "", service.controller.epoch)
     assert authorized.outcome is Outcome.LOCKED and not service.controller.lifted()
     with pytest.raises(AccountLocked):
         users.authenticate("sam", PASSWORD)
@@ -77,9 +77,12 @@ def test_guesses_at_the_login_screen_count_toward_the_authorization_lock(
     """The sidestep the review found: guess the supervisor at the login screen instead."""
     olga = user(users, "olga")
     fail_login(sessions, clock, "sam", 3)
-    assert service.authorize(olga, "sam", "guess 4", "").outcome is Outcome.WRONG_CREDENTIALS
+    assert (
+        service.authorize(olga, "sam", "guess 4", "", service.controller.epoch).outcome
+        is Outcome.WRONG_CREDENTIALS
+    )
     clock.advance(10)
-    locking = service.authorize(olga, "sam", "guess 5", "")
+    locking = service.authorize(olga, "sam", "guess 5", "", service.controller.epoch)
     assert locking.outcome is Outcome.LOCKED
     assert "authorization is locked for 5:00" in locking.message
     assert sessions.login("sam", PASSWORD).outcome is LoginOutcome.LOCKED
@@ -92,11 +95,20 @@ def test_a_session_guessing_many_supervisors_is_locked_itself(
     supervisor names (real or made up) buys nothing."""
     olga = user(users, "olga")
     for name in ("sam", "sue", "nobody", "sam2"):
-        assert service.authorize(olga, name, "guess", "").outcome is Outcome.WRONG_CREDENTIALS
+        assert (
+            service.authorize(olga, name, "guess", "", service.controller.epoch).outcome
+            is Outcome.WRONG_CREDENTIALS
+        )
         clock.advance(10)
-    assert service.authorize(olga, "zed", "guess", "").outcome is Outcome.LOCKED
+    assert (
+        service.authorize(olga, "zed", "guess", "", service.controller.epoch).outcome
+        is Outcome.LOCKED
+    )
     assert service.locked_for("olga") == 300
-    assert service.authorize(olga, "sue", PASSWORD, "").outcome is Outcome.LOCKED
+    assert (
+        service.authorize(olga, "sue", PASSWORD, "", service.controller.epoch).outcome
+        is Outcome.LOCKED
+    )
     assert users.hold("sue") is None, "sue had one failure, and it lapses unlocked"
 
 
@@ -181,7 +193,7 @@ from pathlib import Path
 import console.core.access.users as users
 from console.core.access.lockout import Limits
 from console.core.audit.trail import AuditLog
-from console.core.site.config import Role
+from console.core.site.model import Role
 
 def stuck(password, stored):
     print("checking", flush=True)
@@ -269,6 +281,7 @@ def test_cli_guesses_lock_the_account_for_a_new_console_process_and_an_admin_unl
     added = veil(site, "user", "add", "sam", "--role", "supervisor", "--password-stdin",
                  stdin=PASSWORD + "\n")  # fmt: skip
     assert added.returncode == 0, added.stderr
+    assert veil(site, "keys", "init").returncode == 0, "export signs with this key"
     for attempt in range(3):
         guessed = export_as_sam(site, tmp_path, f"guess {attempt}")
         assert (guessed.returncode, guessed.stderr) == (1, "veil: Wrong user name or password.\n")

@@ -140,3 +140,16 @@ def test_user_admin_is_refused_when_the_audit_is_unwritable(
     assert "audit log" in capsys.readouterr().err
     assert run_veil("user", "list", "--data-dir", str(data)) == 0
     assert "no users" in capsys.readouterr().out
+
+
+def test_role_gives_a_user_another_of_the_sites_roles(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], data_dir: Path
+) -> None:
+    assert add("olga", "operator", "long enough", monkeypatch) == 0
+    assert run_veil("user", "role", "olga", "--role", "supervisor", *SITE) == 0
+    assert run_veil("user", "role", "olga", "--role", "janitor", *SITE) == 1
+    assert "unknown role 'janitor'" in capsys.readouterr().err
+    assert run_veil("user", "list") == 0
+    assert capsys.readouterr().out.splitlines()[-1].split()[:3] == ["olga", "supervisor", "enabled"]
+    last = AuditLog(data_dir / "audit.db").records()[-1]
+    assert json.loads(last.details) == {"action": "role", "role": "supervisor", "user": "olga"}

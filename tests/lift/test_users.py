@@ -10,9 +10,9 @@ import pytest
 
 from console.core.access import users as users_module
 from console.core.access.passwords import PasswordPolicyError, ScryptParams
-from console.core.access.users import UserError, UserStore
+from console.core.access.users import AccountChanged, UserError, UserStore
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
-from console.core.site.config import Site
+from console.core.site.model import Site
 from tests.lift.conftest import FAST, PASSWORD
 
 
@@ -155,3 +155,24 @@ def test_a_change_the_audit_cannot_record_is_not_made(tmp_path: Path, users: Use
         unaudited.set_enabled("admin", "sam", False)
     assert "newbie" not in {user.name for user in users.list()}
     assert users.authenticate("sam", PASSWORD) is not None
+
+
+def test_recheck_reads_the_account_again_and_says_what_changed(users: UserStore) -> None:
+    olga = users.authenticate("olga", PASSWORD)
+    assert olga is not None
+    assert users.recheck(olga) == olga
+    users.set_password("admin", "olga", "another long one")  # not a change of account
+    assert users.recheck(olga).role == "operator"
+    users.set_role("admin", "olga", "supervisor")
+    with pytest.raises(AccountChanged, match="given the role 'supervisor'") as changed:
+        users.recheck(olga)
+    assert changed.value.cause == "role changed"
+    with pytest.raises(UserError, match="unknown role 'janitor'"):
+        users.set_role("admin", "olga", "janitor")
+    users.set_enabled("admin", "olga", False)
+    with pytest.raises(AccountChanged, match="disabled"):
+        users.recheck(olga)
+    users.remove("admin", "olga")
+    with pytest.raises(AccountChanged, match="removed") as removed:
+        users.recheck(olga)
+    assert removed.value.cause == "account removed"

@@ -2,8 +2,8 @@
 
 Each case renders a high-contrast secret behind solid masks and checks every shown
 pixel that touches a mask (a half cell in half-block, a cell in ASCII, a decoded pixel
-in sixel). The text modes are checked on the bytes `veil render` writes, so the writer
-is covered too, and sixel through the decoder, as a terminal would see it.
+in sixel and kitty). The text modes are checked on the bytes `veil render` writes, so the writer
+is covered too, and sixel and kitty through their decoders, as a terminal would see it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from console.core.privacy.masking import CameraMasker, MaskedFrame
 from console.core.privacy.masks import GridGeometry, Mask, PolygonGeometry, RectGeometry, rasterize
 from console.core.render.ansi import tile_ansi
 from console.core.render.factory import make_renderer
+from console.core.render.kitty_decode import parse_kitty
 from console.core.render.modes import RENDER_MODES, RenderMode
 from console.core.render.palette import color_codes
 from console.core.render.sixel_decode import decode_sixel
@@ -43,6 +44,7 @@ CASES: list[tuple[RenderMode, ColorDepth, bool]] = [
     *(("ascii", depth, False) for depth in ColorDepth),
     ("sixel", ColorDepth.TRUECOLOR, False),
     ("sixel", ColorDepth.TRUECOLOR, True),
+    ("kitty", ColorDepth.TRUECOLOR, False),
 ]
 SIZES = [(37, 11, (7, 15)), (80, 24, (10, 20)), (13, 5, (9, 18))]
 
@@ -63,6 +65,11 @@ def shown(
 ) -> Shown:
     """What the terminal shows per pixel of the tile's pixel grid."""
     tile = renderer.render(frame, cols, rows, cell)
+    if tile.graphics is not None and renderer.mode == "kitty":
+        (command,) = parse_kitty(tile.graphics.encode())
+        assert command.action == "T"
+        bgr = command.pixels().astype(np.int64)
+        return (bgr[..., 2] << 16) | (bgr[..., 1] << 8) | bgr[..., 0]
     if tile.graphics is not None:
         image = decode_sixel(tile.graphics.encode())
         assert image.painted.all()

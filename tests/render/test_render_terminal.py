@@ -115,6 +115,41 @@ def test_probe_decides_sixel_and_cell_size() -> None:
     assert "cell size: 10x20 px (CSI 16 t)" in caps.reasons
 
 
+KITTY = b"\x1b[6;20;10t\x1b_Gi=31;OK\x1b\\\x1b[?62;22c"
+XTERM_VT340 = b"\x1b[6;20;10t\x1b[?2;0;1000;850S\x1b[?1;0;256S\x1b[?63;1;2;4;6;9;15;22c"
+
+
+def test_a_terminal_that_accepts_kittys_query_gets_kitty_pictures() -> None:
+    caps = detect_terminal(
+        None, None, {"COLORTERM": "truecolor"}, fixed(Probe(parse_replies(KITTY)))
+    )
+    assert (caps.render, caps.kitty, caps.sixel) == ("kitty", True, False)
+    assert "kitty graphics: accepted" in caps.reasons
+    assert parse_replies(KITTY_LIKE).kitty is False  # sixel's answer alone says nothing of it
+
+
+def test_inside_tmux_kitty_pictures_are_not_chosen() -> None:
+    """tmux passes kitty pictures only with passthrough, and places them wrong without
+    Unicode placeholders, which Debian 12's kitty lacks."""
+    env = {"COLORTERM": "truecolor", "TMUX": "/tmp/tmux-0/default,1,0"}
+    caps = detect_terminal(None, None, env, fixed(Probe(parse_replies(KITTY))))
+    assert caps.render == "halfblock"
+
+
+def test_xtsmgraphics_gives_the_sixel_limit_and_registers() -> None:
+    caps = detect_terminal(None, None, {"TERM": "xterm"}, fixed(Probe(parse_replies(XTERM_VT340))))
+    assert (caps.render, caps.sixel_max_px, caps.color_registers) == ("sixel", (1000, 850), 256)
+    assert "sixel images up to 1000x850 px (XTSMGRAPHICS)" in caps.reasons
+    assert "256 sixel colour registers (XTSMGRAPHICS)" in caps.reasons
+    assert parse_replies(b"\x1b[?2;3;0S\x1b[?62c").sixel_max_px is None  # an error status
+
+
+def test_the_query_asks_kitty_and_xtsmgraphics_before_the_da1_sentinel() -> None:
+    assert QUERY.endswith(b"\x1b[c")
+    assert QUERY.index(b"a=q") < QUERY.index(b"\x1b[c")
+    assert b"\x1b[?2;1;0S" in QUERY and b"\x1b[?1;1;0S" in QUERY
+
+
 def test_cell_size_from_window_pixels_when_16t_is_missing() -> None:
     reply = parse_replies(b"\x1b[4;600;1000t\x1b[?65;1;9c")
     caps = detect_terminal(None, None, {"TERM": "xterm"}, fixed(Probe(reply, size=(100, 30))))

@@ -4,6 +4,12 @@
 password costs a deliberate fraction of a second of scrypt. It never raises for an
 expected refusal: every answer is an `AuthorizationResult` whose outcome the modal can
 turn into a message, and every decision is in the audit before it takes effect.
+
+Every request carries the session epoch it was asked in (`LiftController.epoch`): one
+that has ended by the time the lift would start is void (see `console.core.access.lift`).
+The operator's account is read again from the store at every request: a session keeps
+the account it logged in with, and a lift must not rest on a role or an account that an
+administrator has since changed, disabled or removed.
 """
 
 from __future__ import annotations
@@ -11,11 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from console.core.access.lift import ActiveLift, LiftController
+from console.core.access.lift import ActiveLift, LiftController, LiftVoided
 from console.core.access.lockout import AccountLocked, format_seconds
-from console.core.access.users import User, UserStore, UsersUnavailable
+from console.core.access.users import AccountChanged, User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
-from console.core.site.config import Site
+from console.core.site.model import Site
 
 LIFT_PERMISSION = "lift_privacy_masks"
 
@@ -31,6 +37,8 @@ class Outcome(StrEnum):
     LOCKED = "locked"
     AUDIT_UNAVAILABLE = "audit unavailable"
     USERS_UNAVAILABLE = "users unavailable"
+    ACCOUNT_CHANGED = "account changed"
+    VOIDED = "voided"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,23 +86,26 @@ class LiftService:
             return 0.0
         return hold.seconds if hold is not None and hold.locked else 0.0
 
-    def lift_self(self, operator: User, reason: str) -> AuthorizationResult:
+    def lift_self(self, operator: User, reason: str, epoch: int) -> AuthorizationResult:
         """Lift for an operator whose own role holds the permission."""
         reason = reason.strip()
         if self.site.require_lift_reason and not reason:
             return _reason_required()
-        if not self.may_lift(operator):
+        checked = self._recheck(operator, "", reason, epoch, recorded=False)
+        if isinstance(checked, AuthorizationResult):
+            return checked
+        if not self.may_lift(checked):
             return self._deny(
                 Outcome.NOT_PERMITTED,
-                f"Your role {operator.role!r} may not lift privacy masks.",
-                operator.name,
+                f"Your role {checked.role!r} may not lift privacy masks.",
+                checked.name,
                 "",
                 reason,
             )
-        return self._start(operator, operator.name, reason)
+        return self._start(checked, checked.name, reason, epoch, recorded=False)
 
     def authorize(
-        self, operator: User, supervisor: str, password: str, reason: str
+        self, operator: User, supervisor: str, password: str, reason: str, epoch: int
     ) -> AuthorizationResult:
         """Check a supervisor's credentials and, when they may authorise, lift."""
         reason = reason.strip()
@@ -113,26 +124,33 @@ class LiftService:
                 locked_for=locked,
             )
         try:
+            self.controller.check(epoch)
+        except LiftVoided as void:
+            return self._void(void, operator.name, supervisor, reason, recorded=False)
+        try:
             self.controller.audit.append(
                 Event.LIFT_REQUESTED, operator=operator.name, authorizer=supervisor, reason=reason
             )
         except AuditUnavailable as error:
             return _audit_unavailable(error)
-        if supervisor == operator.name:
+        checked = self._recheck(operator, supervisor, reason, epoch, recorded=True)
+        if isinstance(checked, AuthorizationResult):
+            return checked
+        if supervisor == checked.name:
             return self._deny(
                 Outcome.SELF_AUTHORIZATION,
                 "You cannot authorise your own lift; ask a supervisor.",
-                operator.name,
+                checked.name,
                 supervisor,
                 reason,
             )
         try:
-            authorizer = self.users.authenticate(supervisor, password, requester=operator.name)
+            authorizer = self.users.authenticate(supervisor, password, requester=checked.name)
         except AccountLocked as held:
             return self._deny(
                 Outcome.LOCKED,
                 held.hold.message,
-                operator.name,
+                checked.name,
                 supervisor,
                 reason,
                 locked_for=held.hold.seconds,
@@ -140,30 +158,61 @@ class LiftService:
         except UsersUnavailable as error:
             return AuthorizationResult(Outcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         if authorizer is None:
-            return self._wrong_credentials(operator.name, supervisor, reason)
+            return self._wrong_credentials(checked.name, supervisor, reason)
         if not self.may_lift(authorizer):
             return self._deny(
                 Outcome.NOT_PERMITTED,
                 f"{authorizer.name} may not authorise lifting privacy masks.",
-                operator.name,
+                checked.name,
                 supervisor,
                 reason,
             )
         try:
+            self.controller.check(epoch)
             self.controller.audit.append(
                 Event.LIFT_AUTHORIZED,
-                operator=operator.name,
+                operator=checked.name,
                 authorizer=authorizer.name,
                 reason=reason,
             )
+        except LiftVoided as void:
+            return self._void(void, checked.name, supervisor, reason, recorded=True)
         except AuditUnavailable as error:
             return _audit_unavailable(error)
-        return self._start(operator, authorizer.name, reason)
+        return self._start(checked, authorizer.name, reason, epoch, recorded=True)
 
-    def _start(self, operator: User, authorizer: str, reason: str) -> AuthorizationResult:
+    def _recheck(
+        self, operator: User, supervisor: str, reason: str, epoch: int, *, recorded: bool
+    ) -> User | AuthorizationResult:
+        """The operator's account as stored now, or the refusal: an ended epoch, a
+        changed account, an unreadable store. `recorded`: the request is in the audit
+        already (a supervisor's lift_requested), so a void is recorded too."""
+        try:
+            self.controller.check(epoch)
+            return self.users.recheck(operator)
+        except LiftVoided as void:
+            return self._void(void, operator.name, supervisor, reason, recorded=recorded)
+        except UsersUnavailable as error:
+            return AuthorizationResult(Outcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
+        except AccountChanged as error:
+            return self._deny(
+                Outcome.ACCOUNT_CHANGED,
+                f"Masks stay on: {error}. Log in again.",
+                operator.name,
+                supervisor,
+                reason,
+            )
+
+    def _start(
+        self, operator: User, authorizer: str, reason: str, epoch: int, *, recorded: bool
+    ) -> AuthorizationResult:
+        """Lift; `recorded` says whether this request already has records in the audit
+        (a void then needs one saying so)."""
         duration = self.site.lift_timeout_for(operator.role)
         try:
-            lift = self.controller.lift(operator.name, authorizer, reason, duration)
+            lift = self.controller.lift(operator.name, authorizer, reason, duration, epoch)
+        except LiftVoided as void:
+            return self._void(void, operator.name, authorizer, reason, recorded=recorded)
         except AuditUnavailable as error:
             return _audit_unavailable(error)
         return AuthorizationResult(
@@ -171,6 +220,19 @@ class LiftService:
             f"Privacy masks lifted for {format_seconds(duration)}.",
             lift=lift,
         )
+
+    def _void(
+        self, void: LiftVoided, operator: str, supervisor: str, reason: str, *, recorded: bool
+    ) -> AuthorizationResult:
+        """The answer to a request whose epoch ended. Its "lift started", if written,
+        is followed by "lift voided" (the controller posts it); a request with other
+        records (requested, authorized) and no start gets a denial saying why."""
+        message = f"Masks stay on: {void.cause} while the lift was being asked for."
+        if recorded and void.started_seq is None:
+            return self._deny(
+                Outcome.VOIDED, message, operator, supervisor, reason, cause=void.cause
+            )
+        return AuthorizationResult(Outcome.VOIDED, message)
 
     def _wrong_credentials(
         self, operator: str, supervisor: str, reason: str
@@ -204,11 +266,14 @@ class LiftService:
         reason: str,
         locked_for: float = 0.0,
         event: Event = Event.LIFT_DENIED,
+        cause: str = "",
     ) -> AuthorizationResult:
         """Record a refusal; a refusal stands even when the audit cannot take the record."""
         details: dict[str, object] = {}
         if locked_for:
             details["locked_for_s"] = round(locked_for)
+        if cause:
+            details["cause"] = cause
         try:
             self.controller.audit.append(
                 event,

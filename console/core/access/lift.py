@@ -4,11 +4,21 @@
 
 - A lift starts only after its "lift started" record is in the audit; if the record
   cannot be written, `AuditUnavailable` propagates and nothing is lifted.
+- A lift belongs to a session epoch. Logout, login, quitting, a fatal signal and
+  applying masks (the panic key) each end the epoch, and a lift whose request began in
+  an earlier epoch is void: `lift` raises `LiftVoided` and nothing is lifted. Writing
+  "lift started" can wait seconds on another console's write; when the epoch ended
+  meanwhile, the record is already in the chain, so a "lift voided" record follows it.
+  The check and the lift's start happen under one lock, so an epoch's end either
+  voids the lift or ends it: never neither.
 - The deadline is on the monotonic clock and checked on every `lifted()` call, so masks
   return on time whether or not any UI timer runs; the first call past the deadline
   ends the lift and records "lift expired", once.
-- Every ending (expiry, apply, end of session) puts masks back first and records after,
-  so a failing audit can delay a record but never keep video unmasked.
+- Every ending (expiry, apply, end of session, void) puts masks back at once and posts
+  its record to the audit's queue (`AuditLog.post`): the UI thread, the panic key and
+  the feed threads asking per frame never wait on a disk. Every end record names its
+  lift's "lift started" ``seq``, so a lift whose end never landed (the process died
+  first) shows in the trail as a start with no end.
 - Lift state lives only in this object: a new process always starts masked.
 """
 
@@ -20,6 +30,11 @@ from enum import StrEnum
 
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.timebase.clock import Clock, monotonic
+
+APPLIED = "masks applied"
+"""The cause of an epoch ended by applying masks (the panic key)."""
+CAUSES_KEPT = 64
+"""Ended epochs whose cause is remembered, for the record of a lift they void."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +60,17 @@ class LiftEnd(StrEnum):
     SESSION_ENDED = "session ended"
 
 
+class LiftVoided(Exception):
+    """The epoch the lift was asked in has ended; nothing is lifted."""
+
+    def __init__(self, cause: str, started_seq: int | None) -> None:
+        super().__init__(f"the lift was voided: {cause} while it was being asked for")
+        self.cause = cause
+        """What ended the epoch: "logout", "login", "masks applied", a signal..."""
+        self.started_seq = started_seq
+        """Its "lift started" record, when that was written before the void; None else."""
+
+
 class LiftController:
     """The lift state of one console process; thread-safe, since every feed thread asks."""
 
@@ -54,10 +80,16 @@ class LiftController:
         """Monotonic time for deadlines; a `FakeClock` in tests."""
         self.last_end: LiftEnd | None = None
         """How the most recent lift ended; None before any lift ended."""
-        self.unrecorded: AuditUnavailable | None = None
-        """The error that kept an expiry record out of the audit, for the UI to show."""
         self._active: ActiveLift | None = None
+        self._epoch = 0
+        self._causes: dict[int, str] = {}
+        """What ended each recent epoch."""
         self._lock = threading.Lock()
+
+    @property
+    def epoch(self) -> int:
+        """The current session epoch: read when a lift is asked for, passed to `lift`."""
+        return self._epoch
 
     def lifted(self) -> bool:
         """Asked per frame: True while a lift is in force."""
@@ -70,10 +102,7 @@ class LiftController:
             if active is None or self.clock() < active.deadline:
                 return active
             self._end(LiftEnd.EXPIRED)
-        try:
-            self._record(Event.LIFT_EXPIRED, active, active.operator)
-        except AuditUnavailable as error:
-            self.unrecorded = error
+        self._record(Event.LIFT_EXPIRED, active, active.operator)
         return None
 
     def remaining(self) -> float:
@@ -81,56 +110,97 @@ class LiftController:
         active = self.current()
         return max(0.0, active.deadline - self.clock()) if active else 0.0
 
-    def lift(self, operator: str, authorizer: str, reason: str, duration: float) -> ActiveLift:
-        """Record "lift started", then lift for `duration` seconds.
+    def lift(
+        self, operator: str, authorizer: str, reason: str, duration: float, epoch: int
+    ) -> ActiveLift:
+        """Record "lift started", then lift for `duration` seconds, unless the session
+        epoch `epoch` (read when the lift was asked for) has ended by then.
 
         A lift while one is in force replaces it (an extension needs the same fresh
         authorization as a new lift). Raises `AuditUnavailable`, lifting nothing, when
-        the record cannot be written.
+        the record cannot be written, and `LiftVoided` when the epoch has ended.
         """
         if duration <= 0:
             raise ValueError(f"a lift needs a positive duration, got {duration}")
+        self.check(epoch)
         previous = self.current()
         details: dict[str, object] = {"duration_s": round(duration, 3)}
         if previous is not None:
             details["replaces"] = previous.started_seq
-        record = self.audit.append(
-            Event.LIFT_STARTED,
-            operator=operator,
-            authorizer=authorizer,
-            reason=reason,
-            details=details,
-        )
+        try:
+            record = self.audit.append(
+                Event.LIFT_STARTED,
+                operator=operator,
+                authorizer=authorizer,
+                reason=reason,
+                details=details,
+            )
+        except AuditUnavailable as error:
+            if error.written is not None:
+                # In the chain, but the anchor never signed it: the lift did not begin,
+                # and the trail must not show it as open forever.
+                self.audit.post(
+                    Event.LIFT_VOIDED,
+                    operator=operator,
+                    authorizer=authorizer,
+                    reason=reason,
+                    details={"lift": error.written.seq, "cause": "not anchored"},
+                )
+            raise
         active = ActiveLift(operator, authorizer, reason, record.seq, self.clock() + duration)
         with self._lock:
-            self._active = active
-        return active
+            voided = self._voided_by(epoch)
+            if voided is None:
+                self._active = active
+                return active
+        self._record(Event.LIFT_VOIDED, active, operator, cause=voided)
+        raise LiftVoided(voided, record.seq)
 
     def apply(self, operator: str) -> bool:
-        """Put liftable masks back now; False when nothing was lifted.
-
-        Masks are back before the record is written; `AuditUnavailable` then still
-        propagates so the caller can say the record is missing.
-        """
+        """Put liftable masks back now and end the epoch (voiding any lift still being
+        asked for); False when nothing was lifted. Never waits on the audit."""
         with self._lock:
             active = self._end(LiftEnd.APPLIED)
+            self._next_epoch(APPLIED)
         if active is None:
             return False
         self._record(Event.LIFT_APPLIED, active, operator)
         return True
 
     def end_session(self, cause: str) -> bool:
-        """For logout, quit and fatal signals: masks back, and the audit says it happened.
+        """For login, logout, quit and fatal signals: masks back, the epoch ended, and
+        the audit told (queued, never waited on).
 
-        `cause` ("logout", "SIGHUP", ...) goes into the record's details. Returns False
-        when nothing was lifted (nothing is recorded then).
+        `cause` ("logout", "SIGHUP", ...) goes into the record's details and into the
+        record of any lift it voids. Returns False when nothing was lifted (nothing is
+        recorded then).
         """
         with self._lock:
             active = self._end(LiftEnd.SESSION_ENDED)
+            self._next_epoch(cause)
         if active is None:
             return False
         self._record(Event.SESSION_ENDED_WHILE_LIFTED, active, active.operator, cause=cause)
         return True
+
+    def check(self, epoch: int) -> None:
+        """Raise `LiftVoided` when `epoch` has ended: a request asks before each step."""
+        with self._lock:
+            voided = self._voided_by(epoch)
+        if voided is not None:
+            raise LiftVoided(voided, None)
+
+    def _voided_by(self, epoch: int) -> str | None:
+        """What ended `epoch`, or None while it is current; the caller holds the lock."""
+        if epoch == self._epoch:
+            return None
+        return self._causes.get(epoch, "the session ended")
+
+    def _next_epoch(self, cause: str) -> None:
+        """The caller holds the lock."""
+        self._causes[self._epoch] = cause
+        self._causes.pop(self._epoch - CAUSES_KEPT, None)
+        self._epoch += 1
 
     def _end(self, how: LiftEnd) -> ActiveLift | None:
         """Clear the lift; the caller holds the lock."""
@@ -140,7 +210,7 @@ class LiftController:
         return active
 
     def _record(self, event: Event, active: ActiveLift, operator: str, **details: object) -> None:
-        self.audit.append(
+        self.audit.post(
             event,
             operator=operator,
             authorizer=active.authorizer,

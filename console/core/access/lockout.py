@@ -44,7 +44,7 @@ import hashlib
 import sqlite3
 from dataclasses import dataclass
 
-from console.core.site.config import Site
+from console.core.site.model import Site
 
 DELAY_CAP = 30.0
 """Longest delay between two attempts before the lock, in seconds."""

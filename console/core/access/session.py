@@ -1,13 +1,16 @@
 """Logging in and out of the console, and the audit records that go with it.
 
-A session always starts masked (lift state lives only in the `LiftController`, which
-starts empty) and logging out ends any lift before anything else. A login the audit
-cannot record is refused: who watched which cameras is itself personal-data access a
-site must be able to account for.
+A session always starts masked: every login, whatever its outcome, begins by ending the
+session epoch (`LiftController.end_session`), so no lift of an earlier session, nor one
+still being recorded for it, can carry over to whoever logs in next. Logging out ends
+any lift before anything else, and never waits on the audit: its records are queued
+(`AuditLog.post`). A login the audit cannot record is refused: who watched which
+cameras is itself personal-data access a site must be able to account for.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,7 +18,7 @@ from console.core.access.lift import LiftController
 from console.core.access.lockout import AccountLocked
 from console.core.access.users import User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
-from console.core.site.config import Site
+from console.core.site.model import Site
 
 
 class LoginOutcome(StrEnum):
@@ -41,19 +44,30 @@ class LoginResult:
 class Sessions:
     """Login and logout for one console process."""
 
-    def __init__(self, site: Site, users: UserStore, controller: LiftController) -> None:
+    def __init__(
+        self,
+        site: Site,
+        users: UserStore,
+        controller: LiftController,
+        origin: Mapping[str, str] | None = None,
+    ) -> None:
         self.site = site
         self.users = users
         self.controller = controller
+        self.origin = dict(origin or {})
+        """Where the person at this console connected from (the SSH key that opened it,
+        see `console.core.access.ssh`): added to the site, login and logout records."""
 
     def record_site(self) -> None:
         """Record which site file is in force (raises `AuditUnavailable`)."""
         self.controller.audit.append(
-            Event.SITE_LOADED, details={"path": str(self.site.path), "sha256": self.site.sha256}
+            Event.SITE_LOADED,
+            details={"path": str(self.site.path), "sha256": self.site.sha256, **self.origin},
         )
 
     def login(self, name: str, password: str) -> LoginResult:
         """Check credentials (slow: call from a worker thread) and record the attempt."""
+        self.controller.end_session("login")
         name = name.strip()
         try:
             user = self.users.authenticate(name, password)
@@ -64,7 +78,10 @@ class Sessions:
         event = Event.LOGIN_OK if user else Event.LOGIN_FAILED
         try:
             self.controller.audit.append(
-                event, operator=name, outcome="ok" if user else "wrong credentials"
+                event,
+                operator=name,
+                outcome="ok" if user else "wrong credentials",
+                details=self.origin,
             )
         except AuditUnavailable as error:
             return LoginResult(
@@ -75,12 +92,9 @@ class Sessions:
         return LoginResult(LoginOutcome.OK, f"Logged in as {user.name} ({user.role}).", user)
 
     def logout(self, user: User, cause: str = "logout") -> None:
-        """End any lift, then record the logout.
-
-        Masks are back before anything is written; if the audit fails, `AuditUnavailable`
-        still propagates so the caller can say a record is missing.
-        """
-        try:
-            self.controller.end_session(cause)
-        finally:
-            self.controller.audit.append(Event.LOGOUT, operator=user.name, details={"cause": cause})
+        """End any lift, then record the logout; returns at once (the records are
+        queued: a process about to exit calls `AuditLog.flush`)."""
+        self.controller.end_session(cause)
+        self.controller.audit.post(
+            Event.LOGOUT, operator=user.name, details={"cause": cause, **self.origin}
+        )

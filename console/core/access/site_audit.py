@@ -10,7 +10,7 @@ from __future__ import annotations
 from console.core.access.users import has_users
 from console.core.audit.anchor import Anchor
 from console.core.audit.trail import AuditLog
-from console.core.site.config import Site
+from console.core.site.model import Site
 from console.core.site.paths import Paths
 
 

@@ -37,7 +37,7 @@ from console.core.access.passwords import (
     verify_password,
 )
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
-from console.core.site.config import Role
+from console.core.site.model import Role
 from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect, connect_existing
 from console.core.timebase.clock import Clock
 from console.core.timebase.utc import WallClock, format_utc, system_now
@@ -52,6 +52,19 @@ class UserError(Exception):
 
 class UsersUnavailable(Exception):
     """The users database cannot be opened or written."""
+
+
+class AccountChanged(Exception):
+    """A logged-in user was removed, disabled or given another role since logging in.
+
+    The message says which, for the operator; the session that holds the old account
+    must end, with `cause` in the audit.
+    """
+
+    def __init__(self, message: str, cause: str) -> None:
+        super().__init__(message)
+        self.cause = cause
+        """"account removed", "account disabled" or "role changed"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +200,16 @@ class UserStore:
             self._update(connection, name, "enabled = ?", (int(enabled),))
             self._record(actor, "enable" if enabled else "disable", name)
 
+    def set_role(self, actor: str, name: str, role: str) -> None:
+        """Give a user another of the site's roles; a console they are logged in to
+        notices within seconds and logs them out (see `recheck`)."""
+        if role not in self.roles:
+            known = ", ".join(sorted(self.roles)) or "(the site defines none)"
+            raise UserError(f"unknown role {role!r}; the site's roles are: {known}")
+        with self._transaction() as connection:
+            self._update(connection, name, "role = ?", (role,))
+            self._record(actor, "role", name, role=role)
+
     def remove(self, actor: str, name: str) -> None:
         with self._transaction() as connection:
             if connection.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount == 0:
@@ -202,6 +225,31 @@ class UserStore:
             User(name, role, bool(enabled), created, updated)
             for name, role, enabled, created, updated in rows
         ]
+
+    def recheck(self, user: User) -> User:
+        """`user` as the store has it now, for a privileged act by a running session.
+
+        A session keeps the account it logged in with; an administrator may have
+        removed or disabled it, or changed its role, since. Raises `AccountChanged` then
+        (a changed role too: what the session was allowed is no longer what the site
+        decided), and `UsersUnavailable` when the store cannot be read, so the act is
+        refused either way.
+        """
+        with self._connection() as connection:
+            row = connection.execute(
+                "SELECT role, enabled, created, updated FROM users WHERE name = ?", (user.name,)
+            ).fetchone()
+        if row is None:
+            raise AccountChanged(f"user {user.name!r} was removed", "account removed")
+        role, enabled, created, updated = row
+        if not enabled:
+            raise AccountChanged(f"user {user.name!r} was disabled", "account disabled")
+        if role != user.role:
+            raise AccountChanged(
+                f"user {user.name!r} was given the role {str(role)!r} (was {user.role!r})",
+                "role changed",
+            )
+        return User(user.name, str(role), True, str(created), str(updated))
 
     def authenticate(self, name: str, password: str, requester: str = "") -> User | None:
         """The user when the name and password match an enabled user, else None.

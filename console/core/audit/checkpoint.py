@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from console.core.site.config import ANCHOR_KEY_PREFIX
+from console.core.site.kinds import ANCHOR_KEY_PREFIX
 
 HEADER = "veil audit checkpoint v1"
 """First line of every signed note, so a signature can never be replayed as another kind."""
@@ -81,5 +81,5 @@ def sign(key: Ed25519PrivateKey, seq: int, head: str, time: str) -> Checkpoint:
 
 def public_key_text(key: Ed25519PublicKey) -> str:
     """``ed25519:`` and the raw 32-byte key in base64: what the site file pins (and
-    `console.core.site.config.parse_anchor_key` reads back)."""
+    `console.core.site.kinds.AnchorKey` reads back)."""
     return ANCHOR_KEY_PREFIX + base64.b64encode(key.public_bytes_raw()).decode("ascii")

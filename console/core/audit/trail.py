@@ -26,6 +26,19 @@ is there now, not one moved or replaced since the console started, and a disk th
 become read-only (or a data dir that lost its permissions) must refuse the next lift
 instead of being bypassed by a handle opened while it was writable. Records are rare
 (logins, lifts, exports), so the millisecond an open costs does not matter.
+
+Two ways in, one order. `append` writes now and raises when it cannot: for records that
+must exist before their act (a lift starts only once "lift started" is written). `post`
+is for records of acts that must never wait on a disk, because they put masks back (the
+panic key, logout, expiry): the act has happened, the record is queued and a worker
+thread writes it, retrying until it lands. Both go through one queue in this process,
+and whichever thread writes takes it from the head, so the chain holds this process's
+records in the order they were asked for; an appended record that cannot be written is
+dropped from the queue (its act is refused), a posted one stays at the head. A posted
+record carries the time it was posted, not the time the disk let it in. If the process
+dies before a posted record lands, the "lift started" it would have ended is still in
+the chain with no end: an open lift, which is what a check of the trail reports (every
+end record names its lift's ``seq``).
 """
 
 from __future__ import annotations
@@ -35,6 +48,8 @@ import json
 import os
 import sqlite3
 import threading
+import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
@@ -49,6 +64,11 @@ from console.core.timebase.utc import WallClock, format_utc, system_now
 
 GENESIS_HASH = "0" * 64
 """The predecessor hash of the first record."""
+RETRY_FIRST = 0.05
+"""Seconds the queue's worker waits before its first retry of a record that failed."""
+RETRY_MOST = 1.0
+"""The longest wait between retries: an audit that comes back is used within a second
+(a lock held by another process is noticed sooner, by SQLite's own busy handler)."""
 
 
 class Event(StrEnum):
@@ -66,7 +86,10 @@ class Event(StrEnum):
     LIFT_EXPIRED = "lift_expired"
     SESSION_ENDED_WHILE_LIFTED = "session_ended_while_lifted"
     SESSION_ENDED_UNCLEANLY = "session_ended_uncleanly"
+    LIFT_VOIDED = "lift_voided"
     EXPORT = "export"
+    EXPORT_KEY = "export_key"
+    LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
     ACCOUNT_LOCKED = "account_locked"
     ACCOUNT_UNLOCKED = "account_unlocked"
@@ -91,7 +114,10 @@ _LABELS: dict[Event, str] = {
     Event.LIFT_EXPIRED: "lift expired",
     Event.SESSION_ENDED_WHILE_LIFTED: "session ended while lifted",
     Event.SESSION_ENDED_UNCLEANLY: "session ended uncleanly",
+    Event.LIFT_VOIDED: "lift voided (its session ended first)",
     Event.EXPORT: "export",
+    Event.EXPORT_KEY: "export key",
+    Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
     Event.ACCOUNT_LOCKED: "account locked",
     Event.ACCOUNT_UNLOCKED: "account unlocked",
@@ -109,6 +135,12 @@ def event_label(stored: str) -> str:
 
 class AuditUnavailable(Exception):
     """A record could not be written or the log could not be read; the message says why."""
+
+    def __init__(self, message: str, written: AuditRecord | None = None) -> None:
+        super().__init__(message)
+        self.written = written
+        """The record, when it is in the chain but its anchor did not sign it: its act is
+        refused all the same, and the caller may record that it never happened."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +240,36 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 _COLUMNS = "seq, time, event, operator, authorizer, reason, outcome, details, prev_hash, hash"
 
 
+@dataclass(slots=True)
+class _Entry:
+    """A record as asked for, waiting for its place in the chain."""
+
+    event: Event
+    operator: str
+    authorizer: str
+    reason: str
+    outcome: str
+    details: str
+    time: str | None
+    """When it was posted; None for `append`, which stamps the time of writing."""
+    must_land: bool
+    """Posted: retried until written. Appended: tried once, and dropped if that fails
+    (the act it records is refused then, so the record must never appear later)."""
+    record: AuditRecord | None = None
+    """Once written."""
+    error: AuditUnavailable | None = None
+    """Why an appended entry was dropped."""
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Posted records this process has not written yet, for the console to show."""
+
+    count: int
+    error: AuditUnavailable | None
+    """Why the latest attempt to write them failed (None before any failed)."""
+
+
 class AuditLog:
     """The audit trail in one database file, safe to share between threads and processes."""
 
@@ -228,9 +290,17 @@ class AuditLog:
         self.genesis_guard = genesis_guard
         """Says why no new chain may be started here ("" when one may)."""
         self.observers: list[Callable[[AuditRecord], None]] = []
-        """Called with every record this object wrote, once it is committed and anchored."""
+        """Called with every record this object wrote, once it is committed (and, for an
+        appended record, anchored), by the thread that wrote it."""
         self._now = now
         self._lock = threading.Lock()
+        """Held while writing: one writer at a time in this process, in queue order."""
+        self._queued: deque[_Entry] = deque()
+        self._queue_lock = threading.Lock()
+        """Guards the queue, its entries, `_error` and `_worker`; never held while
+        writing, so posting never waits on a disk."""
+        self._error: AuditUnavailable | None = None
+        self._worker: threading.Thread | None = None
 
     def append(
         self,
@@ -242,7 +312,8 @@ class AuditLog:
         outcome: str = "ok",
         details: Mapping[str, object] | None = None,
     ) -> AuditRecord:
-        """Write one record, anchor it, and return it; raise `AuditUnavailable` otherwise.
+        """Write one record now, after every record asked for before it, and return it;
+        or raise `AuditUnavailable`.
 
         Without an anchor, nothing is written when it raises. With one, a record the
         anchor could not sign stays in the database (it is committed first, so that an
@@ -250,60 +321,171 @@ class AuditLog:
         says so: the caller refuses the act as if nothing had been written, and `verify`
         lists the record as not anchored.
         """
-        details_text = canonical_details(details or {})
-        with self._lock:
-            if not self.path.exists():
-                self._may_start_chain()
-            with self._writing() as connection:
-                record = self._insert(connection, event, operator, authorizer, reason,
-                                      outcome, details_text)  # fmt: skip
-                if self.anchor is not None:
-                    self._anchor(connection, record)
-        for observer in self.observers:
-            observer(record)
-        return record
-
-    def _insert(
-        self,
-        connection: sqlite3.Connection,
-        event: Event,
-        operator: str,
-        authorizer: str,
-        reason: str,
-        outcome: str,
-        details_text: str,
-    ) -> AuditRecord:
-        connection.execute("BEGIN IMMEDIATE")
+        entry = _Entry(
+            event,
+            operator,
+            authorizer,
+            reason,
+            outcome,
+            canonical_details(details or {}),
+            time=None,
+            must_land=False,
+        )
+        with self._queue_lock:
+            self._queued.append(entry)
+        failure: AuditUnavailable | None = None
         try:
-            seq = _high_water_mark(connection) + 1
-            last = connection.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-            if last is None and seq == 1:
-                self._may_start_chain()
-            prev_hash = str(last[0]) if last else GENESIS_HASH
-            time = format_utc(self._now())
-            fields = (
-                seq,
-                time,
-                str(event),
-                operator,
-                authorizer,
-                reason,
-                outcome,
-                details_text,
-                prev_hash,
-            )
-            record = AuditRecord(*fields, hash=record_hash(*fields))
-            connection.execute(
-                f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*fields, record.hash),
-            )
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                with suppress(sqlite3.Error):  # the original error is the one to report
-                    connection.execute("ROLLBACK")
-            raise
-        return record
+            with self._lock:
+                self._drain()
+        except AuditUnavailable as error:
+            failure = error
+        with self._queue_lock:
+            if entry.record is None and entry.error is None:  # stuck behind a posted one
+                self._queued.remove(entry)
+                entry.error = failure
+        if entry.record is not None:
+            return entry.record
+        raise entry.error or AuditUnavailable(f"audit log {self.path} is unavailable")
+
+    def post(
+        self,
+        event: Event,
+        *,
+        operator: str = "",
+        authorizer: str = "",
+        reason: str = "",
+        outcome: str = "ok",
+        details: Mapping[str, object] | None = None,
+    ) -> None:
+        """Queue a record and return at once; a worker thread writes it, retrying until
+        it lands. For acts that have already happened and must not wait (masks back)."""
+        entry = _Entry(
+            event,
+            operator,
+            authorizer,
+            reason,
+            outcome,
+            canonical_details(details or {}),
+            time=format_utc(self._now()),
+            must_land=True,
+        )
+        with self._queue_lock:
+            self._queued.append(entry)
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._write_queued, name="audit writer", daemon=True
+                )
+                self._worker.start()
+
+    def flush(self) -> None:
+        """Write every queued record now, waiting as long as `append` would; raises
+        `AuditUnavailable` when they cannot all be written (they stay queued)."""
+        with self._queue_lock:
+            if not self._queued:
+                return
+        with self._lock:
+            self._drain()
+
+    def backlog(self) -> Backlog:
+        with self._queue_lock:
+            count = sum(entry.must_land for entry in self._queued)
+            return Backlog(count, self._error if count else None)
+
+    def _write_queued(self) -> None:
+        """The worker: write the queue, retrying after failures; ends when it is empty."""
+        delay = RETRY_FIRST
+        while True:
+            try:
+                with self._lock:
+                    self._drain()
+            except Exception:  # noqa: BLE001 (whatever failed, the record must still land)
+                time.sleep(delay)
+                delay = min(2 * delay, RETRY_MOST)
+            with self._queue_lock:
+                if not self._queued:
+                    self._worker = None
+                    return
+
+    def _drain(self) -> None:
+        """Write the queue in order; the caller holds `_lock`. Stops at the first
+        failure: a posted record stays at the head, an appended one is dropped."""
+        while True:
+            with self._queue_lock:
+                if not self._queued:
+                    self._error = None
+                    return
+                entry = self._queued[0]
+            try:
+                record, unanchored = self._write(entry)
+            except Exception as error:
+                failure = (
+                    error
+                    if isinstance(error, AuditUnavailable)
+                    else AuditUnavailable(f"audit log {self.path} failed: {error!r}")
+                )
+                with self._queue_lock:
+                    if entry.must_land:
+                        self._error = failure
+                    else:
+                        self._queued.popleft()
+                        entry.error = failure
+                raise failure from error
+            # A posted record has landed even unanchored: its act happened, and the next
+            # anchored record covers it. An appended one's act is refused.
+            refused = unanchored if not entry.must_land else None
+            with self._queue_lock:
+                self._queued.popleft()
+                if refused is None:
+                    entry.record = record
+                else:
+                    entry.error = refused
+            if refused is not None:
+                raise refused
+            for observer in self.observers:
+                observer(record)
+
+    def _write(self, entry: _Entry) -> tuple[AuditRecord, AuditUnavailable | None]:
+        """Put one record at the end of the chain and anchor it; the caller holds
+        `_lock`. Returns the record and, when it was committed but not anchored, why."""
+        if not self.path.exists():
+            self._may_start_chain()
+        with self._writing() as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                seq = _high_water_mark(connection) + 1
+                last = connection.execute(
+                    "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1"
+                ).fetchone()
+                if last is None and seq == 1:
+                    self._may_start_chain()
+                prev_hash = str(last[0]) if last else GENESIS_HASH
+                fields = (
+                    seq,
+                    entry.time or format_utc(self._now()),
+                    str(entry.event),
+                    entry.operator,
+                    entry.authorizer,
+                    entry.reason,
+                    entry.outcome,
+                    entry.details,
+                    prev_hash,
+                )
+                record = AuditRecord(*fields, hash=record_hash(*fields))
+                connection.execute(
+                    f"INSERT INTO audit ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*fields, record.hash),
+                )
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    with suppress(sqlite3.Error):  # the original error is the one to report
+                        connection.execute("ROLLBACK")
+                raise
+            try:
+                self._anchor(connection, record)
+            except AuditUnavailable as error:
+                return record, error
+        return record, None
 
     def _may_start_chain(self) -> None:
         """Raise `AuditUnavailable` unless a new chain may begin here.
@@ -330,12 +512,13 @@ class AuditLog:
 
     def _anchor(self, connection: sqlite3.Connection, record: AuditRecord) -> None:
         """Have the committed `record` signed; raise `AuditUnavailable` if it is not covered."""
-        assert self.anchor is not None
+        if self.anchor is None:
+            return
         unanchored = f"record {record.seq} was written but not anchored"
         try:
             checkpoint = self.anchor.extend(record.seq, record.hash, record.prev_hash)
         except AnchorError as error:
-            raise AuditUnavailable(f"{unanchored}: {error}") from None
+            raise AuditUnavailable(f"{unanchored}: {error}", record) from None
         if checkpoint.seq == record.seq:
             return
         # Another process's later record was anchored first; it covers this one only if
@@ -346,11 +529,19 @@ class AuditLog:
         if row is None or str(row[0]) != checkpoint.hash:
             raise AuditUnavailable(
                 f"{unanchored}: the anchor has signed record {checkpoint.seq}, which this "
-                "database does not hold (it was truncated or replaced)"
+                "database does not hold (it was truncated or replaced)",
+                record,
             )
 
     def records(self, since: datetime | None = None) -> list[AuditRecord]:
-        """All records in chain order, optionally only those at or after `since`."""
+        """All records in chain order, optionally only those at or after `since`.
+
+        Records this process posted are written first when they can be, so a reader
+        sees what this console has done (a queued record it cannot write yet is not
+        in the result, and does not stop the read).
+        """
+        with suppress(AuditUnavailable):
+            self.flush()
         with self._reading() as connection:
             if since is None:
                 rows = connection.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq")
@@ -364,8 +555,11 @@ class AuditLog:
     def verify(self) -> Verification:
         """Walk the chain, then hold it against the anchor; report the first problem.
 
-        Raises `AuditUnavailable` when the database or the anchor cannot be read.
+        Records this process posted are written first, as `records` does. Raises
+        `AuditUnavailable` when the database or the anchor cannot be read.
         """
+        with suppress(AuditUnavailable):
+            self.flush()
         # The anchor's log first: every checkpoint in it is then of a record already
         # committed, while records appended meanwhile only show as not yet anchored.
         checkpoints = self._checkpoints(self.anchor) if self.anchor is not None else []

@@ -101,6 +101,8 @@ def build_tile(
     bg: Codes,
     graphics: str | None = None,
     graphics_px: tuple[int, int] = (0, 0),
+    graphics_erase: str = "",
+    graphics_cells: tuple[int, int, int, int] | None = None,
 ) -> RenderedTile:
     """A tile of these cells, each row keyed by its cells."""
     rows, cols = glyphs.shape
@@ -121,4 +123,6 @@ def build_tile(
         row_keys=[row_bytes[r * width : (r + 1) * width] for r in range(rows)],
         graphics=graphics,
         graphics_px=graphics_px,
+        graphics_erase=graphics_erase,
+        graphics_cells=graphics_cells,
     )

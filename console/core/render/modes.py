@@ -9,5 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-RenderMode = Literal["sixel", "halfblock", "ascii"]
-RENDER_MODES: tuple[RenderMode, ...] = ("sixel", "halfblock", "ascii")
+RenderMode = Literal["kitty", "sixel", "halfblock", "ascii"]
+RENDER_MODES: tuple[RenderMode, ...] = ("kitty", "sixel", "halfblock", "ascii")
+
+IMAGE_MODES: tuple[RenderMode, ...] = ("kitty", "sixel")
+"""Modes that draw a tile as a terminal picture over blank cells, with a text picture
+standing in wherever the image may not be drawn (under a toast, an overlay, a modal)."""

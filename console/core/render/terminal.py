@@ -23,8 +23,12 @@ from dataclasses import dataclass, field
 from console.core.render.modes import RENDER_MODES, RenderMode
 from console.core.render.tile import ColorDepth
 
-QUERY = b"\x1b[16t\x1b[14t\x1b[c"
-"""Cell size in pixels, text area in pixels, then DA1 as the sentinel."""
+KITTY_QUERY = b"\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
+"""Kitty's graphics query: a 1x1 picture to check, never to show (`a=q`)."""
+
+QUERY = b"\x1b[16t\x1b[14t" + KITTY_QUERY + b"\x1b[?2;1;0S\x1b[?1;1;0S\x1b[c"
+"""Cell size in pixels, text area in pixels, kitty graphics, the sixel size in force and
+the colour registers (XTSMGRAPHICS), then DA1 as the sentinel."""
 
 PROBE_BUDGET = 0.5
 """Seconds to wait for the answers; SSH round trips regularly exceed 100 ms."""
@@ -36,6 +40,9 @@ _DA1 = re.compile(rb"\x1b\[\?([0-9;]*)c")
 _CELL = re.compile(rb"\x1b\[6;([0-9]+);([0-9]+)t")
 _WINDOW = re.compile(rb"\x1b\[4;([0-9]+);([0-9]+)t")
 _CELL_PX = re.compile(r"\s*([0-9]+)\s*[xX]\s*([0-9]+)\s*")
+_KITTY = re.compile(rb"\x1b_Gi=31;OK\x1b\\")
+_SIXEL_GEOMETRY = re.compile(rb"\x1b\[\?2;0;([0-9]+);([0-9]+)S")
+_REGISTERS = re.compile(rb"\x1b\[\?1;0;([0-9]+)S")
 _SIXEL_ATTRIBUTE = 4
 
 
@@ -49,6 +56,12 @@ class ProbeReply:
     """Cell width and height in pixels (CSI 16 t)."""
     window_px: tuple[int, int] | None = None
     """Text area width and height in pixels (CSI 14 t)."""
+    kitty: bool = False
+    """The terminal accepted kitty's graphics query."""
+    sixel_max_px: tuple[int, int] | None = None
+    """The largest sixel image the terminal shows now (XTSMGRAPHICS 2;1), w x h."""
+    color_registers: int | None = None
+    """Sixel colour registers (XTSMGRAPHICS 1;1)."""
 
     @property
     def sixel(self) -> bool:
@@ -77,13 +90,21 @@ class TerminalCaps:
     sixel: bool
     """The terminal said it draws sixel (or the user said so)."""
     tmux: bool
+    kitty: bool = False
+    """The terminal accepted kitty's graphics query (or the user chose kitty)."""
+    sixel_max_px: tuple[int, int] | None = None
+    """The largest sixel image the terminal shows, when it said so."""
+    color_registers: int | None = None
+    """Sixel colour registers, when the terminal said so."""
     reasons: list[str] = field(default_factory=list)
     """One human sentence per decision, for Diagnostics."""
 
     @classmethod
     def plain(cls) -> TerminalCaps:
         """Truecolor half-blocks and no probing: for tests and headless runs."""
-        return cls("halfblock", ColorDepth.TRUECOLOR, (10, 20), False, False, ["not detected"])
+        return cls(
+            "halfblock", ColorDepth.TRUECOLOR, (10, 20), False, False, reasons=["not detected"]
+        )
 
 
 def parse_replies(data: bytes) -> ProbeReply:
@@ -91,10 +112,15 @@ def parse_replies(data: bytes) -> ProbeReply:
     da1 = _DA1.search(data)
     cell = _CELL.search(data)
     window = _WINDOW.search(data)
+    geometry = _SIXEL_GEOMETRY.search(data)
+    registers = _REGISTERS.search(data)
     return ProbeReply(
         da1=tuple(int(p) for p in da1.group(1).split(b";") if p) if da1 else None,
         cell_px=(int(cell.group(2)), int(cell.group(1))) if cell else None,
         window_px=(int(window.group(2)), int(window.group(1))) if window else None,
+        kitty=_KITTY.search(data) is not None,
+        sixel_max_px=(int(geometry.group(1)), int(geometry.group(2))) if geometry else None,
+        color_registers=int(registers.group(1)) if registers else None,
     )
 
 
@@ -214,7 +240,7 @@ def detect_terminal(
             reasons.append(f"cell size: {cell_px[0]}x{cell_px[1]} px (VEIL_CELL_PX)")
 
     answer: Probe | None = None
-    if mode is None or (mode == "sixel" and cell_px is None):
+    if mode is None or (mode in ("sixel", "kitty") and cell_px is None):
         answer = probe()
         if answer is None:
             reasons.append("no terminal to ask (not a tty)")
@@ -222,9 +248,16 @@ def detect_terminal(
             reasons.append(f"the terminal did not answer within {PROBE_BUDGET:.1f} s")
     reply = answer.reply if answer is not None else None
     sixel = reply is not None and reply.sixel
+    kitty = reply is not None and reply.kitty
     if reply is not None and reply.da1 is not None:
         listed = ";".join(map(str, reply.da1))
         reasons.append(f"DA1 {listed}: sixel {'supported' if sixel else 'not listed (no 4)'}")
+        reasons.append(f"kitty graphics: {'accepted' if kitty else 'no answer to the query'}")
+    if reply is not None and reply.sixel_max_px is not None:
+        width, height = reply.sixel_max_px
+        reasons.append(f"sixel images up to {width}x{height} px (XTSMGRAPHICS)")
+    if reply is not None and reply.color_registers is not None:
+        reasons.append(f"{reply.color_registers} sixel colour registers (XTSMGRAPHICS)")
 
     if cell_px is None:
         cell_px, why = _cell_size(answer)
@@ -234,12 +267,15 @@ def detect_terminal(
         if depth is ColorDepth.MONO:
             mode = "ascii"
             reasons.append("render: ascii (no colour)")
+        elif kitty and not tmux:
+            mode = "kitty"
+            reasons.append("render: kitty (true-colour pictures)")
         elif sixel:
             mode = "sixel"
             reasons.append("render: sixel (the terminal draws it)")
         else:
             mode = "halfblock"
-            reasons.append("render: halfblock (no sixel)")
+            reasons.append("render: halfblock (no sixel or kitty graphics)")
     elif mode == "sixel" and reply is not None and not sixel:
         reasons.append("sixel forced although the terminal did not list it")
     return TerminalCaps(
@@ -248,6 +284,9 @@ def detect_terminal(
         cell_px=cell_px,
         sixel=sixel or mode == "sixel",
         tmux=tmux,
+        kitty=kitty or mode == "kitty",
+        sixel_max_px=reply.sixel_max_px if reply is not None else None,
+        color_registers=reply.color_registers if reply is not None else None,
         reasons=reasons,
     )
 

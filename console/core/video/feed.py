@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from console.core.privacy.masking import CameraMasker, LiftGate, MaskedFrame, MaskingError
-from console.core.site.config import Camera
+from console.core.site.model import Camera
 from console.core.timebase.clock import Clock, monotonic
-from console.core.video.sources import CredentialLookup, FrameSource, SourceStatus
+from console.core.video.sources import CredentialLookup, FrameSource, SourceStatus, State
 
 _MaskCall = Callable[[], MaskedFrame]
 SourceFactory = Callable[[str], FrameSource]
 """Source spec -> source; tests substitute sources that replay fixed frames."""
-FeedState = Literal["connecting", "live", "lost", "error", "masks-unavailable"]
+FeedState = State | Literal["masks-unavailable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,14 +62,15 @@ class CameraFeed:
         *,
         credentials: CredentialLookup | None = None,
         clock: Clock = monotonic,
-        timeout: float = 5.0,
+        timeout: float | None = None,
         source_factory: SourceFactory | None = None,
     ) -> None:
+        """`timeout` overrides the camera's own (tests shorten it)."""
         self.camera = camera
         self.masker = CameraMasker(camera.id, camera.masks, gate)
         self._credentials = credentials
         self._clock = clock
-        self._timeout = timeout
+        self._timeout = camera.timeout if timeout is None else timeout
         self._factory = source_factory or self._open_source
         self._tile = self._factory(camera.tile_source or camera.source)
         self._main: FrameSource | None = None if camera.tile_source else self._tile
@@ -84,6 +85,7 @@ class CameraFeed:
             credentials=self._credentials,
             clock=self._clock,
             timeout=self._timeout,
+            transport=self.camera.transport,
         )
 
     def start(self) -> None:

@@ -5,8 +5,16 @@ A wall shows what the camera sees *now*; a queue would show the past ever later 
 the terminal falls behind, so stale frames are dropped, never queued.
 
 A source never raises into its caller. Whatever happens (a file missing, a stream that
-stops, a server that accepts and then says nothing) becomes a `SourceStatus` the tile
-can show, and the thread keeps trying to reconnect with back-off.
+stops, a server that accepts and then says nothing, a wrong password) becomes a
+`SourceStatus` the tile can show, and the thread keeps trying to reconnect with
+back-off. Files, devices and patterns are read with OpenCV; network streams with PyAV
+(`console.core.video.stream`, which says why).
+
+A refused credential is retried slowly: from the longest back-off, doubling up to
+`UNAUTHORIZED_SLOWDOWN` times it (10 s to 60 s by default). Cameras lock an account
+after a handful of failed logins, and a console hammering one with a stale password
+would lock out the NVR and every other client using the same account; a corrected
+keyring entry is still picked up within a minute.
 """
 
 from __future__ import annotations
@@ -17,22 +25,37 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import Literal, Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import cv2
 import numpy as np
-import numpy.typing as npt
 
+from console.core.site.model import StreamTransport
 from console.core.timebase.clock import Clock, monotonic
+from console.core.video.capture import Capture, Pixels, SourceGone, State
 from console.core.video.patterns import PATTERNS
+from console.core.video.stream import open_stream
 
-Pixels = npt.NDArray[np.uint8]
-State = Literal["connecting", "live", "lost", "error"]
+__all__ = [
+    "NETWORK_SCHEMES",
+    "CredentialError",
+    "CredentialLookup",
+    "Frame",
+    "FrameSource",
+    "Pixels",
+    "SourceStatus",
+    "State",
+    "describe",
+    "redact",
+]
+
 CredentialLookup = Callable[[str], tuple[str, str]]
 """Credential entry name -> (user, password); raises CredentialError."""
 
 NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
+
+UNAUTHORIZED_SLOWDOWN = 6
+"""A refused credential's longest wait, in multiples of the longest back-off."""
 
 
 class CredentialError(Exception):
@@ -54,23 +77,6 @@ class Frame:
     pixels: Pixels
     captured_at: float
     sequence: int
-
-
-class _Capture(Protocol):
-    """An opened source: `read` returns the next picture or None when it ended or failed."""
-
-    def read(self) -> Pixels | None: ...
-
-    def close(self) -> None: ...
-
-
-class _SourceGone(Exception):
-    """Opening failed; `state` says whether it is worth calling the camera lost or broken."""
-
-    def __init__(self, state: State, message: str) -> None:
-        super().__init__(message)
-        self.state: State = state
-        self.message = message
 
 
 def redact(url: str) -> str:
@@ -104,6 +110,7 @@ class FrameSource:
         credentials: CredentialLookup | None = None,
         clock: Clock = monotonic,
         timeout: float = 5.0,
+        transport: StreamTransport = "auto",
         backoff: tuple[float, float] = (0.5, 10.0),
     ) -> None:
         self.spec = spec
@@ -113,6 +120,8 @@ class FrameSource:
         self.clock = clock
         self.timeout = timeout
         """Seconds to wait for a connection or for the next frame before calling it lost."""
+        self.transport: StreamTransport = transport
+        """RTSP's lower transport: "auto" lets FFmpeg try UDP, then TCP."""
         self.backoff = backoff
         self._lock = threading.Lock()
         self._frame: Frame | None = None
@@ -152,7 +161,7 @@ class FrameSource:
             frame = self.latest()
             if frame is not None:
                 return frame
-            if self.status.state == "error":
+            if self.status.state in ("error", "unauthorized", "unsupported"):
                 return None
             time.sleep(0.02)
         return self.latest()
@@ -183,29 +192,37 @@ class FrameSource:
 
     def _connect_loop(self) -> None:
         delay = self.backoff[0]
-        was_live = False
         while not self._stop.is_set():
             try:
                 capture, native_fps = self._open()
-            except _SourceGone as gone:
-                state: State = "lost" if was_live and gone.state == "lost" else gone.state
-                self._set(state, f"{gone.message}; retrying in {delay:.1f}s", clear_frame=True)
-                self._stop.wait(delay)
-                delay = min(delay * 2, self.backoff[1])
+            except SourceGone as gone:
+                delay = self._retry_after(gone, delay)
                 continue
             try:
                 delivered = self._pump(capture, native_fps)
+            except SourceGone as gone:  # the stream turned into something not shown
+                delay = self._retry_after(gone, self.backoff[0])
+                continue
             finally:
                 capture.close()
             if delivered:
-                was_live = True
                 delay = self.backoff[0]
             if not self._stop.is_set():
                 self._set("lost", f"{describe(self.spec)} stopped sending; reconnecting", True)
                 self._stop.wait(delay)
                 delay = min(delay * 2, self.backoff[1])
 
-    def _pump(self, capture: _Capture, native_fps: float | None) -> bool:
+    def _retry_after(self, gone: SourceGone, delay: float) -> float:
+        """Show why the source is down, wait, and return the next wait."""
+        longest = self.backoff[1]
+        if gone.state == "unauthorized":
+            delay = max(delay, longest)
+            longest *= UNAUTHORIZED_SLOWDOWN
+        self._set(gone.state, f"{gone.message}; retrying in {delay:.1f}s", clear_frame=True)
+        self._stop.wait(delay)
+        return min(delay * 2, longest)
+
+    def _pump(self, capture: Capture, native_fps: float | None) -> bool:
         """Read until the capture fails; returns whether any frame arrived."""
         rate = min(filter(None, (native_fps, self.fps_cap)), default=None)
         period = 1.0 / rate if rate else 0.0
@@ -225,28 +242,33 @@ class FrameSource:
             delivered = True
         return delivered
 
-    def _open(self) -> tuple[_Capture, float | None]:
+    def _open(self) -> tuple[Capture, float | None]:
         spec = self.spec
         lowered = spec.lower()
         if lowered.startswith("pattern:"):
             return _PatternCapture(spec[8:]), self.fps_cap or 10.0
         if lowered.startswith("device:"):
-            return _open_cv(int(spec[7:]), spec, None, self.timeout), None
+            return _open_device(int(spec[7:]), spec, self.timeout), None
         if lowered.startswith(NETWORK_SCHEMES):
-            return _open_cv(
-                self._authorised_url(), describe(spec), cv2.CAP_FFMPEG, self.timeout
-            ), None
+            capture = open_stream(
+                self._authorised_url(),
+                describe(spec),
+                transport=self.transport,
+                timeout=self.timeout,
+                credential=self.credential,
+            )
+            return capture, None
         return _open_file(Path(spec))
 
     def _authorised_url(self) -> str:
         if self.credential is None:
             return self.spec
         if self.credentials is None:
-            raise _SourceGone("error", f"no credential store to resolve {self.credential!r}")
+            raise SourceGone("error", f"no credential store to resolve {self.credential!r}")
         try:
             user, password = self.credentials(self.credential)
         except CredentialError as error:
-            raise _SourceGone("error", str(error)) from None
+            raise SourceGone("error", str(error)) from None
         parts = urlsplit(self.spec)
         netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{parts.netloc}"
         return urlunsplit(parts._replace(netloc=netloc))
@@ -255,9 +277,9 @@ class FrameSource:
 class _CvCapture:
     """An OpenCV capture that yields None instead of raising or returning junk.
 
-    Files loop at their end. Streams tolerate a few failed reads in a row, because
-    FFmpeg reports one corrupt JPEG part as a failed read and then recovers; only a run
-    of failures (a closed connection or a read timeout) ends the capture.
+    Files loop at their end. Devices tolerate a few failed reads in a row: a camera
+    driver reports a dropped frame as a failed read and then recovers; only a run of
+    failures (unplugged, or a read timeout) ends the capture.
 
     A file also ends its capture as soon as it is no longer the file that was opened
     (deleted, replaced or cut short): the open handle would otherwise play on from what
@@ -293,36 +315,36 @@ class _CvCapture:
         self.capture.release()
 
 
-STREAM_READ_TOLERANCE = 5
-"""Consecutive failed reads after which a stream counts as lost and is reopened."""
+DEVICE_READ_TOLERANCE = 5
+"""Consecutive failed reads after which a device counts as lost and is reopened."""
 
 
-def _open_cv(target: str | int, name: str, backend: int | None, timeout: float) -> _CvCapture:
+def _open_device(number: int, name: str, timeout: float) -> _CvCapture:
     millis = int(timeout * 1000)
     params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, millis, cv2.CAP_PROP_READ_TIMEOUT_MSEC, millis]
     try:
-        capture = cv2.VideoCapture(target, backend or cv2.CAP_ANY, params)
+        capture = cv2.VideoCapture(number, cv2.CAP_ANY, params)
     except cv2.error:
         capture = None
     if capture is None or not capture.isOpened():
-        raise _SourceGone("lost", f"cannot connect to {name}")
-    return _CvCapture(capture, loop=False, tolerance=STREAM_READ_TOLERANCE)
+        raise SourceGone("lost", f"cannot connect to {name}")
+    return _CvCapture(capture, loop=False, tolerance=DEVICE_READ_TOLERANCE)
 
 
 def _open_file(path: Path) -> tuple[_CvCapture, float | None]:
     """Files loop at their own frame rate, standing in for a live camera."""
     identity = _file_identity(path)
     if identity is None:
-        raise _SourceGone("error", f"video file not found: {path}")
+        raise SourceGone("error", f"video file not found: {path}")
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         capture.release()
-        raise _SourceGone("error", f"not a readable video file: {path}")
+        raise SourceGone("error", f"not a readable video file: {path}")
     fps = capture.get(cv2.CAP_PROP_FPS)
     wrapped = _CvCapture(capture, loop=True, unchanged=lambda: _file_identity(path) == identity)
     if wrapped.read() is None:
         wrapped.close()
-        raise _SourceGone("error", f"video file has no decodable frames: {path}")
+        raise SourceGone("error", f"video file has no decodable frames: {path}")
     capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
     return wrapped, (fps if 0 < fps <= 240 else 10.0)
 
@@ -345,7 +367,7 @@ class _PatternCapture:
 
     def __init__(self, name: str) -> None:
         if name not in PATTERNS:
-            raise _SourceGone("error", f"unknown pattern {name!r}")
+            raise SourceGone("error", f"unknown pattern {name!r}")
         self.pattern = PATTERNS[name]
         self.count = 0
 

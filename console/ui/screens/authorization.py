@@ -146,14 +146,16 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
         self._checking = True
         set_busy(self, True)
         self._say("Checking…")
-        self._check(reason, supervisor, password)
+        self._check(reason, supervisor, password, self.lifts.controller.epoch)
 
     @work(thread=True, exclusive=True, group="authorization")
-    def _check(self, reason: str, supervisor: str, password: str) -> None:
+    def _check(self, reason: str, supervisor: str, password: str, epoch: int) -> None:
+        """`epoch` is the session epoch when the operator pressed Authorize: a request
+        begins there, and the panic key or a logout since voids it."""
         if self.needs_supervisor:
-            result = self.lifts.authorize(self.operator, supervisor, password, reason)
+            result = self.lifts.authorize(self.operator, supervisor, password, reason, epoch)
         else:
-            result = self.lifts.lift_self(self.operator, reason)
+            result = self.lifts.lift_self(self.operator, reason, epoch)
         self.post_message(self.Answered(result))
 
     @on(Answered)

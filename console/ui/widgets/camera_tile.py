@@ -3,11 +3,11 @@
 The tile never touches pixels. `TilePump` masks and renders its frames on worker
 threads and posts the rows that changed; the tile stores them as strips and repaints
 only those rows. Its border carries the source's title, its state when there is no
-video (connecting, lost, error, masks-unavailable, with the message in the middle), and
-an UNMASKED badge while the picture drawn was masked under a lift and the camera has
-masks a lift removes.
+video (connecting, lost, error, unauthorized, unsupported, masks-unavailable, with the
+message in the middle), and an UNMASKED badge while the picture drawn was masked under
+a lift and the camera has masks a lift removes.
 
-A sixel tile draws its picture as a sixel image through the screen's `SixelOverlay`,
+A sixel tile draws its picture as a sixel image through the screen's `ImageOverlay`,
 which decides frame by frame whether the image may be drawn; when it may not (a toast
 or a menu in front, clipped, at the terminal's last row) the tile shows the same frame
 as text. Behind another screen (a modal, the palette, the hotspot) no tile draws a
@@ -31,14 +31,15 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 
+from console.core.render.modes import IMAGE_MODES
 from console.core.render.terminal import TerminalCaps
 from console.core.services import Services
 from console.core.video.feed import CameraFeed, FeedStatus, TileSource
 from console.core.video.playback_source import PlaybackSource
 from console.core.wall.carousel import CarouselSource
+from console.ui.widgets.image_overlay import ImageOverlay, ImageTile
 from console.ui.widgets.pace import Pace
 from console.ui.widgets.paint_tick import PaintTick
-from console.ui.widgets.sixel_overlay import ImageTile, SixelOverlay
 from console.ui.widgets.tile_pump import TileClient, TileGeometry, TileImage, TilePump, TileUpdate
 from console.ui.widgets.tile_stats import StatsBoard, TileStats, writer_backlog
 from console.ui.widgets.tile_strips import blank_strip
@@ -47,7 +48,8 @@ TEXT_FPS = 15.0
 """Most frames per second of a text tile: above the 10 fps of typical tile streams, so
 every frame of those is shown, and little enough that a wall of them stays light."""
 SIXEL_FPS = 5.0
-"""Most frames per second of a sixel tile: sixel costs the terminal far more per frame."""
+"""Most frames per second of a sixel tile: sixel costs the terminal far more per frame.
+Kitty tiles pace as text does: their renderer keeps each picture within a byte budget."""
 UNMASKED = "UNMASKED"
 """The badge on a tile whose picture has liftable masks off."""
 
@@ -128,7 +130,7 @@ class CameraTile(ImageTile):
         """How to draw; from the app's services when not given."""
         self._fps = (text_fps, sixel_fps)
         self._client: TileClient | None = None
-        self._overlay: SixelOverlay | None = None
+        self._overlay: ImageOverlay | None = None
         self._stats: TileStats | None = None
         self._strips: list[Strip] = []
         self._status = source.status
@@ -174,13 +176,13 @@ class CameraTile(ImageTile):
         """The renderer in use, and whether a sixel tile shows text right now."""
         if self._client is None:
             return ""
-        if self._client.sixel is not None and not self.image_shown:
-            return f"sixel (text now: {self._client.text.mode})"
+        if self._client.picture is not None and not self.image_shown:
+            return f"{self._client.picture.mode} (text now: {self._client.text.mode})"
         return self._client.mode
 
     def on_mount(self) -> None:
         caps = self.caps = self.caps or caps_of(self.app)
-        services = services_of(self.app)
+        pump = TilePump.of(self.app)
         text_fps, sixel_fps = self._fps
         self._client = TileClient(
             self.source,
@@ -188,14 +190,15 @@ class CameraTile(ImageTile):
             caps.colors,
             Pace(sixel_fps if caps.render == "sixel" else text_fps),
             self._deliver,
+            caps.sixel_max_px,
         )
         self._stats = StatsBoard.of(self.app).add(self._key, self.source.title)
-        if caps.render == "sixel":
-            self._overlay = SixelOverlay.on(self.screen)
+        if caps.render in IMAGE_MODES:
+            self._overlay = ImageOverlay.on(self.screen)
             self._overlay.add(self)
         self.app.screen_change_signal.subscribe(self, self._screen_changed, immediate=True)
         self._measure()
-        TilePump.of(self.app, services.gate.lifted if services else None).add(self._client)
+        pump.add(self._client)
 
     def on_unmount(self) -> None:
         if self._client is not None:
@@ -273,6 +276,7 @@ class CameraTile(ImageTile):
     def _present(self, update: TileUpdate, now: float) -> None:
         self._label("title", update.title)
         video = update.video
+        masks_back = self.lifted and (video is None or not video.lifted)
         if video is None:
             if self._video or update.status != self._status:
                 self._strips = []
@@ -299,6 +303,8 @@ class CameraTile(ImageTile):
         self._status = update.status
         self._label("subtitle", self._subtitle())
         self.set_class(self.unmasked, "-unmasked")
+        if masks_back:  # the unmasked picture leaves the screen now, not at the next tick
+            PaintTick.of(self.app).paint_now(self)
 
     def _repaint(self, rows: Iterable[int] | None) -> None:
         """Repaint these content rows (None: all of them) at the next paint tick."""

@@ -6,6 +6,11 @@ the cost of an update hardly depends on how many tiles changed. Sixteen tiles at
 presenting at random moments would cost one full update per frame, up to Textual's 60
 per second. Collecting the tiles' new rows and marking them dirty together at
 `PAINT_HZ` costs one update per tick instead, for at most one tick of added latency.
+
+A picture that takes unmasked pixels off the screen (masks back after an apply, a
+logout or an expiry) does not wait for the tick: `paint_now`. It happens once per lift,
+so it costs nothing worth batching, and a tick (plus a busy event loop's lag on its
+timer) was most of the time between the panic key and masked pictures on screen.
 """
 
 from __future__ import annotations
@@ -53,3 +58,8 @@ class PaintTick:
         pending, self._pending = self._pending, {}
         for tile in pending:
             tile.paint()
+
+    def paint_now(self, tile: Paintable) -> None:
+        """Paint `tile` at once instead of at the next tick."""
+        self._pending.pop(tile, None)
+        tile.paint()

@@ -10,7 +10,11 @@ busy until the UI has taken them. There is never a queue of frames: a tile that 
 behind skips to the newest one, and its `Pace` slows it down.
 
 When the lift state flips, every tile is due at once: masks coming back (the panic key)
-must not wait for a slow tile's next period.
+must not wait for a slow tile's next period. The lift state is part of the pump from the
+start: the app installs its pump with the gate its maskers ask (`TilePump.install`),
+and a tile finds no pump in an app that installed none, rather than one that cannot
+tell when masks come back (a frame masked under a lift would then be shown after it
+ended).
 
 While tiles stream, the pump also sets the garbage collector's pace. A streaming wall
 allocates tens of thousands of short-lived objects a second (strips and segments, seven
@@ -26,6 +30,7 @@ Both are undone when the last tile goes (after a logout, for instance).
 from __future__ import annotations
 
 import gc
+import itertools
 import threading
 import time
 import weakref
@@ -40,12 +45,16 @@ from textual.strip import Strip
 
 from console.core.render.factory import make_renderer
 from console.core.render.fit import fit_cells
-from console.core.render.modes import RenderMode
+from console.core.render.modes import IMAGE_MODES, RenderMode
 from console.core.render.tile import ColorDepth, TileRenderer
 from console.core.video.feed import FeedStatus, TileSource
 from console.ui.widgets.pace import Load, Pace
 from console.ui.widgets.tile_stats import writer_backlog
 from console.ui.widgets.tile_strips import Placement, StripMaker
+
+_IMAGE_IDS = itertools.count(1)
+"""Kitty image ids: one per tile for the life of the process, so no two tiles on any
+screen ever replace each other's picture."""
 
 POLL = 0.005
 """Seconds between the scheduler's looks at the tiles: the most a new frame waits."""
@@ -93,10 +102,13 @@ class TileGeometry:
 
 @dataclass(frozen=True, slots=True)
 class TileImage:
-    """A sixel picture of one frame, to be drawn over the tile's picture cells."""
+    """A terminal picture of one frame (sixel or kitty), drawn over the tile's cells."""
 
     payload: str
-    """The complete DCS."""
+    """The complete escape sequence(s), written at the picture's top-left cell."""
+    erase: str
+    """What takes the picture off the screen when text stands in: nothing for sixel,
+    whose pixels the text overwrites; a delete for kitty, whose pictures sit above it."""
     at: Placement
     """The cells it covers inside the content area."""
     serial: int
@@ -115,7 +127,7 @@ class Video:
     captured_at: float
     """Monotonic time the source delivered the frame."""
     image: TileImage | None
-    """The sixel picture, for sixel tiles."""
+    """The terminal picture, for sixel and kitty tiles."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,16 +170,20 @@ class TileClient:
         depth: ColorDepth,
         pace: Pace,
         deliver: Deliver,
+        max_px: tuple[int, int] | None = None,
     ) -> None:
         self.source = source
         self.pace = pace
         self.deliver = deliver
         text_mode: RenderMode = "ascii" if depth is ColorDepth.MONO else "halfblock"
-        if mode != "sixel":
+        if mode not in IMAGE_MODES:
             text_mode = mode
         self.text: TileRenderer = make_renderer(text_mode, depth, HYSTERESIS, bits=TEXT_BITS)
-        """Draws the picture in cells: the tile itself, or a sixel tile's fallback."""
-        self.sixel: TileRenderer | None = make_renderer("sixel", depth) if mode == "sixel" else None
+        """Draws the picture in cells: the tile itself, or an image tile's fallback."""
+        self.picture: TileRenderer | None = None
+        """Draws the terminal picture of sixel and kitty tiles."""
+        if mode in IMAGE_MODES:
+            self.picture = make_renderer(mode, depth, image_id=next(_IMAGE_IDS), max_px=max_px)
         self.geometry: TileGeometry | None = None
         self.busy = False
         self.paused = False
@@ -184,7 +200,7 @@ class TileClient:
 
     @property
     def mode(self) -> str:
-        return self.sixel.mode if self.sixel is not None else self.text.mode
+        return self.picture.mode if self.picture is not None else self.text.mode
 
     def refresh(self) -> None:
         """Render again even if nothing changed (the tile lost what it showed)."""
@@ -231,13 +247,13 @@ class TileClient:
             self.closed = True
 
     def _draw(self, geometry: TileGeometry) -> tuple[str, FeedStatus, Video | None]:
-        """Mask and render the newest frame; a sixel tile masks once, at the image's size,
+        """Mask and render the newest frame; an image tile masks once, at the image's size,
         and draws its text picture from that same masked frame."""
         source = self.source
         title = source.title
         status = source.status
         at = _placement(source, geometry)
-        renderer = self.sixel or self.text
+        renderer = self.picture or self.text
         size = renderer.pixel_size(at.cols, at.rows, geometry.cell_px)
         frame = None
         if status.state == "live" and min(size) > 0:
@@ -247,11 +263,15 @@ class TileClient:
             self._maker.forget()
             return title, status, None
         image = None
-        if self.sixel is not None:
-            graphics = self.sixel.render(frame, at.cols, at.rows, geometry.cell_px).graphics
-            if graphics is not None:
+        if self.picture is not None:
+            drawn = self.picture.render(frame, at.cols, at.rows, geometry.cell_px)
+            if drawn.graphics is not None:
                 self._serial += 1
-                image = TileImage(graphics, at, self._serial)
+                where = at
+                if drawn.graphics_cells is not None:
+                    dx, dy, used_cols, used_rows = drawn.graphics_cells
+                    where = Placement(at.x + dx, at.y + dy, used_cols, used_rows)
+                image = TileImage(drawn.graphics, drawn.graphics_erase, where, self._serial)
         text = self.text.render(frame, at.cols, at.rows, geometry.cell_px)
         rows, full = self._maker.strips(text, geometry.cols, geometry.rows, at, geometry.base)
         return title, status, Video(rows, full, frame.lifted, frame.captured_at, image)
@@ -273,7 +293,7 @@ class TilePump:
 
     def __init__(
         self,
-        lifted: Callable[[], bool] | None = None,
+        lifted: Callable[[], bool],
         backlog: Callable[[], int] = lambda: 0,
         workers: int = WORKERS,
     ) -> None:
@@ -285,28 +305,39 @@ class TilePump:
         self._clients: tuple[TileClient, ...] = ()
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._thresholds: tuple[int, int, int] | None = None
         self._hushed_until = 0.0
 
     @classmethod
-    def of(cls, app: App[Any], lifted: Callable[[], bool] | None = None) -> TilePump:
-        pump = cls._pumps.get(app)
-        if pump is None:
-            owner = weakref.ref(app)  # the pump must not keep its app alive
+    def install(cls, app: App[Any], lifted: Callable[[], bool]) -> TilePump:
+        """Give `app` its pump, following `lifted`: the gate its tiles' maskers ask.
 
-            def backlog() -> int:
-                app = owner()
-                return writer_backlog(app) if app is not None else 0
+        Once per app: a second lift state could only disagree with the first.
+        """
+        if app in cls._pumps:
+            raise ValueError(f"{app!r} already has a tile pump and the lift state it follows")
+        owner = weakref.ref(app)  # the pump must not keep its app alive
 
-            pump = cls._pumps[app] = cls(lifted, backlog)
+        def backlog() -> int:
+            app = owner()
+            return writer_backlog(app) if app is not None else 0
+
+        pump = cls._pumps[app] = cls(lifted, backlog)
         return pump
 
     @classmethod
-    def existing(cls, app: App[Any]) -> TilePump | None:
-        """The app's pump if it has tiles or had some (None on the login screen)."""
-        return cls._pumps.get(app)
+    def of(cls, app: App[Any]) -> TilePump:
+        """The pump `install` gave `app`; LookupError when it has none (no tile may draw
+        where nobody says when masks come back)."""
+        pump = cls._pumps.get(app)
+        if pump is None:
+            raise LookupError(
+                f"{app!r} installed no tile pump: tiles need the lift state their masks follow"
+            )
+        return pump
 
     @property
     def clients(self) -> tuple[TileClient, ...]:
@@ -334,6 +365,7 @@ class TilePump:
             if self._clients or self._thread is None:
                 return
             self._stop.set()
+            self._wake.set()
             thread, self._thread = self._thread, None
             pool, self._pool = self._pool, None
             if self._thresholds is not None:
@@ -344,13 +376,17 @@ class TilePump:
             pool.shutdown(wait=False, cancel_futures=True)
 
     def masks_on(self) -> bool:
-        """No lift is in force right now (False when the pump watches no lift state).
+        """No lift is in force right now.
 
         A frame is masked on a pump thread and shown on the UI thread a little later; a
         tile asks this before showing a frame masked under a lift, so that an apply (the
         panic key) that came in between is never undone by a frame already on its way.
         """
-        return self._lifted is not None and not self._lifted()
+        return not self._lifted()
+
+    def wake(self) -> None:
+        """Look at the tiles now, not at the next poll: masks just came back."""
+        self._wake.set()
 
     def hush(self, seconds: float) -> None:
         """Start no frame for a moment (lifts and applies excepted): a key was pressed."""
@@ -359,10 +395,14 @@ class TilePump:
     def _schedule(self) -> None:
         pool = self._pool
         assert pool is not None
-        lifted = self._lifted() if self._lifted else False
-        while not self._stop.wait(POLL):
+        lifted = self._lifted()
+        while True:
+            self._wake.wait(POLL)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
             clients = self._clients
-            if self._lifted is not None and self._lifted() != lifted:
+            if self._lifted() != lifted:
                 lifted = not lifted
                 for client in clients:
                     client.hurry()

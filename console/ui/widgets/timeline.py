@@ -21,7 +21,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from console.core.video.recordings import NO_RECORDING, Gap, RecordingIndex, Span
+from console.core.video.recording_index import NO_RECORDING, Gap, RecordingIndex, Span
 
 LABEL_WIDTH = 16
 """Cells for the camera names on the left."""

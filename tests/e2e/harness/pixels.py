@@ -24,11 +24,11 @@ def sixel_shown_color(hex_rgb: str) -> tuple[int, int, int]:
     """The colour xterm shows for a mask colour drawn by Veil's sixel tiles.
 
     Veil maps every pixel to its fixed 6x7x6 cube, and sixel colour registers hold whole
-    percents, which xterm scales back to 0..255 rounding down.
+    percents (rounded), which xterm scales back to 0..255, rounding to the nearest.
     """
     rgb = [int(hex_rgb.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
     register = int(sixel_indices(np.array([[rgb[::-1]]], np.uint8))[0, 0])
-    shown = (round(int(c) * 100 / 255) * 255 // 100 for c in PALETTE[register])
+    shown = (((int(c) * 100 + 127) // 255 * 255 + 50) // 100 for c in PALETTE[register])
     r, g, b = shown
     return (r, g, b)
 
@@ -60,12 +60,13 @@ def mask_blob(image: Image, rgb: tuple[int, int, int], min_side: int = 2 * OPENI
 def picture_from_mask(blob: Rect, mask: NormRect) -> Rect:
     """Where the whole picture is, given where a mask covering `mask` of it was drawn.
 
-    Masks are rasterised outward, so a blob is about a pixel larger than its exact
-    share; its size less one pixel and its centre give the picture's size and place.
+    Masks are rasterised outward, and a tile pixel that touches a masked source pixel is
+    masked too, so a blob is up to a pixel larger than its exact share on each side; its
+    size less two pixels and its centre give the picture's size and place.
     """
     x0, y0, x1, y1 = blob
-    width = (x1 - x0 - 1) / (mask[2] - mask[0])
-    height = (y1 - y0 - 1) / (mask[3] - mask[1])
+    width = (x1 - x0 - 2) / (mask[2] - mask[0])
+    height = (y1 - y0 - 2) / (mask[3] - mask[1])
     left = (x0 + x1) / 2 - (mask[0] + mask[2]) / 2 * width
     top = (y0 + y1) / 2 - (mask[1] + mask[3]) / 2 * height
     return (round(left), round(top), round(left + width), round(top + height))

@@ -34,6 +34,9 @@ Pixels = npt.NDArray[np.uint8]
 HALFBLOCK = TerminalCaps("halfblock", ColorDepth.TRUECOLOR, (10, 20), False, False, ["test"])
 ASCII = TerminalCaps("ascii", ColorDepth.TRUECOLOR, (10, 20), False, False, ["test"])
 SIXEL = TerminalCaps("sixel", ColorDepth.TRUECOLOR, (10, 20), True, False, ["test"])
+KITTY = TerminalCaps(
+    "kitty", ColorDepth.TRUECOLOR, (10, 20), False, False, kitty=True, reasons=["test"]
+)
 
 
 class Switch:
@@ -145,7 +148,7 @@ class TileApp(App[None]):
         self.sources = list(sources)
         self.caps = caps
         # What the console's services give the pump: the lift state every tile follows.
-        TilePump.of(self, lambda: any(source.gate.lifted() for source in self.sources))
+        TilePump.install(self, lambda: any(source.gate.lifted() for source in self.sources))
 
     def compose(self) -> ComposeResult:
         with Grid():

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import pytest
+from textual.app import App, ComposeResult
 from textual.geometry import Region
 from textual.screen import ModalScreen
 
 from console.core.privacy.masks import Mask, RectGeometry
 from console.core.render.terminal import TerminalCaps
 from console.core.render.tile import ColorDepth
-from console.core.site.config import Camera
+from console.core.site.model import Camera
 from console.core.video.feed import CameraFeed, FeedStatus
 from console.ui.widgets.camera_tile import UNMASKED, CameraTile
-from console.ui.widgets.tile_pump import TileUpdate
+from console.ui.widgets.tile_pump import TilePump, TileUpdate
 from tests.support.frames import FixedSource
 from tests.ui.tiles.conftest import (
     ASCII,
     HALFBLOCK,
     Pixels,
     StubSource,
+    Switch,
     TileApp,
     bands,
     solid,
@@ -238,3 +241,30 @@ async def test_behind_another_screen_a_tile_is_blank_and_renders_only_a_lift(
         await wait_until(pilot, lambda: not tile.lifted, "the apply, rendered at once")
         app.pop_screen()
         await wait_until(pilot, lambda: not tile.behind and "▀" in text(tile), "the picture")
+
+
+class BareApp(App[None]):
+    """An app that says nothing about lifts: its tiles could not tell when masks return."""
+
+    def compose(self) -> ComposeResult:
+        yield CameraTile(StubSource(bands(64, 36, 4)), caps=HALFBLOCK)
+
+
+async def test_a_tile_draws_nothing_in_an_app_that_gave_it_no_lift_state() -> None:
+    """The pump's lift state used to be whatever the first tile passed, None without
+    services; a frame masked under a lift was then shown after the apply."""
+    with pytest.raises(LookupError, match="lift state"):
+        async with BareApp().run_test(size=SIZE) as pilot:
+            await pilot.pause()
+
+
+def test_an_app_has_one_pump_following_one_lift_state() -> None:
+    app = BareApp()
+    lifted = Switch()
+    pump = TilePump.install(app, lifted.lifted)
+    assert TilePump.of(app) is pump
+    assert pump.masks_on()
+    lifted.on = True
+    assert not pump.masks_on()
+    with pytest.raises(ValueError, match="already has a tile pump"):
+        TilePump.install(app, lambda: False)
