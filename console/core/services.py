@@ -11,6 +11,7 @@ operator sees in the header is the very object each masker asks on every frame.
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Callable, Mapping
 from contextlib import suppress
@@ -20,8 +21,11 @@ from time import time as wall_now
 from console.core.access.authorization import LiftService
 from console.core.access.demo import add_demo_users
 from console.core.access.lift import LiftController
+from console.core.access.lockout import Limits
 from console.core.access.passwords import DEFAULT_PARAMS, ScryptParams
+from console.core.access.runs import RunRegistry
 from console.core.access.session import Sessions
+from console.core.access.site_audit import site_audit
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.evidence.keys import create_export_key
@@ -163,6 +167,9 @@ class Services:
         self.watcher = SiteWatcher(path, self.site.sha256, changed)
         self.watcher.start()
 
+    runs: RunRegistry | None = None
+    """This console's run file, which lets the next start find it if it is killed."""
+
     def start(self) -> None:
         for feed in self.feeds.values():
             feed.start()
@@ -172,6 +179,8 @@ class Services:
             self.watcher.stop()
         for feed in self.feeds.values():
             feed.stop()
+        if self.runs is not None:
+            self.runs.stop()
 
 
 def record_site_masks(history: MaskHistory, site: Site, effective_at: float) -> None:
@@ -203,21 +212,25 @@ def build_services(
     *,
     demo: bool = False,
     clock: Clock = monotonic,
+    wall: Clock = time.time,
     params: ScryptParams = DEFAULT_PARAMS,
     sources_for: SourcesFor | None = None,
     origin: Mapping[str, str] | None = None,
 ) -> Services:
-    """Wire the parts together, record the site file in the audit, add demo users and a
-    demo export key.
+    """Wire the parts together, record the site file in the audit, record how consoles
+    that were killed ended (`RunRegistry`), add demo users and a demo export key.
 
     `origin` says where the person at the console connected from (their SSH key), for
     the site, login and logout records. Raises `AuditUnavailable` when the site load
     cannot be recorded (a console whose audit cannot be written could not log anyone
     in), `UsersUnavailable` or `UserError` when the demo users cannot be created, and
-    `KeyProblem` when the demo key cannot.
+    `KeyProblem` when the demo key cannot. `wall` (seconds since the epoch) times the
+    failure records that throttle password guessing, which outlive the run.
     """
-    audit = AuditLog(paths.audit_db)
-    users = UserStore(paths.users_db, site.roles, audit, params=params)
+    audit = site_audit(paths, site)
+    users = UserStore(
+        paths.users_db, site.roles, audit, params=params, limits=Limits.of(site), wall=wall
+    )
     gate = LiftController(audit, clock)
     services = Services(
         site=site,
@@ -243,6 +256,8 @@ def build_services(
     services.sessions.record_site()
     services.history = MaskHistory(paths.mask_history_db)
     record_site_masks(services.history, site, wall_now())
+    services.runs = RunRegistry(paths.data_dir / "runs", audit)
+    services.runs.start()
     if demo:
         add_demo_users(users)
         if not paths.export_key.exists():

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from console.verbs import (
+    anchor,
     audit,
     credential,
     deploy,
@@ -42,6 +43,7 @@ VERBS: tuple[Register, ...] = (
     keys.register,
     user.register,
     audit.register,
+    anchor.register,
     credential.register,
     deploy.register,
 )

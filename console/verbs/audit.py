@@ -1,4 +1,9 @@
-"""`veil audit`: read the audit trail as a table, JSON or CSV, and verify its hash chain."""
+"""`veil audit`: read the audit trail as a table, JSON or CSV, and verify it.
+
+Verifying checks the hash chain and, when the site's ``[audit]`` table names an anchor,
+the chain against the anchor's signed checkpoints; both commands also list lifts that
+started and never ended (a console killed or powered off while lifted).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ import json
 import sys
 from typing import TYPE_CHECKING, Any
 
-from console.verbs.common import add_location_options, fail, paths_from
+from console.verbs.common import add_location_options, fail, paths_from, site_for_audit
 
 if TYPE_CHECKING:
-    from console.core.audit.trail import AuditRecord
+    from console.core.audit.trail import AuditLog, AuditRecord, Verification
 
 _FIELDS = (
     "seq",
@@ -46,23 +51,27 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     show.set_defaults(func=show_audit)
 
     verify = actions.add_parser(
-        "verify", help="check the hash chain; exit 1 naming the first bad record"
+        "verify",
+        help="check the hash chain and the anchor; exit 1 naming the first bad or missing record",
     )
     add_location_options(verify)
     verify.set_defaults(func=verify_audit)
 
 
 def show_audit(args: argparse.Namespace) -> int:
-    from console.core.audit.trail import AuditLog, AuditUnavailable
+    from console.core.audit.trail import AuditUnavailable
     from console.core.timebase.utc import parse_utc
 
     try:
         since = parse_utc(args.since) if args.since else None
     except ValueError as error:
         return fail(f"--since: {error}", 2)
-    log = AuditLog(paths_from(args).audit_db)
+    log = _audit(args)
+    if isinstance(log, int):
+        return log
     try:
         records = log.records(since)
+        everything = log.records() if since else records
     except AuditUnavailable as error:
         return fail(str(error), 3)
     if args.json:
@@ -74,21 +83,72 @@ def show_audit(args: argparse.Namespace) -> int:
         writer.writerows([getattr(record, field) for field in _FIELDS] for record in records)
     else:
         print(_table(records))
+    # Beneath a table for people; on stderr, so JSON and CSV stay machine-readable.
+    for line in _open_lifts(everything):
+        print(line, file=sys.stderr if args.json or args.csv else sys.stdout)
     return 0
 
 
 def verify_audit(args: argparse.Namespace) -> int:
-    from console.core.audit.trail import AuditLog, AuditUnavailable
+    from console.core.audit.trail import AuditUnavailable
 
-    log = AuditLog(paths_from(args).audit_db)
+    log = _audit(args)
+    if isinstance(log, int):
+        return log
     try:
         result = log.verify()
+        records = log.records() if log.path.is_file() else []
     except AuditUnavailable as error:
         return fail(str(error), 3)
+    for line in _open_lifts(records):
+        print(line)
     if not result.ok:
         return fail(f"{log.path}: {result.problem}", 1)
-    print(f"{log.path}: {result.records} records, hash chain intact")
+    print(f"{log.path}: {result.records} records, hash chain intact; {_anchoring(result)}")
     return 0
+
+
+def _audit(args: argparse.Namespace) -> AuditLog | int:
+    """The data dir's audit with the site's anchor, or an exit code for a broken site."""
+    from console.core.access.site_audit import site_audit
+
+    paths = paths_from(args)
+    site = site_for_audit(paths, strict=True)
+    if isinstance(site, int):
+        return site
+    return site_audit(paths, site)
+
+
+def _anchoring(result: Verification) -> str:
+    """What the anchor adds to "intact", or why nothing vouches beyond the chain."""
+    from console.core.audit.anchor import span
+
+    if not result.anchored:
+        return (
+            "NOT anchored (no [audit] anchor in the site file): cut-off newest records, "
+            "a consistent rewrite or a replaced database would go unnoticed"
+        )
+    checkpoint = result.checkpoint
+    said = (
+        f"matches the anchor's checkpoint of record {checkpoint.seq} signed at {checkpoint.time}"
+        if checkpoint
+        else "the anchor has signed nothing yet"
+    )
+    if result.unanchored:
+        first, last = result.unanchored
+        said += (
+            f"; {span(first, last)} not anchored (written while the anchor was unreachable, "
+            "or by a command without the site's anchor): the anchor cannot vouch for them"
+        )
+    return said
+
+
+def _open_lifts(records: list[AuditRecord]) -> list[str]:
+    from console.core.audit.open_lifts import open_lifts
+    from console.core.timebase.utc import system_now
+
+    now = system_now()
+    return [f"veil: {lift.describe(now)}" for lift in open_lifts(records)]
 
 
 def _as_json(record: AuditRecord) -> dict[str, object]:

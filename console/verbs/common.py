@@ -91,3 +91,28 @@ def camera_or_error(paths: Paths, camera_id: str) -> tuple[Site, Camera] | int:
         return site, site.camera(camera_id)
     except KeyError as error:
         return fail(str(error.args[0]), 1)
+
+
+def site_for_audit(paths: Paths, strict: bool) -> Site | None | int:
+    """The site whose ``[audit]`` table says how the audit is anchored; None without one.
+
+    A configured site that cannot be read is an exit code when `strict` (verifying
+    without its anchor would claim more than was checked), else a warning: disabling an
+    account must work even while the site file is broken, just unanchored.
+    """
+    if paths.site is None:
+        return None
+    if strict:
+        return site_or_error(paths)
+    from console.core.site.config import load_site
+    from console.core.site.problems import SiteError
+
+    try:
+        return load_site(paths.site)
+    except SiteError:
+        print(
+            f"veil: warning: {paths.site} has problems (`veil check-site` lists them), so "
+            "this change is not anchored",
+            file=sys.stderr,
+        )
+        return None

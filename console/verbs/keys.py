@@ -14,7 +14,7 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from console.verbs.common import add_location_options, fail, paths_from, printable
+from console.verbs.common import add_location_options, fail, paths_from, printable, site_for_audit
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -54,7 +54,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def init_key(args: argparse.Namespace) -> int:
-    from console.core.audit.trail import AuditLog, AuditUnavailable, Event
+    from console.core.access.site_audit import site_audit
+    from console.core.audit.trail import AuditUnavailable, Event
     from console.core.evidence.keys import (
         KeyExists,
         KeyProblem,
@@ -67,7 +68,8 @@ def init_key(args: argparse.Namespace) -> int:
     paths = paths_from(args)
     path = paths.export_key
     replaced = _previous_key_id(path) if args.replace else None
-    audit = AuditLog(paths.audit_db)
+    found = site_for_audit(paths, strict=False)
+    audit = site_audit(paths, found if not isinstance(found, int) else None)
     try:
         key = new_export_key(path, args.replace)
         details = {"action": "replaced" if args.replace else "created", "key_id": key.public.key_id}

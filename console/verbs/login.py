@@ -86,21 +86,23 @@ class CommandLogin:
 def log_in(paths: Paths, site: Site, name: str, from_stdin: bool) -> CommandLogin | int:
     """The logged-in user, or an exit code after saying why not.
 
-    Exit codes: 1 wrong or missing credentials, 3 the data dir, users or audit cannot
-    be used (nothing is handed out then).
+    Exit codes: 1 wrong or missing credentials or a locked account, 3 the data dir,
+    users or audit cannot be used (nothing is handed out then).
     """
     from console.core.access.lift import LiftController
+    from console.core.access.lockout import Limits
     from console.core.access.session import Sessions
+    from console.core.access.site_audit import site_audit
     from console.core.access.users import UserStore
-    from console.core.audit.trail import AuditLog
     from console.core.site.paths import DataDirError, ensure_data_dir
 
     try:
         ensure_data_dir(paths)
     except DataDirError as error:
         return fail(str(error))
-    audit = AuditLog(paths.audit_db)
-    sessions = Sessions(site, UserStore(paths.users_db, site.roles, audit), LiftController(audit))
+    audit = site_audit(paths, site)
+    users = UserStore(paths.users_db, site.roles, audit, limits=Limits.of(site))
+    sessions = Sessions(site, users, LiftController(audit))
     user = check_password(sessions, name, from_stdin)
     if isinstance(user, int):
         return user
@@ -123,6 +125,7 @@ def check_password(sessions: Sessions, name: str, from_stdin: bool) -> User | in
         return fail("no password given", 1)
     result = sessions.login(name, password)
     if result.user is None:
-        code = 1 if result.outcome == LoginOutcome.WRONG_CREDENTIALS else 3
+        refused = (LoginOutcome.WRONG_CREDENTIALS, LoginOutcome.LOCKED)
+        code = 1 if result.outcome in refused else 3
         return fail(result.message, code)
     return result.user

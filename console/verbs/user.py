@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+from console.verbs.common import (
+    add_location_options,
+    fail,
+    paths_from,
+    site_for_audit,
+    site_or_error,
+)
 from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 if TYPE_CHECKING:
-    from console.core.access.users import UserStore
-    from console.core.site.model import Role
+    from console.core.access.users import User, UserStore
+    from console.core.site.model import Site
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -38,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     action("disable", "stop a user logging in or authorising lifts", _toggle(False))
     action("enable", "allow a disabled user again", _toggle(True))
     action("remove", "delete a user (the audit keeps their history)", remove_user)
+    action(
+        "unlock",
+        "lift a lock set by too many failed passwords, and forget the failures",
+        unlock_user,
+    )
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -60,7 +71,7 @@ def add_user(args: argparse.Namespace) -> int:
         store.add(os_actor(), args.name, args.role, password)
         return f"added user {args.name} with role {args.role}"
 
-    return _run(args, site.roles, change)
+    return _run(args, change, site)
 
 
 def set_password(args: argparse.Namespace) -> int:
@@ -69,7 +80,7 @@ def set_password(args: argparse.Namespace) -> int:
         store.set_password(os_actor(), args.name, password)
         return f"password of {args.name} changed"
 
-    return _run(args, {}, change)
+    return _run(args, change)
 
 
 def set_role(args: argparse.Namespace) -> int:
@@ -82,7 +93,7 @@ def set_role(args: argparse.Namespace) -> int:
         store.set_role(os_actor(), args.name, args.role)
         return f"user {args.name} now has role {args.role}"
 
-    return _run(args, site.roles, change)
+    return _run(args, change, site)
 
 
 def _toggle(enabled: bool) -> Callable[[argparse.Namespace], int]:
@@ -91,7 +102,7 @@ def _toggle(enabled: bool) -> Callable[[argparse.Namespace], int]:
             store.set_enabled(os_actor(), args.name, enabled)
             return f"user {args.name} {'enabled' if enabled else 'disabled'}"
 
-        return _run(args, {}, change)
+        return _run(args, change)
 
     return toggle
 
@@ -101,17 +112,31 @@ def remove_user(args: argparse.Namespace) -> int:
         store.remove(os_actor(), args.name)
         return f"removed user {args.name}"
 
-    return _run(args, {}, change)
+    return _run(args, change)
+
+
+def unlock_user(args: argparse.Namespace) -> int:
+    def change(store: UserStore) -> str:
+        store.unlock(os_actor(), args.name)
+        return f"{args.name} unlocked"
+
+    return _run(args, change)
 
 
 def list_users(args: argparse.Namespace) -> int:
+    from console.core.access.lockout import format_seconds
+
+    def state(store: UserStore, user: User) -> str:
+        shown = "enabled" if user.enabled else "disabled"
+        hold = store.hold(user.name)
+        return f"{shown}, locked {format_seconds(hold.seconds)}" if hold and hold.locked else shown
+
     def show(store: UserStore) -> str:
         users = store.list()
         if not users:
             return f"no users in {store.path}; add one with: veil user add NAME --role ROLE"
         rows = [("NAME", "ROLE", "STATE", "CREATED", "UPDATED")] + [
-            (u.name, u.role, "enabled" if u.enabled else "disabled", u.created, u.updated)
-            for u in users
+            (u.name, u.role, state(store, u), u.created, u.updated) for u in users
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
         return "\n".join(
@@ -121,23 +146,29 @@ def list_users(args: argparse.Namespace) -> int:
             for row in rows
         )
 
-    return _run(args, {}, show)
+    return _run(args, show)
 
 
 def _run(
-    args: argparse.Namespace, roles: Mapping[str, Role], action: Callable[[UserStore], str]
+    args: argparse.Namespace, action: Callable[[UserStore], str], site: Site | None = None
 ) -> int:
     """Open the stores, run `action`, print its summary, and map failures to exit codes.
 
-    Only adding a user needs the site (for its roles); the other actions must keep
-    working when the site file is broken, since disabling an account can be urgent.
+    Only adding a user needs the site (for its roles, given as `site`); the other
+    actions must keep working when the site file is broken, since disabling an account
+    can be urgent, and use the site only to anchor their records when it can be read.
     """
     from console.core.access.passwords import PasswordPolicyError
+    from console.core.access.site_audit import site_audit
     from console.core.access.users import UserError, UserStore, UsersUnavailable
-    from console.core.audit.trail import AuditLog, AuditUnavailable
+    from console.core.audit.trail import AuditUnavailable
 
     paths = paths_from(args)
-    audit = AuditLog(paths.audit_db)
+    if site is None:
+        found = site_for_audit(paths, strict=False)
+        site = found if not isinstance(found, int) else None
+    audit = site_audit(paths, site)
+    roles = site.roles if site is not None else {}
     try:
         print(action(UserStore(paths.users_db, roles, audit)))
     except (UserError, PasswordPolicyError, SecretInputError) as error:

@@ -90,7 +90,11 @@ def test_verify_passes_then_names_the_first_bad_record(
     audit_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_veil("audit", "verify") == 0
-    assert capsys.readouterr().out == f"{audit_path}: 3 records, hash chain intact\n"
+    assert capsys.readouterr().out == (
+        f"{audit_path}: 3 records, hash chain intact; NOT anchored (no [audit] anchor in the "
+        "site file): cut-off newest records, a consistent rewrite or a replaced database "
+        "would go unnoticed\n"
+    )
     with sqlite3.connect(audit_path) as connection:
         connection.execute("DROP TRIGGER audit_no_update")
         connection.execute("UPDATE audit SET reason = 'nothing to see' WHERE seq = 2")

@@ -43,6 +43,7 @@ OTHER_VERBS_STACKS = (
 """What `veil render --input-dir` never uses: other verbs', live video's and the app's."""
 
 VERBS = (
+    "anchor",
     "audit",
     "credential",
     "deploy",

@@ -8,6 +8,7 @@ import pytest
 
 from console.core.access.authorization import LiftService
 from console.core.access.lift import LiftController
+from console.core.access.lockout import Limits
 from console.core.access.passwords import ScryptParams
 from console.core.access.users import User, UserStore
 from console.core.audit.trail import AuditLog
@@ -54,8 +55,16 @@ def audit(tmp_path: Path) -> AuditLog:
 
 
 @pytest.fixture
-def users(tmp_path: Path, site: Site, audit: AuditLog) -> UserStore:
-    store = UserStore(tmp_path / "data" / "veil.db", site.roles, audit, params=FAST)
+def users(tmp_path: Path, site: Site, audit: AuditLog, clock: FakeClock) -> UserStore:
+    """The users with the site's limits; their failure records read the test's `clock`."""
+    store = UserStore(
+        tmp_path / "data" / "veil.db",
+        site.roles,
+        audit,
+        params=FAST,
+        limits=Limits.of(site),
+        wall=clock,
+    )
     for name, role in (("olga", "operator"), ("sam", "supervisor"), ("sue", "supervisor")):
         store.add("admin", name, role, PASSWORD)
     store.add("admin", "gary", "guard", PASSWORD)

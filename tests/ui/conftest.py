@@ -79,7 +79,13 @@ def make_services(tmp_path: Path, clock: FakeClock) -> Iterator[AppServices]:
         site = site or load_site(DEMO_SITE)
         paths = Paths(site.path, tmp_path / "config", tmp_path / "data")
         services = build_services(
-            site, paths, demo=demo, clock=clock, params=FAST, sources_for=fixed_sources(dead)
+            site,
+            paths,
+            demo=demo,
+            clock=clock,
+            wall=clock,
+            params=FAST,
+            sources_for=fixed_sources(dead),
         )
         built.append(services)
         return services

@@ -41,13 +41,17 @@ def error_text(app: VeilApp) -> str:
     return str(app.screen.query_one("#authorization-message", Label).render())
 
 
-async def lock_authorization(pilot: Pilot[None]) -> None:
-    """Log in as the operator and fail the supervisor's password until it locks (five)."""
+async def lock_authorization(pilot: Pilot[None], clock: FakeClock) -> None:
+    """Log in as the operator and fail the supervisor's password until it locks (five).
+
+    Ten seconds pass between attempts, more than the growing delay before the lock.
+    """
     await log_in(pilot, OPERATOR)
     await pilot.press("ctrl+l")
     await pilot.pause()
     await fill(pilot, "supervisor", "wrong-1")
     for attempt in range(2, 6):
+        clock.advance(10)
         await fill(pilot, f"wrong-{attempt}")
 
 
@@ -151,7 +155,7 @@ async def test_repeated_failures_lock_authorization_until_the_lockout_ends(
     services = make_services()
     app = VeilApp(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await lock_authorization(pilot)
+        await lock_authorization(pilot, clock)
         screen = app.screen
         assert isinstance(screen, AuthorizationScreen)
         assert error_text(app) == (
@@ -184,7 +188,7 @@ async def test_a_locked_operator_sees_the_lock_when_opening_the_modal_again(
     services = make_services()
     app = VeilApp(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        await lock_authorization(pilot)
+        await lock_authorization(pilot, clock)
         await pilot.press("escape")
         clock.advance(60)
         await pilot.press("ctrl+l")

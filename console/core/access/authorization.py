@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from console.core.access.lift import ActiveLift, LiftController, LiftVoided
-from console.core.access.lockout import AttemptLimiter
+from console.core.access.lockout import AccountLocked, format_seconds
 from console.core.access.users import AccountChanged, User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
 from console.core.site.model import Site
@@ -58,12 +58,6 @@ class AuthorizationResult:
         return self.outcome is Outcome.LIFTED
 
 
-def format_seconds(seconds: float) -> str:
-    """mm:ss, rounded up so "0:00" never shows while time is left."""
-    whole = int(-(-seconds // 1))
-    return f"{whole // 60}:{whole % 60:02d}"
-
-
 class LiftService:
     """Lift requests for one console process and one site."""
 
@@ -71,10 +65,6 @@ class LiftService:
         self.site = site
         self.users = users
         self.controller = controller
-        self.limiter = AttemptLimiter(
-            site.auth_max_failures, site.auth_failure_window, site.auth_lockout, controller.clock
-        )
-        """Failed supervisor attempts, counted per operator."""
 
     def may_lift(self, user: User) -> bool:
         """True when the user's role lifts without a second person."""
@@ -82,7 +72,19 @@ class LiftService:
         return role is not None and LIFT_PERMISSION in role.permissions
 
     def locked_for(self, operator: str) -> float:
-        return self.limiter.locked_for(operator)
+        """Seconds the operator's own account stays locked (0.0 when it is not).
+
+        Read from the users database, where every process keeps the failure records, so
+        the modal asks it from the UI thread: a read of a WAL database never waits for
+        another process's write (measured: 0.5 ms while another process holds an
+        exclusive transaction). A database that cannot be read locks nothing here, since
+        `authorize` then refuses.
+        """
+        try:
+            hold = self.users.hold(operator)
+        except UsersUnavailable:
+            return 0.0
+        return hold.seconds if hold is not None and hold.locked else 0.0
 
     def lift_self(self, operator: User, reason: str, epoch: int) -> AuthorizationResult:
         """Lift for an operator whose own role holds the permission."""
@@ -110,7 +112,7 @@ class LiftService:
         supervisor = supervisor.strip()
         if self.site.require_lift_reason and not reason:
             return _reason_required()
-        locked = self.limiter.locked_for(operator.name)
+        locked = self.locked_for(operator.name)
         if locked > 0:
             return self._deny(
                 Outcome.LOCKED,
@@ -143,7 +145,16 @@ class LiftService:
                 reason,
             )
         try:
-            authorizer = self.users.authenticate(supervisor, password)
+            authorizer = self.users.authenticate(supervisor, password, requester=checked.name)
+        except AccountLocked as held:
+            return self._deny(
+                Outcome.LOCKED,
+                held.hold.message,
+                checked.name,
+                supervisor,
+                reason,
+                locked_for=held.hold.seconds,
+            )
         except UsersUnavailable as error:
             return AuthorizationResult(Outcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         if authorizer is None:
@@ -156,7 +167,6 @@ class LiftService:
                 supervisor,
                 reason,
             )
-        self.limiter.succeeded(checked.name)
         try:
             self.controller.check(epoch)
             self.controller.audit.append(
@@ -227,19 +237,23 @@ class LiftService:
     def _wrong_credentials(
         self, operator: str, supervisor: str, reason: str
     ) -> AuthorizationResult:
+        """A wrong password; when it was the one that locked the operator's or the
+        supervisor's account, the refusal says so and is recorded as the lock."""
         message = "Wrong user name or password."
-        denied = self._deny(Outcome.WRONG_CREDENTIALS, message, operator, supervisor, reason)
-        if not self.limiter.failed(operator):
-            return denied
-        lockout = self.site.auth_lockout
+        try:
+            hold = self.users.hold(operator, supervisor)
+        except UsersUnavailable:
+            hold = None
+        if hold is None or not hold.locked:
+            return self._deny(Outcome.WRONG_CREDENTIALS, message, operator, supervisor, reason)
         return self._deny(
             Outcome.LOCKED,
             f"{message} Too many failed attempts: authorization is locked for "
-            f"{format_seconds(lockout)}.",
+            f"{format_seconds(hold.seconds)}.",
             operator,
             supervisor,
             reason,
-            locked_for=lockout,
+            locked_for=hold.seconds,
             event=Event.LIFT_LOCKED,
         )
 

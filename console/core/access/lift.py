@@ -28,7 +28,7 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
-from console.core.audit.trail import AuditLog, Event
+from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.timebase.clock import Clock, monotonic
 
 APPLIED = "masks applied"
@@ -127,13 +127,26 @@ class LiftController:
         details: dict[str, object] = {"duration_s": round(duration, 3)}
         if previous is not None:
             details["replaces"] = previous.started_seq
-        record = self.audit.append(
-            Event.LIFT_STARTED,
-            operator=operator,
-            authorizer=authorizer,
-            reason=reason,
-            details=details,
-        )
+        try:
+            record = self.audit.append(
+                Event.LIFT_STARTED,
+                operator=operator,
+                authorizer=authorizer,
+                reason=reason,
+                details=details,
+            )
+        except AuditUnavailable as error:
+            if error.written is not None:
+                # In the chain, but the anchor never signed it: the lift did not begin,
+                # and the trail must not show it as open forever.
+                self.audit.post(
+                    Event.LIFT_VOIDED,
+                    operator=operator,
+                    authorizer=authorizer,
+                    reason=reason,
+                    details={"lift": error.written.seq, "cause": "not anchored"},
+                )
+            raise
         active = ActiveLift(operator, authorizer, reason, record.seq, self.clock() + duration)
         with self._lock:
             voided = self._voided_by(epoch)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from console.core.access.lift import LiftController
+from console.core.access.lockout import AccountLocked
 from console.core.access.users import User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
 from console.core.site.model import Site
@@ -23,6 +24,8 @@ from console.core.site.model import Site
 class LoginOutcome(StrEnum):
     OK = "ok"
     WRONG_CREDENTIALS = "wrong credentials"
+    LOCKED = "locked"
+    """Too many failed attempts for this name: no password was checked."""
     AUDIT_UNAVAILABLE = "audit unavailable"
     USERS_UNAVAILABLE = "users unavailable"
 
@@ -68,6 +71,8 @@ class Sessions:
         name = name.strip()
         try:
             user = self.users.authenticate(name, password)
+        except AccountLocked as held:
+            return LoginResult(LoginOutcome.LOCKED, held.hold.message)
         except UsersUnavailable as error:
             return LoginResult(LoginOutcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         event = Event.LOGIN_OK if user else Event.LOGIN_FAILED

@@ -4,17 +4,30 @@ Users live in ``data_dir / "veil.db"``; roles and what they permit live in the s
 file, so the store only checks that a role name exists there. Every change to a user is
 written to the audit inside the same users-database transaction: if the audit cannot
 take the record, the change is rolled back, so no user admin happens unrecorded.
+
+Every password check in Veil is `UserStore.authenticate`, and it is throttled by the
+failure records kept in the same database (see `console.core.access.lockout`).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.core.access.lockout import SCHEMA as FAILURES_SCHEMA
+from console.core.access.lockout import (
+    AccountLocked,
+    FailureBook,
+    Hold,
+    Limits,
+    Locked,
+    failure_key,
+)
 from console.core.access.passwords import (
     DEFAULT_PARAMS,
     ScryptParams,
@@ -23,9 +36,10 @@ from console.core.access.passwords import (
     needs_rehash,
     verify_password,
 )
-from console.core.audit.trail import AuditLog, Event
+from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.site.model import Role
-from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect
+from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect, connect_existing
+from console.core.timebase.clock import Clock
 from console.core.timebase.utc import WallClock, format_utc, system_now
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,31}")
@@ -66,7 +80,8 @@ class User:
     """UTC, ISO 8601; changes with role, password or enabled state."""
 
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS users (
     name TEXT PRIMARY KEY,
     role TEXT NOT NULL,
@@ -76,6 +91,8 @@ CREATE TABLE IF NOT EXISTS users (
     updated TEXT NOT NULL
 );
 """
+    + FAILURES_SCHEMA
+)
 
 
 def check_name(name: str) -> None:
@@ -85,6 +102,32 @@ def check_name(name: str) -> None:
             f"invalid user name {name!r}: expected 2-32 characters, a lower-case letter "
             "first, then lower-case letters, digits, '.', '_' or '-'"
         )
+
+
+def has_users(path: Path) -> bool:
+    """True when the users database at `path` exists and holds at least one user.
+
+    Asked before a new audit chain is started: users mean an audit existed.
+    Unreadable counts as True, so a broken users database never lets the audit restart.
+    """
+    if not path.exists():
+        return False
+    try:
+        connection = connect_existing(path)
+    except (sqlite3.Error, OSError):
+        return True
+    try:
+        return connection.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+    except sqlite3.OperationalError as error:
+        return "no such table" not in str(error)
+    except sqlite3.Error:
+        return True
+    finally:
+        connection.close()
+
+
+def _key(name: str) -> str:
+    return failure_key(name, NAME_PATTERN.fullmatch(name) is not None)
 
 
 class UserStore:
@@ -98,6 +141,8 @@ class UserStore:
         params: ScryptParams = DEFAULT_PARAMS,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         now: WallClock = system_now,
+        limits: Limits | None = None,
+        wall: Clock = time.time,
     ) -> None:
         self.path = path
         """The SQLite file, normally ``data_dir / "veil.db"``."""
@@ -109,6 +154,10 @@ class UserStore:
         """scrypt cost for new hashes; older hashes are upgraded on login."""
         self.busy_timeout = busy_timeout
         self._now = now
+        self.failures = FailureBook(limits or Limits())
+        """The site's ``[auth]`` limits on password guessing, kept in this database."""
+        self._wall = wall
+        """Seconds since the epoch, for failure records that outlive the process."""
         self._dummy_hash: str | None = None
 
     def check_new(self, name: str, role: str) -> None:
@@ -202,28 +251,74 @@ class UserStore:
             )
         return User(user.name, str(role), True, str(created), str(updated))
 
-    def authenticate(self, name: str, password: str) -> User | None:
+    def authenticate(self, name: str, password: str, requester: str = "") -> User | None:
         """The user when the name and password match an enabled user, else None.
 
-        An unknown name costs the same scrypt work as a known one, so response time does
-        not reveal which names exist. A hash made with older parameters is replaced.
+        Throttled (see `console.core.access.lockout`): raises `AccountLocked`, without
+        looking at the password, while `name` (or the `requester` whose session asks for
+        a supervisor's password) is locked or must wait. An unknown name costs the same
+        scrypt work and meets the same throttle as a known one, so neither response time
+        nor a lock reveals which names exist. A hash made with older parameters is
+        replaced.
         """
-        with self._connection() as connection:
+        keys = [_key(name)] + ([_key(requester)] if requester and requester != name else [])
+        with self._transaction() as connection:
+            held, locked = self.failures.admit(connection, keys, self._wall())
             row = connection.execute(
                 "SELECT role, password_hash, enabled, created, updated FROM users WHERE name = ?",
                 (name,),
             ).fetchone()
+        self._announce(locked)
+        if held is not None:
+            raise AccountLocked(held)
         stored = str(row[1]) if row else self._dummy()
         matches = verify_password(password, stored)
         if row is None or not matches or not row[2]:
+            with self._transaction() as connection:
+                locked = self.failures.failed(connection, keys, self._wall())
+            self._announce(locked)
             return None
         role, _, _, created, updated = row
-        if needs_rehash(stored, self.params):
-            with self._transaction() as connection:
+        with self._transaction() as connection:
+            self.failures.clear(connection, keys)
+            if needs_rehash(stored, self.params):
                 self._update(
                     connection, name, "password_hash = ?", (hash_password(password, self.params),)
                 )
         return User(name, str(role), True, str(created), str(updated))
+
+    def hold(self, *names: str) -> Hold | None:
+        """The longest hold a password check involving `names` would meet now."""
+        now = self._wall()
+        with self._connection() as connection:
+            holds = [self.failures.hold(connection, _key(name), now) for name in names]
+        found = [hold for hold in holds if hold is not None]
+        return max(found, key=lambda hold: (hold.locked, hold.seconds)) if found else None
+
+    def unlock(self, actor: str, name: str) -> None:
+        """Forget `name`'s failures and lift its lock early; `actor` is who, for the audit.
+
+        Works for names that are not users too, since they are throttled alike.
+        """
+        with self._transaction() as connection:
+            if not self.failures.clear(connection, [_key(name)]):
+                raise UserError(f"{name!r} is not locked and has no failed attempts")
+            self.audit.append(Event.ACCOUNT_UNLOCKED, operator=actor, details={"user": name})
+
+    def _announce(self, locked: Iterable[Locked]) -> None:
+        """Record locks just set. A lock stands even when the audit cannot take its record:
+        the caller's own record (a failed login, a denied lift) then fails and says so."""
+        for lock in locked:
+            with suppress(AuditUnavailable):
+                self.audit.append(
+                    Event.ACCOUNT_LOCKED,
+                    outcome="locked",
+                    details={
+                        "user": lock.key,
+                        "failures": lock.failures,
+                        "locked_for_s": round(lock.seconds),
+                    },
+                )
 
     def _update(
         self, connection: sqlite3.Connection, name: str, assignment: str, values: tuple[object, ...]

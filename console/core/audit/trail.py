@@ -7,8 +7,13 @@ point `AuditLog.verify` can name. Triggers refuse UPDATE and DELETE through SQLi
 someone editing the file by other means is caught by the chain, and someone deleting
 the newest records by the AUTOINCREMENT high-water mark SQLite keeps separately.
 
-The chain is keyless: whoever can rewrite the whole file can forge a consistent one.
-It proves the console did not lose or alter records, not that the disk was guarded.
+On its own the chain is keyless: whoever can rewrite the whole file can forge a
+consistent one, cut off the newest records, or delete the file and let the next command
+begin a new chain. With an anchor (`console.core.audit.anchor`, configured in the
+site's ``[audit]`` table) every record is signed into a log outside the console
+account's reach right after it is committed, and `verify` checks the database against
+that log, which catches all three. A fresh chain is never started while the anchor has
+signed anything, or while the `genesis_guard` objects (the site already has users).
 
 Appending reads the last record and inserts the next inside ``BEGIN IMMEDIATE``, so two
 processes appending at once serialise on SQLite's write lock and neither forks the
@@ -45,13 +50,15 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from console.core.audit.anchor import Anchor, AnchorError, compare, span
+from console.core.audit.checkpoint import Checkpoint
 from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect, connect_existing
 from console.core.timebase.utc import WallClock, format_utc, system_now
 
@@ -78,11 +85,14 @@ class Event(StrEnum):
     LIFT_APPLIED = "lift_applied"
     LIFT_EXPIRED = "lift_expired"
     SESSION_ENDED_WHILE_LIFTED = "session_ended_while_lifted"
+    SESSION_ENDED_UNCLEANLY = "session_ended_uncleanly"
     LIFT_VOIDED = "lift_voided"
     EXPORT = "export"
     EXPORT_KEY = "export_key"
     LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
+    ACCOUNT_LOCKED = "account_locked"
+    ACCOUNT_UNLOCKED = "account_unlocked"
     SITE_LOADED = "site_loaded"
     SITE_CHANGED = "site_changed"
     MASK_EDITOR_OPENED = "mask_editor_opened"
@@ -107,11 +117,14 @@ _LABELS: dict[Event, str] = {
     Event.LIFT_APPLIED: "masks applied manually",
     Event.LIFT_EXPIRED: "lift expired",
     Event.SESSION_ENDED_WHILE_LIFTED: "session ended while lifted",
+    Event.SESSION_ENDED_UNCLEANLY: "session ended uncleanly",
     Event.LIFT_VOIDED: "lift voided (its session ended first)",
     Event.EXPORT: "export",
     Event.EXPORT_KEY: "export key",
     Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
+    Event.ACCOUNT_LOCKED: "account locked",
+    Event.ACCOUNT_UNLOCKED: "account unlocked",
     Event.SITE_LOADED: "site file loaded",
     Event.SITE_CHANGED: "site changed",
     Event.MASK_EDITOR_OPENED: "mask editor opened",
@@ -130,6 +143,12 @@ def event_label(stored: str) -> str:
 
 class AuditUnavailable(Exception):
     """A record could not be written or the log could not be read; the message says why."""
+
+    def __init__(self, message: str, written: AuditRecord | None = None) -> None:
+        super().__init__(message)
+        self.written = written
+        """The record, when it is in the chain but its anchor did not sign it: its act is
+        refused all the same, and the caller may record that it never happened."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +187,13 @@ class Verification:
     """Sequence number of the first record that fails, None when the chain is intact."""
     problem: str
     """What is wrong with it ("" when intact)."""
+    anchored: bool = False
+    """Whether an anchor was asked (False: nothing outside the database was checked)."""
+    checkpoint: Checkpoint | None = None
+    """The anchor's newest checkpoint, when the database matches it."""
+    unanchored: tuple[int, int] | None = None
+    """First and last record after that checkpoint: written while the anchor was
+    unreachable or by a writer without it, so not yet protected by it."""
 
     @property
     def ok(self) -> bool:
@@ -260,11 +286,20 @@ class AuditLog:
         path: Path,
         busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
         now: WallClock = system_now,
+        anchor: Anchor | None = None,
+        genesis_guard: Callable[[], str] | None = None,
     ) -> None:
         self.path = path
         """The SQLite file, normally ``data_dir / "audit.db"``."""
         self.busy_timeout = busy_timeout
         """Seconds an append waits for another process's write before it fails."""
+        self.anchor = anchor
+        """The signer every record is anchored with; None: the chain stands alone."""
+        self.genesis_guard = genesis_guard
+        """Says why no new chain may be started here ("" when one may)."""
+        self.observers: list[Callable[[AuditRecord], None]] = []
+        """Called with every record this object wrote, once it is committed (and, for an
+        appended record, anchored), by the thread that wrote it."""
         self._now = now
         self._lock = threading.Lock()
         """Held while writing: one writer at a time in this process, in queue order."""
@@ -286,7 +321,14 @@ class AuditLog:
         details: Mapping[str, object] | None = None,
     ) -> AuditRecord:
         """Write one record now, after every record asked for before it, and return it;
-        or raise `AuditUnavailable` having written none of it."""
+        or raise `AuditUnavailable`.
+
+        Without an anchor, nothing is written when it raises. With one, a record the
+        anchor could not sign stays in the database (it is committed first, so that an
+        anchored sequence number always exists in the database) and `AuditUnavailable`
+        says so: the caller refuses the act as if nothing had been written, and `verify`
+        lists the record as not anchored.
+        """
         entry = _Entry(
             event,
             operator,
@@ -382,7 +424,7 @@ class AuditLog:
                     return
                 entry = self._queued[0]
             try:
-                record = self._write(entry)
+                record, unanchored = self._write(entry)
             except Exception as error:
                 failure = (
                     error
@@ -396,12 +438,25 @@ class AuditLog:
                         self._queued.popleft()
                         entry.error = failure
                 raise failure from error
+            # A posted record has landed even unanchored: its act happened, and the next
+            # anchored record covers it. An appended one's act is refused.
+            refused = unanchored if not entry.must_land else None
             with self._queue_lock:
                 self._queued.popleft()
-                entry.record = record
+                if refused is None:
+                    entry.record = record
+                else:
+                    entry.error = refused
+            if refused is not None:
+                raise refused
+            for observer in self.observers:
+                observer(record)
 
-    def _write(self, entry: _Entry) -> AuditRecord:
-        """Put one record at the end of the chain; the caller holds `_lock`."""
+    def _write(self, entry: _Entry) -> tuple[AuditRecord, AuditUnavailable | None]:
+        """Put one record at the end of the chain and anchor it; the caller holds
+        `_lock`. Returns the record and, when it was committed but not anchored, why."""
+        if not self.path.exists():
+            self._may_start_chain()
         with self._writing() as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -409,6 +464,8 @@ class AuditLog:
                 last = connection.execute(
                     "SELECT hash FROM audit ORDER BY seq DESC LIMIT 1"
                 ).fetchone()
+                if last is None and seq == 1:
+                    self._may_start_chain()
                 prev_hash = str(last[0]) if last else GENESIS_HASH
                 fields = (
                     seq,
@@ -432,7 +489,57 @@ class AuditLog:
                     with suppress(sqlite3.Error):  # the original error is the one to report
                         connection.execute("ROLLBACK")
                 raise
-        return record
+            try:
+                self._anchor(connection, record)
+            except AuditUnavailable as error:
+                return record, error
+        return record, None
+
+    def _may_start_chain(self) -> None:
+        """Raise `AuditUnavailable` unless a new chain may begin here.
+
+        A missing or empty audit where the anchor has signed records, or where the site
+        already has users, is a deleted or replaced audit, not a new site: starting
+        over would quietly bury what was there.
+        """
+        refusal = f"refusing to start a new audit chain in {self.path}"
+        if self.anchor is not None:
+            try:
+                head = self.anchor.head()
+            except AnchorError as error:
+                raise AuditUnavailable(f"{refusal}: {error}") from None
+            if head is not None:
+                raise AuditUnavailable(
+                    f"{refusal}: the anchor has signed records up to {head.seq} (the last at "
+                    f"{head.time}), so the audit was deleted or replaced; restore it from a "
+                    "backup"
+                )
+        why = self.genesis_guard() if self.genesis_guard else ""
+        if why:
+            raise AuditUnavailable(f"{refusal}: {why}")
+
+    def _anchor(self, connection: sqlite3.Connection, record: AuditRecord) -> None:
+        """Have the committed `record` signed; raise `AuditUnavailable` if it is not covered."""
+        if self.anchor is None:
+            return
+        unanchored = f"record {record.seq} was written but not anchored"
+        try:
+            checkpoint = self.anchor.extend(record.seq, record.hash, record.prev_hash)
+        except AnchorError as error:
+            raise AuditUnavailable(f"{unanchored}: {error}", record) from None
+        if checkpoint.seq == record.seq:
+            return
+        # Another process's later record was anchored first; it covers this one only if
+        # it is in this database's chain.
+        row = connection.execute(
+            "SELECT hash FROM audit WHERE seq = ?", (checkpoint.seq,)
+        ).fetchone()
+        if row is None or str(row[0]) != checkpoint.hash:
+            raise AuditUnavailable(
+                f"{unanchored}: the anchor has signed record {checkpoint.seq}, which this "
+                "database does not hold (it was truncated or replaced)",
+                record,
+            )
 
     def records(self, since: datetime | None = None) -> list[AuditRecord]:
         """All records in chain order, optionally only those at or after `since`.
@@ -454,14 +561,50 @@ class AuditLog:
             return [_record(row) for row in rows]
 
     def verify(self) -> Verification:
-        """Walk the chain and report the first record that breaks it (after writing
-        what this process posted, as `records` does)."""
+        """Walk the chain, then hold it against the anchor; report the first problem.
+
+        Records this process posted are written first, as `records` does. Raises
+        `AuditUnavailable` when the database or the anchor cannot be read.
+        """
         with suppress(AuditUnavailable):
             self.flush()
+        # The anchor's log first: every checkpoint in it is then of a record already
+        # committed, while records appended meanwhile only show as not yet anchored.
+        checkpoints = self._checkpoints(self.anchor) if self.anchor is not None else []
+        if self.anchor is not None and not self.path.is_file():
+            return self._verify_missing(self.anchor, checkpoints)
         with self._reading() as connection:
             rows = connection.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq").fetchall()
             high_water = _high_water_mark(connection)
-        return _verify([_record(row) for row in rows], high_water)
+        records = [_record(row) for row in rows]
+        chain = _verify(records, high_water)
+        if self.anchor is None:
+            return chain
+        found = compare({r.seq: r.hash for r in records}, checkpoints, self.anchor.key)
+        if chain.ok and found.problem:
+            return Verification(len(records), found.first_bad, found.problem, anchored=True)
+        return replace(
+            chain, anchored=True, checkpoint=found.checkpoint, unanchored=found.unanchored
+        )
+
+    def _verify_missing(self, anchor: Anchor, checkpoints: list[Checkpoint]) -> Verification:
+        if not checkpoints:
+            raise AuditUnavailable(f"no audit log at {self.path}")
+        found = compare({}, checkpoints, anchor.key)
+        problem = found.problem
+        if found.truncated:
+            last = checkpoints[-1]
+            problem = (
+                f"the audit database {self.path} is missing: the anchor signed records 1.."
+                f"{last.seq} (the last at {last.time}), and all of them are gone (deleted?)"
+            )
+        return Verification(0, 1, problem, anchored=True)
+
+    def _checkpoints(self, anchor: Anchor) -> list[Checkpoint]:
+        try:
+            return anchor.checkpoints()
+        except AnchorError as error:
+            raise AuditUnavailable(f"cannot check the audit against its anchor: {error}") from None
 
     @contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -535,7 +678,7 @@ def _verify(records: list[AuditRecord], high_water: int) -> Verification:
     for record in records:
         problem = ""
         if record.seq != expected_seq:
-            problem = f"{_span(expected_seq, record.seq - 1)} missing before it (deleted?)"
+            problem = f"{span(expected_seq, record.seq - 1)} missing before it (deleted?)"
         elif record.prev_hash != previous_hash:
             problem = (
                 "does not link to the record before it "
@@ -561,10 +704,6 @@ def _verify(records: list[AuditRecord], high_water: int) -> Verification:
         return Verification(
             len(records),
             expected_seq,
-            f"{_span(expected_seq, high_water)} missing from the end (deleted?)",
+            f"{span(expected_seq, high_water)} missing from the end (deleted?)",
         )
     return Verification(len(records), None, "")
-
-
-def _span(first: int, last: int) -> str:
-    return f"record {first} is" if first == last else f"records {first}..{last} are"

@@ -9,6 +9,8 @@ input, and every problem in it is collected, not just the first.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 import re
 from abc import ABC, abstractmethod
@@ -110,6 +112,30 @@ class FrigateName(Simple[str]):
 
     def show(self, value: str) -> str:
         return f'"{value}"'
+
+
+ANCHOR_KEY_PREFIX = "ed25519:"
+"""How an ``[audit] anchor_key`` starts; `veil anchor init` prints the whole line."""
+
+
+class AnchorKey(Simple[bytes]):
+    """The audit anchor's Ed25519 public key, pinned in the site file, which an
+    administrator installs out of the console account's reach."""
+
+    placeholder = '"ed25519:..."'
+    expected = f"{ANCHOR_KEY_PREFIX}<base64 of 32 bytes>, as `veil anchor init` prints it"
+
+    def parse(self, value: object) -> bytes | None:
+        if not isinstance(value, str) or not value.startswith(ANCHOR_KEY_PREFIX):
+            return None
+        try:
+            raw = base64.b64decode(value.removeprefix(ANCHOR_KEY_PREFIX), validate=True)
+        except binascii.Error:
+            return None
+        return raw if len(raw) == 32 else None
+
+    def show(self, value: bytes) -> str:
+        return f'"{ANCHOR_KEY_PREFIX}{base64.b64encode(value).decode("ascii")}"'
 
 
 class Boolean(Simple[bool]):

@@ -83,6 +83,10 @@ class Site:
     auth_lockout: float = AuthTable.lockout.preset
     auth_idle_logout: float = AuthTable.idle_logout.preset
     """Seconds without input after which a console logs out; 0.0: never."""
+    audit_anchor: Path | None = None
+    """The anchor signer's Unix socket (``[audit] anchor``); None: the audit is not anchored."""
+    audit_anchor_key: bytes = b""
+    """The signer's raw Ed25519 public key (``[audit] anchor_key``)."""
     sha256: str = ""
     """Of the file as read, so the audit can prove which configuration was in force."""
     directory: Path = field(default=Path("."))

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from console.core.privacy.masks import GRID_SIZES
 from console.core.site.kinds import (
+    AnchorKey,
     Boolean,
     Cells,
     Choice,
@@ -191,15 +192,17 @@ class SiteTable(Table, heading="[site]"):
 
 
 class AuthTable(Table, heading="[auth]"):
-    """Guessing of supervisor authorization is throttled: after `max_failures` wrong tries
-    within `failure_window`, authorization is locked for that operator for `lockout`. An
-    idle console can be logged out after `idle_logout`."""
+    """Password guessing is throttled at every entry point (console login, supervisor
+    authorization, `veil export`): after the second failure for an account the next try
+    waits 1, 2, 4 ... s, and `max_failures` failures within `failure_window` lock the
+    account for `lockout` (`veil user unlock NAME` ends it early). An idle console can be
+    logged out after `idle_logout`."""
 
-    max_failures = Key(Integer(1, 100), "Failed tries that lock authorization.", default=5)
+    max_failures = Key(Integer(1, 100), "Failed passwords that lock an account.", default=5)
     failure_window = Key(
-        Duration(10, 86_400), "The window the failed tries are counted in.", default=300.0
+        Duration(10, 86_400), "The window the failures are counted in.", default=300.0
     )
-    lockout = Key(Duration(10, 86_400), "How long authorization then stays locked.", default=300.0)
+    lockout = Key(Duration(10, 86_400), "How long the account then stays locked.", default=300.0)
     idle_logout = Key(
         DurationOrOff(60, 86_400),
         "Log a console out after this long without a key or mouse event (masks back, "
@@ -207,6 +210,16 @@ class AuthTable(Table, heading="[auth]"):
         "own.",
         default=0.0,
     )
+
+
+class AuditTable(Table, heading="[audit]"):
+    """The audit's anchor: a signer under its own account that signs every record's
+    head (`veil anchor serve`), so `veil audit verify` catches cut-off records, a
+    rewritten chain and a deleted database. Both keys or neither; without them the audit
+    is a bare hash chain."""
+
+    anchor = Key(Text(), "The signer's Unix socket, relative to the site file or absolute.")
+    anchor_key = Key(AnchorKey(), "The signer's public key (`veil anchor init` prints it).")
 
 
 class RoleTable(Table, heading="[roles.NAME]"):
@@ -295,7 +308,8 @@ class SiteFile(Table, heading="site.toml"):
     """The tables a site file holds."""
 
     site = Key(Section(SiteTable), "The site as a whole.", required=True)
-    auth = Key(Section(AuthTable), "Lockout of supervisor authorization.")
+    auth = Key(Section(AuthTable), "Throttling of password guessing, and idle logout.")
+    audit = Key(Section(AuditTable), "The audit's anchor.")
     roles = Key(Named(RoleTable, "role"), "What each role may do.")
     cameras = Key(Entries(CameraTable, at_least=1), "The cameras.", required=True)
     carousels = Key(Entries(CarouselTable), "Wall slots that cycle through cameras.")

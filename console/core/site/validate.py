@@ -8,6 +8,7 @@ exist, and relative paths resolved against the site file's folder.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, cast
 
 from console.core.privacy.masks import Geometry, GridGeometry, Mask, MaskKind, MaskStyle
@@ -15,6 +16,7 @@ from console.core.site.kinds import NETWORK_SCHEMES, Cells
 from console.core.site.model import Camera, Carousel, RecordingsLayout, Role, Site, StreamTransport
 from console.core.site.reader import Fields, Reader
 from console.core.site.schema import (
+    AuditTable,
     AuthTable,
     CameraTable,
     CarouselTable,
@@ -48,6 +50,7 @@ class _Validator:
         window = auth.get(AuthTable.failure_window)
         lockout = auth.get(AuthTable.lockout)
         idle = auth.get(AuthTable.idle_logout)
+        anchor, anchor_key = self.anchor(top.section(SiteFile.audit))
         roles = self.roles(top)
         cameras = self.cameras(top)
         carousels = self.carousels(top, {camera.id for camera in cameras})
@@ -73,9 +76,26 @@ class _Validator:
             auth_failure_window=window,
             auth_lockout=lockout,
             auth_idle_logout=idle,
+            audit_anchor=anchor,
+            audit_anchor_key=anchor_key,
             sha256=sha256,
             directory=self.directory,
         )
+
+    def anchor(self, audit: Fields) -> tuple[Path | None, bytes]:
+        """The signer's socket and key: the two go together, one is no use alone."""
+        socket = audit.get(AuditTable.anchor)
+        key = audit.get(AuditTable.anchor_key)
+        for present, missing in ((AuditTable.anchor, AuditTable.anchor_key),
+                                 (AuditTable.anchor_key, AuditTable.anchor)):  # fmt: skip
+            if present in audit and missing not in audit:
+                self.reader.report(
+                    audit.at(present),
+                    f"needs audit.{missing.name} too: the signer's socket and its key go together",
+                )
+        if socket is None or key is None:
+            return None, b""
+        return (self.directory / socket).resolve(), key
 
     def roles(self, top: Fields) -> dict[str, Role]:
         roles: dict[str, Role] = {}

@@ -5,8 +5,9 @@ one place any lift request is completed, with or without a supervisor. The passw
 field is masked, cleared after every try and never logged; the check runs in a thread
 worker (scrypt is slow on purpose) so the console, and the panic key, stay
 responsive. Refusals leave the modal open with the core's one-sentence reason, so the
-operator can retry or cancel; a lockout shows the time left, read from the limiter's
-clock, and unlocks the form when it runs out.
+operator can retry or cancel; a lockout of the operator's account shows the time left,
+read from the failure records in the users database, and unlocks the form when it runs
+out.
 
 The result is the `ActiveLift` now in force, or None when the operator cancelled.
 

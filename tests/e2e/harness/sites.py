@@ -53,6 +53,10 @@ max_failures = 3
 failure_window = "2m"
 lockout = "90s"
 
+[audit]
+anchor = "/run/veil-anchor/anchor.sock"
+anchor_key = "ed25519:lgdzxtXQ2YZDNUHQ5HZCfURlmh3DQ06xOZ8SvSEi8Io="
+
 [roles.operator]
 permissions = ["live", "playback", "export"]
 
