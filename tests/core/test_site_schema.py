@@ -21,6 +21,8 @@ name = "S"
 
 [auth]
 
+[audit]
+
 [roles.operator]
 permissions = ["live"]
 

@@ -566,8 +566,12 @@ class AuditLog:
         if self.anchor is not None and not self.path.is_file():
             return self._verify_missing(self.anchor, checkpoints)
         with self._reading() as connection:
+            # One snapshot for both: a record committed between two reads would otherwise
+            # look like one deleted from the end.
+            connection.execute("BEGIN")
             rows = connection.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq").fetchall()
             high_water = _high_water_mark(connection)
+            connection.execute("COMMIT")
         records = [_record(row) for row in rows]
         chain = _verify(records, high_water)
         if self.anchor is None:
