@@ -52,7 +52,10 @@ class RunRegistry:
         path = self.folder / f"{self.run}.run"
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            # Locked through a read-only descriptor: a file held open for writing would
+            # keep an administrator from remounting the data dir read-only.
+            descriptor = os.open(path, os.O_RDONLY)
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as error:
             raise AuditUnavailable(
@@ -103,12 +106,15 @@ class RunRegistry:
             return
         data = json.dumps({**self._state, "lifts": self._lifts}).encode("utf-8")
         with suppress(OSError):
-            os.ftruncate(self._descriptor, 0)
-            os.pwrite(self._descriptor, data, 0)
+            writer = os.open(self.folder / f"{self.run}.run", os.O_WRONLY | os.O_TRUNC)
+            try:
+                os.write(writer, data)
+            finally:
+                os.close(writer)
 
     def _sweep(self, path: Path) -> None:
         try:
-            descriptor = os.open(path, os.O_RDWR)
+            descriptor = os.open(path, os.O_RDONLY)
         except OSError:
             return
         try:

@@ -573,21 +573,18 @@ class AuditLog:
         checkpoints = self._checkpoints(self.anchor) if self.anchor is not None else []
         if self.anchor is not None and not self.path.is_file():
             return self._verify_missing(self.anchor, checkpoints)
-        for attempt in range(_IN_FLIGHT_TRIES):
-            with self._reading() as connection:
-                rows = connection.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq").fetchall()
-                high_water = _high_water_mark(connection)
-            records = [_record(row) for row in rows]
-            chain = _verify(records, high_water)
-            if self.anchor is None:
-                return chain
-            found = compare({r.seq: r.hash for r in records}, checkpoints, self.anchor.key)
-            if not found.truncated or attempt == _IN_FLIGHT_TRIES - 1:
-                break
-            # A record is signed inside its transaction, before it commits: a checkpoint
-            # can name a record another console is committing right now. A truncation
-            # stays one when read again; a record in flight does not.
-            time.sleep(_IN_FLIGHT_WAIT)
+        with self._reading() as connection:
+            # One snapshot for both: a record committed between two reads would otherwise
+            # look like one deleted from the end.
+            connection.execute("BEGIN")
+            rows = connection.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq").fetchall()
+            high_water = _high_water_mark(connection)
+            connection.execute("COMMIT")
+        records = [_record(row) for row in rows]
+        chain = _verify(records, high_water)
+        if self.anchor is None:
+            return chain
+        found = compare({r.seq: r.hash for r in records}, checkpoints, self.anchor.key)
         if chain.ok and found.problem:
             return Verification(len(records), found.first_bad, found.problem, anchored=True)
         return replace(
@@ -653,11 +650,6 @@ class AuditLog:
         if why := _unwritable(self.path):
             return f"audit log {self.path} cannot be written: {why}"
         return f"audit log {self.path} is unavailable: {text}"
-
-
-_IN_FLIGHT_TRIES = 4
-_IN_FLIGHT_WAIT = 0.1
-"""Seconds between reads of records a checkpoint names but the database does not show."""
 
 
 def _unwritable(path: Path) -> str:
