@@ -27,6 +27,7 @@ from console.core.privacy.masks import (
     MaskStyle,
     PolygonGeometry,
     RectGeometry,
+    crossing_edges,
 )
 from console.core.site.durations import parse_duration
 
@@ -588,6 +589,15 @@ class _Reader:
         if abs(doubled_area) < 1e-9:
             self.problem(
                 path, "expected a polygon that encloses an area; these points enclose none"
+            )
+            return None
+        if crossed := crossing_edges(pairs):
+            (a, b), (c, d) = crossed
+            self.problem(
+                path,
+                f"expected edges that neither cross nor touch, but edge {a}-{b} meets edge "
+                f"{c}-{d} (points counted from 0); where they overlap the fill would leave a "
+                "hole: draw one polygon per area",
             )
             return None
         return PolygonGeometry(pairs)
