@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from console.core.access.lift import LiftController
 from console.core.access.session import LoginOutcome, Sessions
-from console.core.access.users import UserStore
+from console.core.access.users import NOT_A_USER, UserStore
 from console.core.audit.trail import AuditLog
 from console.core.site.config import Site
 from tests.lift.conftest import PASSWORD, make_site
@@ -61,3 +63,32 @@ def test_site_loaded_records_path_and_sha256(
     record = audit.records()[-1]
     assert (record.event, record.label) == ("site_loaded", "site file loaded")
     assert json.loads(record.details) == {"path": str(site.path), "sha256": site.sha256}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Hunter2!secret", "correct-horse-battery", "sam-and-olga", " [/]\x1b]52;c;x\x07 "],
+    ids=["not-a-name", "looks-like-a-name", "unknown-name", "markup-and-escapes"],
+)
+def test_a_failed_login_records_no_name_that_is_not_a_user(
+    site: Site, users: UserStore, controller: LiftController, audit: AuditLog, typed: str
+) -> None:
+    """The name field may hold a password typed one field too early: it never reaches the
+    audit (nor the users database) unless it is the name of a user."""
+    result = Sessions(site, users, controller).login(typed, PASSWORD)
+    assert result.outcome is LoginOutcome.WRONG_CREDENTIALS
+    last = audit.records()[-1]
+    assert (last.event, last.operator, last.outcome) == (
+        "login_failed",
+        NOT_A_USER,
+        "wrong credentials",
+    )
+    for file in audit.path.parent.iterdir():
+        assert typed.strip().encode() not in file.read_bytes(), file
+
+
+def test_a_failed_login_of_a_user_records_their_name(
+    site: Site, users: UserStore, controller: LiftController, audit: AuditLog
+) -> None:
+    Sessions(site, users, controller).login("sam", "Hunter2!secret")
+    assert audit.records()[-1].operator == "sam"

@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from console.core.access.lift import ActiveLift, LiftController
 from console.core.access.lockout import AttemptLimiter
+from console.core.access.passwords import Secret
 from console.core.access.users import User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
 from console.core.site.config import Site
@@ -92,13 +93,21 @@ class LiftService:
         return self._start(operator, operator.name, reason)
 
     def authorize(
-        self, operator: User, supervisor: str, password: str, reason: str
+        self, operator: User, supervisor: str, password: Secret | str, reason: str
     ) -> AuthorizationResult:
-        """Check a supervisor's credentials and, when they may authorise, lift."""
+        """Check a supervisor's credentials and, when they may authorise, lift.
+
+        The audit names the supervisor as typed only when that is a user's name
+        (`UserStore.recorded_name`): the field may hold a password typed too early.
+        """
         reason = reason.strip()
         supervisor = supervisor.strip()
         if self.site.require_lift_reason and not reason:
             return _reason_required()
+        try:
+            recorded = self.users.recorded_name(supervisor)
+        except UsersUnavailable as error:
+            return AuthorizationResult(Outcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         locked = self.limiter.locked_for(operator.name)
         if locked > 0:
             return self._deny(
@@ -106,13 +115,13 @@ class LiftService:
                 f"Authorization is locked for {format_seconds(locked)} after too many failed "
                 "attempts.",
                 operator.name,
-                supervisor,
+                recorded,
                 reason,
                 locked_for=locked,
             )
         try:
             self.controller.audit.append(
-                Event.LIFT_REQUESTED, operator=operator.name, authorizer=supervisor, reason=reason
+                Event.LIFT_REQUESTED, operator=operator.name, authorizer=recorded, reason=reason
             )
         except AuditUnavailable as error:
             return _audit_unavailable(error)
@@ -121,7 +130,7 @@ class LiftService:
                 Outcome.SELF_AUTHORIZATION,
                 "You cannot authorise your own lift; ask a supervisor.",
                 operator.name,
-                supervisor,
+                recorded,
                 reason,
             )
         try:
@@ -129,13 +138,13 @@ class LiftService:
         except UsersUnavailable as error:
             return AuthorizationResult(Outcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         if authorizer is None:
-            return self._wrong_credentials(operator.name, supervisor, reason)
+            return self._wrong_credentials(operator.name, recorded, reason)
         if not self.may_lift(authorizer):
             return self._deny(
                 Outcome.NOT_PERMITTED,
                 f"{authorizer.name} may not authorise lifting privacy masks.",
                 operator.name,
-                supervisor,
+                recorded,
                 reason,
             )
         self.limiter.succeeded(operator.name)

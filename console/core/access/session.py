@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from console.core.access.lift import LiftController
+from console.core.access.passwords import Secret
 from console.core.access.users import User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
 from console.core.site.config import Site
@@ -49,17 +50,19 @@ class Sessions:
             Event.SITE_LOADED, details={"path": str(self.site.path), "sha256": self.site.sha256}
         )
 
-    def login(self, name: str, password: str) -> LoginResult:
-        """Check credentials (slow: call from a worker thread) and record the attempt."""
+    def login(self, name: str, password: Secret | str) -> LoginResult:
+        """Check credentials (slow: call from a worker thread) and record the attempt,
+        under the name typed only when it is a user's (`UserStore.recorded_name`)."""
         name = name.strip()
         try:
             user = self.users.authenticate(name, password)
+            operator = user.name if user else self.users.recorded_name(name)
         except UsersUnavailable as error:
             return LoginResult(LoginOutcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         event = Event.LOGIN_OK if user else Event.LOGIN_FAILED
         try:
             self.controller.audit.append(
-                event, operator=name, outcome="ok" if user else "wrong credentials"
+                event, operator=operator, outcome="ok" if user else "wrong credentials"
             )
         except AuditUnavailable as error:
             return LoginResult(
