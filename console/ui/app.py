@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 
 from console.core.access.authorization import AuthorizationResult
@@ -35,7 +37,8 @@ from console.core.access.lift import ActiveLift, LiftEnd
 from console.core.access.users import User
 from console.core.audit.trail import AuditUnavailable
 from console.core.services import Services
-from console.ui import strip_cycles
+from console.text import visible
+from console.ui import strip_cycles, terminal_input
 from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands
 from console.ui.screens.audit import AuditScreen
@@ -84,6 +87,7 @@ class VeilApp(App[None]):
 
     def __init__(self, services: Services, *, guard: SessionGuard | None = None) -> None:
         strip_cycles.install()
+        terminal_input.install()
         super().__init__()
         self.services = services
         """Sources, masks, users, lift and audit: everything the screens act on."""
@@ -130,6 +134,27 @@ class VeilApp(App[None]):
         if action == "audit_trail":
             return self._may("audit")
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text, whatever the caller asks for: messages carry
+        user, camera and view names, and error texts quoting them (see `console.ui.plain`).
+        Screens' `notify` comes here too."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's text (site name, user and role), control characters visible;
+        Textual's own formatting already takes both as plain text."""
+        return super().format_title(visible(title), visible(sub_title))
 
     def watch_user(self, user: User | None) -> None:
         site = self.services.site.name

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
-import sys
 from typing import TYPE_CHECKING, Any
 
+from console.text import visible
 from console.verbs.common import add_location_options, fail, paths_from
+from console.verbs.output import csv_cell, say
 
 if TYPE_CHECKING:
     from console.core.audit.trail import AuditRecord
@@ -66,14 +68,11 @@ def show_audit(args: argparse.Namespace) -> int:
     except AuditUnavailable as error:
         return fail(str(error), 3)
     if args.json:
-        json.dump([_as_json(record) for record in records], sys.stdout, indent=2)
-        print()
+        say(*json.dumps([_as_json(record) for record in records], indent=2).split("\n"))
     elif args.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(_FIELDS)
-        writer.writerows([getattr(record, field) for field in _FIELDS] for record in records)
+        say(*_csv(records))
     else:
-        print(_table(records))
+        say(*_table(records))
     return 0
 
 
@@ -87,7 +86,7 @@ def verify_audit(args: argparse.Namespace) -> int:
         return fail(str(error), 3)
     if not result.ok:
         return fail(f"{log.path}: {result.problem}", 1)
-    print(f"{log.path}: {result.records} records, hash chain intact")
+    say(f"{log.path}: {result.records} records, hash chain intact")
     return 0
 
 
@@ -101,28 +100,43 @@ def _as_json(record: AuditRecord) -> dict[str, object]:
     return shown
 
 
-def _table(records: list[AuditRecord]) -> str:
-    """Aligned columns for people; the hashes are left to --json, --csv and verify."""
+def _csv(records: list[AuditRecord]) -> list[str]:
+    """CSV lines with a header; every cell as `csv_cell` makes it, so none breaks a line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(_FIELDS)
+    writer.writerows([csv_cell(getattr(record, field)) for field in _FIELDS] for record in records)
+    return buffer.getvalue().removesuffix("\n").split("\n")
+
+
+def _table(records: list[AuditRecord]) -> list[str]:
+    """Aligned columns for people; the hashes are left to --json, --csv and verify.
+
+    Cells are aligned as they will be shown (control characters escaped).
+    """
     if not records:
-        return "no audit records"
+        return ["no audit records"]
     header = ("SEQ", "TIME (UTC)", "EVENT", "OPERATOR", "AUTHORIZER", "OUTCOME", "REASON")
     rows = [header] + [
-        (
-            str(r.seq),
-            r.time[:19].replace("T", " "),
-            r.label,
-            r.operator,
-            r.authorizer,
-            r.outcome,
-            r.reason,
+        tuple(
+            visible(cell)
+            for cell in (
+                str(r.seq),
+                r.time[:19].replace("T", " "),
+                r.label,
+                r.operator,
+                r.authorizer,
+                r.outcome,
+                r.reason,
+            )
         )
         for r in records
     ]
     details = ["DETAILS"] + [r.details if r.details != "{}" else "" for r in records]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-    return "\n".join(
+    return [
         "  ".join(
             [*(cell.ljust(width) for cell, width in zip(row, widths, strict=True)), extra]
         ).rstrip()
         for row, extra in zip(rows, details, strict=True)
-    )
+    ]

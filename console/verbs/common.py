@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
+
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.site.config import Camera, Site
     from console.core.site.paths import Paths
 
 NO_SITE = (
-    "veil: no site configured.\n"
-    "  Try the demo:        veil --demo   (or: make demo)\n"
-    "  Or point at a site:  veil --site PATH/site.toml   (or set VEIL_SITE)\n"
-    "  Check a site file:   veil check-site PATH/site.toml"
+    "veil: no site configured.",
+    "  Try the demo:        veil --demo   (or: make demo)",
+    "  Or point at a site:  veil --site PATH/site.toml   (or set VEIL_SITE)",
+    "  Check a site file:   veil check-site PATH/site.toml",
 )
 
 
@@ -40,7 +41,7 @@ def paths_from(args: argparse.Namespace) -> Paths:
 
 def fail(message: str, code: int = 3) -> int:
     """Print a one-line (or few-line) error to stderr and return the exit code."""
-    print(f"veil: {message}", file=sys.stderr)
+    say(f"veil: {message}", err=True)
     return code
 
 
@@ -49,15 +50,14 @@ def site_or_error(paths: Paths) -> Site | int:
     from console.core.site.config import SiteError, load_site
 
     if paths.site is None:
-        print(NO_SITE, file=sys.stderr)
+        say(*NO_SITE, err=True)
         return 1
     try:
         return load_site(paths.site)
     except SiteError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        say(*(str(problem) for problem in error.problems), err=True)
         count = len(error.problems)
-        print(f"veil: {count} problem{'s' if count != 1 else ''} in {paths.site}", file=sys.stderr)
+        say(f"veil: {count} problem{'s' if count != 1 else ''} in {paths.site}", err=True)
         return 1
 
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from console.core.evidence.formats import FORMATS
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.access.session import Sessions
@@ -173,8 +174,10 @@ def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit:
     finally:
         if bar is not None:
             bar.close()
-    print(f"{result.output}: {result.frames} frames of {request.camera_id}, every mask burned in")
-    print(f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}")
+    say(
+        f"{result.output}: {result.frames} frames of {request.camera_id}, every mask burned in",
+        f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}",
+    )
     return 0
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.privacy.masking import MaskedFrame
@@ -65,5 +66,5 @@ def still(args: argparse.Namespace) -> int:
         return fail(f"cannot write {args.out}: {error.strerror or error}")
     finally:
         feed.stop()
-    print(f"{args.out}: {frame.width}x{frame.height} masked still of {camera.id}")
+    say(f"{args.out}: {frame.width}x{frame.height} masked still of {camera.id}")
     return 0

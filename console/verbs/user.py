@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+from console.verbs.output import say
 from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 if TYPE_CHECKING:
@@ -90,29 +91,32 @@ def remove_user(args: argparse.Namespace) -> int:
 
 
 def list_users(args: argparse.Namespace) -> int:
-    def show(store: UserStore) -> str:
+    def show(store: UserStore) -> list[str]:
         users = store.list()
         if not users:
-            return f"no users in {store.path}; add one with: veil user add NAME --role ROLE"
+            return [f"no users in {store.path}; add one with: veil user add NAME --role ROLE"]
         rows = [("NAME", "ROLE", "STATE", "CREATED", "UPDATED")] + [
             (u.name, u.role, "enabled" if u.enabled else "disabled", u.created, u.updated)
             for u in users
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
-        return "\n".join(
+        return [
             "  ".join(
                 [*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[4]]
             )
             for row in rows
-        )
+        ]
 
     return _run(args, {}, show)
 
 
 def _run(
-    args: argparse.Namespace, roles: Mapping[str, Role], action: Callable[[UserStore], str]
+    args: argparse.Namespace,
+    roles: Mapping[str, Role],
+    action: Callable[[UserStore], str | Sequence[str]],
 ) -> int:
-    """Open the stores, run `action`, print its summary, and map failures to exit codes.
+    """Open the stores, run `action`, print its summary (a line, or lines), and map
+    failures to exit codes.
 
     Only adding a user needs the site (for its roles); the other actions must keep
     working when the site file is broken, since disabling an account can be urgent.
@@ -124,7 +128,8 @@ def _run(
     paths = paths_from(args)
     audit = AuditLog(paths.audit_db)
     try:
-        print(action(UserStore(paths.users_db, roles, audit)))
+        summary = action(UserStore(paths.users_db, roles, audit))
+        say(*([summary] if isinstance(summary, str) else summary))
     except (UserError, PasswordPolicyError, SecretInputError) as error:
         return fail(str(error), 1)
     except (UsersUnavailable, AuditUnavailable) as error:
