@@ -11,18 +11,25 @@ or "crash". Lift state is never written anywhere, so the next start is masked an
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import signal
 import sys
 
+from console import __version__
 from console.core.access.users import UserError, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable
 from console.core.render.terminal import detect_terminal
 from console.core.services import build_services
 from console.core.site.paths import DataDirError, demo_paths, ensure_data_dir
 from console.verbs.common import fail, paths_from, site_or_error
+from console.verbs.logs import close_console_log, open_console_log
+from console.verbs.output import say
 
 FATAL_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 """Signals after which the console records the end of the session and exits."""
+
+_log = logging.getLogger(__name__)
 
 
 def run_console(args: argparse.Namespace) -> int:
@@ -34,13 +41,24 @@ def run_console(args: argparse.Namespace) -> int:
     site = site_or_error(paths)
     if isinstance(site, int):
         return site
+    log = open_console_log(paths.logs_dir)
+    _log.info(
+        "console %s starting: pid %d, site %s (sha256 %s), data %s",
+        __version__,
+        os.getpid(),
+        site.path,
+        site.sha256,
+        paths.data_dir,
+    )
     if args.demo:
-        print("veil: preparing the demo users…", file=sys.stderr)
+        say("veil: preparing the demo users…", err=True)
     # Ask the terminal before Textual owns stdin; afterwards its answers would be lost.
     caps = detect_terminal(args.render, args.colors)
     try:
         services = build_services(site, paths, demo=args.demo)
     except (AuditUnavailable, UsersUnavailable, UserError) as error:
+        _log.error("console not started: %s", error)
+        close_console_log(log)
         return fail(str(error))
     services.caps = caps
     from console.ui.app import VeilApp
@@ -59,6 +77,9 @@ def run_console(args: argparse.Namespace) -> int:
         except AuditUnavailable as error:
             unrecorded = error
         if unrecorded is not None:
-            print(f"veil: masks applied, but not recorded: {unrecorded}", file=sys.stderr)
+            _log.error("session end (%s) not recorded: %s", cause, unrecorded)
+            say(f"veil: masks applied, but not recorded: {unrecorded}", err=True)
         services.stop()
+        _log.info("console stopped: %s (exit status %s)", cause, app.return_code)
+        close_console_log(log)
     return exit_code(outside) if outside else app.return_code or 0

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -42,6 +43,9 @@ from console.core.timebase.utc import WallClock, format_utc, system_now
 
 GENESIS_HASH = "0" * 64
 """The predecessor hash of the first record."""
+
+_log = logging.getLogger(__name__)
+"""Every record written, and every one refused, for the console's log (no reasons)."""
 
 
 class Event(StrEnum):
@@ -247,6 +251,15 @@ class AuditLog:
                     with suppress(sqlite3.Error):  # the original error is the one to report
                         connection.execute("ROLLBACK")
                 raise
+        _log.info(
+            "audit %d: %s, operator %r, authorizer %r, outcome %r, details %s",
+            seq,
+            event,
+            operator,
+            authorizer,
+            outcome,
+            details_text,
+        )
         return record
 
     def records(self, since: datetime | None = None) -> list[AuditRecord]:
@@ -274,14 +287,20 @@ class AuditLog:
         try:
             connection = connect(self.path, self.busy_timeout)
         except (sqlite3.Error, OSError) as error:
-            raise AuditUnavailable(self._explain(error)) from error
+            raise self._refused(error) from error
         try:
             connection.executescript(_SCHEMA)
             yield connection
         except sqlite3.Error as error:
-            raise AuditUnavailable(self._explain(error)) from error
+            raise self._refused(error) from error
         finally:
             connection.close()
+
+    def _refused(self, error: BaseException) -> AuditUnavailable:
+        """Why a record cannot be written, logged: the action it would record is refused."""
+        unavailable = AuditUnavailable(self._explain(error))
+        _log.error("audit record not written: %s", unavailable)
+        return unavailable
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
