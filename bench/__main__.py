@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import app_bench, export_bench, render_bench
+from bench import app_bench, export_bench, graphics_bench, render_bench
 from bench.frames import demo_frames
 from bench.table import Row, print_table, write_json
 from bench.tools import ensure_tools
@@ -44,6 +44,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="veil-bench-") as scratch:
         rows = render_bench.run(OUT / "frames", pictures, Path(scratch), missing)
         rows += whole_app_rows(Path(scratch))
+        rows += graphics_bench.rows(Path(scratch), pictures)
     rows += export_rows()
     print_table(rows)
     write_json(rows, OUT / "results.json")

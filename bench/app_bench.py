@@ -31,6 +31,7 @@ from pathlib import Path
 
 from bench.soak import (
     KEY_NAMES,
+    Console,
     SetupError,
     p95,
     press_keys,
@@ -63,26 +64,34 @@ are not exactly 100 ms apart, and the window's ends cut frames)."""
 def measure(scratch: Path) -> dict[str, object]:
     """Run the wall and return the raw figures (raises SetupError when it cannot start)."""
     console = start_console(scratch, TILES, COLS, ROWS)
-    stats_file = console.stats_file
     try:
-        time.sleep(WARM_UP)
-        lines_before = len(stats_lines(stats_file))
-        console.take()
-        cpu_before = console.cpu_seconds()
-        start = time.monotonic()
-        time.sleep(DURATION)
-        elapsed = time.monotonic() - start
-        written = console.take().bytes
-        cpu = console.cpu_seconds() - cpu_before
-        time.sleep(1.2)  # the stats line covering the window's end
-        lines_after = len(stats_lines(stats_file))
-        keys = press_keys(console, KEY_PRESSES)
+        figures = watch(console, DURATION)
+        figures["key_to_screen_s"] = press_keys(console, KEY_PRESSES)
         alive = console.alive()
     finally:
         console.stop()
     if not alive:
         raise SetupError(f"the console exited ({console.exit_status}) during the run")
-    lines = stats_lines(stats_file)[:lines_after]
+    return figures
+
+
+def watch(console: Console, duration: float) -> dict[str, object]:
+    """Frames per tile, CPU, bytes and capture-to-write latency over one streaming window,
+    after WARM_UP seconds for every tile to connect."""
+    stats_file = console.stats_file
+    time.sleep(WARM_UP)
+    lines_before = len(stats_lines(stats_file))
+    console.take()
+    cpu_before = console.cpu_seconds()
+    start = time.monotonic()
+    time.sleep(duration)
+    elapsed = time.monotonic() - start
+    written = console.take().bytes
+    cpu = console.cpu_seconds() - cpu_before
+    time.sleep(1.2)  # the stats line covering the window's end
+    lines = stats_lines(stats_file)
+    if not console.alive():
+        raise SetupError(f"the console exited ({console.exit_status}) during the run")
     if lines_before == 0 or len(lines) <= lines_before:
         raise SetupError(f"the console wrote no tile stats to {stats_file}")
     first, last = lines[lines_before - 1], lines[-1]
@@ -102,7 +111,6 @@ def measure(scratch: Path) -> dict[str, object]:
         "fps": fps,
         "cpu_cores": cpu / elapsed,
         "bytes_per_second": written / elapsed,
-        "key_to_screen_s": keys,
         "capture_to_write_p95_s": p95(latencies),
         "capture_to_write_samples": len(latencies),
         "writer_backlog_max": backlog,

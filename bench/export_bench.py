@@ -1,10 +1,13 @@
 """Export throughput: Veil's masked export against ffmpeg doing the same masking.
 
-Both sides read the same recorded clip, burn in the same masks (a solid block drawn with
-`drawbox`, a blurred block with `boxblur` over the same rectangle) and encode with the
-same codec at the same bit rate. Veil's time covers the whole export as an operator
-runs it: indexing, masking, encoding, the frame-count check, hashing, manifest and
-audit. Budget: no slower than ffmpeg.
+Both sides read the same recorded clip and burn in the same masks (a solid block drawn
+with `drawbox`, a blurred block with `boxblur` over the same rectangle). MP4 is H.264 on
+both sides with the same libx264 settings (preset, CRF, yuv420p, faststart) and each
+side's default thread count; MJPEG is matched on bit rate. Veil's time covers the whole
+export as an operator runs it: indexing, masking, encoding, the frame-count check,
+hashing, the signed manifest and the audit. Budget: no slower than ffmpeg.
+
+`python -m bench.export_bench [mp4|avi]...` runs only the rows named.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import resource
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -22,15 +26,14 @@ import cv2
 import numpy as np
 
 from console.core.audit.trail import AuditLog
-from console.core.evidence.export import (
-    ExportFormat,
-    ExportRequest,
-    export_recording,
-    h264_available,
-)
+from console.core.evidence.encoding import X264_CRF, X264_PRESET
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.keys import create_export_key
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Mask, RectGeometry
-from console.core.site.config import Camera, Role, Site
-from console.core.video.recordings import index_recordings, segment_start
+from console.core.site.model import Camera, Role, Site
+from console.core.video.segment_files import index_recordings, segment_start
 
 BUDGET = 1.0
 """Veil's time / ffmpeg's time."""
@@ -40,11 +43,14 @@ SOLID = RectGeometry(0.05, 0.10, 0.30, 0.60)
 BLURRED = RectGeometry(0.55, 0.20, 0.95, 0.80)
 REPEATS = 3
 SELF, CHILDREN = resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN
-FORMATS: tuple[tuple[ExportFormat, str], ...] = (
-    ("mp4", "-c:v mpeg4"),
-    ("avi", "-c:v mjpeg"),
-)
-"""Each export format and the ffmpeg encoder that writes the same codec."""
+FORMATS: dict[ExportFormat, str] = {
+    "mp4": f"-c:v libx264 -preset {X264_PRESET} -crf {X264_CRF} -pix_fmt yuv420p "
+    "-movflags +faststart",
+    "avi": "-c:v mjpeg -b:v {bitrate}",
+}
+"""Each export format and the ffmpeg encoder settings that write the same stream;
+`{bitrate}` is Veil's own output's bit rate."""
+NAMES: dict[ExportFormat, str] = {"mp4": "mp4 (H.264)", "avi": "avi (MJPEG)"}
 
 
 def _clip(folder: Path) -> Path:
@@ -67,7 +73,7 @@ def _pixels(geometry: RectGeometry) -> tuple[int, int, int, int]:
     return x0, y0, x1 - x0, y1 - y0
 
 
-def _ffmpeg_command(clip: Path, out: Path, codec: str, bitrate: int) -> list[str]:
+def _ffmpeg_command(clip: Path, out: Path, codec: str) -> list[str]:
     sx, sy, sw, sh = _pixels(SOLID)
     bx, by, bw, bh = _pixels(BLURRED)
     radius = min(bw, bh) // 2 - 1
@@ -78,7 +84,7 @@ def _ffmpeg_command(clip: Path, out: Path, codec: str, bitrate: int) -> list[str
     )
     return [
         "ffmpeg", "-loglevel", "error", "-y", "-i", str(clip), "-filter_complex", graph,
-        *codec.split(), "-b:v", str(bitrate), str(out),
+        *codec.split(), str(out),
     ]  # fmt: skip
 
 
@@ -112,7 +118,7 @@ def _row(
     }
 
 
-def run() -> list[dict[str, object]]:
+def run(formats: tuple[ExportFormat, ...] = ("mp4", "avi")) -> list[dict[str, object]]:
     """Rows for `make bench`: seconds per masked export of a 12 s 720p clip."""
     if shutil.which("ffmpeg") is None:
         return [
@@ -126,7 +132,6 @@ def run() -> list[dict[str, object]]:
                 "error": "ffmpeg is not installed (Debian: apt-get install ffmpeg)",
             }
         ]
-    h264_available()  # probed once per process; not part of an export's cost
     rows = []
     with tempfile.TemporaryDirectory(prefix="veil-export-bench-") as scratch:
         folder = Path(scratch)
@@ -140,22 +145,26 @@ def run() -> list[dict[str, object]]:
         camera = Camera("bench", "Bench", str(clip), masks=masks, recordings=recordings)
         site = Site(folder / "site.toml", "Bench", (camera,), {"op": Role("op", frozenset())})
         audit = AuditLog(folder / "audit.db")
+        key = create_export_key(folder / "export-key.pem")
         index = index_recordings("bench", recordings)
         start = segment_start(clip.name) or 0.0
         end = index.segments[0].end
-        for export_format, codec in FORMATS:
+        for export_format in formats:
             ours, reference = [], []
             for attempt in range(REPEATS):  # interleaved, so load changes hit both sides
                 out = folder / f"veil-{attempt}.{export_format}"
                 request = ExportRequest(site, "bench", start, end, out, export_format, "bench")
-                ours.append(_timed(partial(export_recording, request, audit), SELF))
+                ours.append(_timed(partial(export_recording, request, audit, key), SELF))
                 bitrate = int((folder / f"veil-0.{export_format}").stat().st_size * 8 / SECONDS)
-                command = _ffmpeg_command(clip, folder / f"ffmpeg.{export_format}", codec, bitrate)
+                codec = FORMATS[export_format].format(bitrate=bitrate)
+                command = _ffmpeg_command(clip, folder / f"ffmpeg.{export_format}", codec)
                 reference.append(_timed(partial(subprocess.run, command, check=True), CHILDREN))
-            rows.append(_row(f"masked export {export_format} 720p {SECONDS}s", ours, reference))
+            name = f"masked export {NAMES[export_format]} 720p {SECONDS}s"
+            rows.append(_row(name, ours, reference))
     return rows
 
 
 if __name__ == "__main__":
-    for row in run():
+    chosen = tuple(name for name in FORMATS if name in sys.argv[1:]) or tuple(FORMATS)
+    for row in run(chosen):
         print(row)

@@ -7,7 +7,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-CLIPS = Path(__file__).resolve().parents[1] / "fixtures" / "demo" / "clips"
+from console.core.site.paths import DEMO_SITE
+
+CLIPS = DEMO_SITE.parent / "clips"
 SIZE = (640, 360)
 COUNT = 100
 

@@ -46,10 +46,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from console.core.site.paths import DEMO_SITE
 from console.ui.widgets.tile_stats import STATS_FILE_ENV
 
-REPO = Path(__file__).resolve().parents[1]
-DEMO = REPO / "fixtures" / "demo"
+DEMO = DEMO_SITE.parent
 OUT = Path(__file__).resolve().parent / "out"
 VEIL = Path(sys.executable).with_name("veil")
 
@@ -142,11 +142,15 @@ class Console:
     write, which would measure the reader instead of the console.
     """
 
-    def __init__(self, site: Path, data_dir: Path, columns: int, rows: int) -> None:
+    def __init__(
+        self, site: Path, data_dir: Path, columns: int, rows: int, render: str = "auto"
+    ) -> None:
         command = [str(VEIL), "--site", str(site), "--data-dir", str(data_dir)]
+        command += ["--render", render]
         self.stats_file = data_dir.parent / "tile-stats.jsonl"
         """Where the console writes its tile stats, a JSON line a second."""
         environment = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
+        environment.setdefault("VEIL_CELL_PX", "10x20")  # nobody answers the pty's probe
         environment[STATS_FILE_ENV] = str(self.stats_file)
         pid, fd = pty.fork()
         if pid == 0:  # the child: size the pty, then become the console
@@ -311,14 +315,16 @@ def tile_frames(line: dict[str, Any]) -> dict[str, int]:
     return {name: int(tile["frames"]) for name, tile in line["tiles"].items()}
 
 
-def start_console(scratch: Path, cameras: int, columns: int, rows: int) -> Console:
+def start_console(
+    scratch: Path, cameras: int, columns: int, rows: int, render: str = "auto"
+) -> Console:
     """Site, user and console; logs in if the console asks; returns once tiles draw."""
     site_dir = scratch / "site"
     site_dir.mkdir()
     site = build_site(site_dir, cameras)
     data_dir = scratch / "data"
     add_user(site, data_dir)
-    console = Console(site, data_dir, columns, rows)
+    console = Console(site, data_dir, columns, rows, render)
     if console.wait_for(LOGIN_TEXT, 30.0):
         time.sleep(0.5)  # let the name field take focus
         console.send(USER.encode() + b"\r")

@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="colour depth for text tiles (default: auto-detect; NO_COLOR forces mono)",
     )
+    parser.add_argument(
+        "--ssh-keys",
+        metavar="FILE",
+        help="run as an sshd ForceCommand: name the connecting key from SSH_USER_AUTH "
+        "(ExposeAuthInfo yes) and this authorized keys file; see `veil deploy ssh`",
+    )
     subparsers = parser.add_subparsers(dest="verb", metavar="COMMAND")
     for register in VERBS:
         register(subparsers)

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from console.core.site.paths import DEMO_SITE
+
 REPO = Path(__file__).resolve().parents[1]
-FIXTURES = REPO / "fixtures"
-DEMO_SITE = FIXTURES / "demo" / "site.toml"
+DEMO = DEMO_SITE.parent
+"""The bundled demo site's folder (clips, recordings, site.toml), inside the package."""
 
 
 @pytest.fixture(autouse=True)

@@ -12,6 +12,6 @@ Subpackages follow the domain, lowest first; each may import only those before i
 - `video`: camera sources, credentials, feeds and recordings;
 - `render`: masked frames turned into terminal pictures;
 - `wall`: what an operator's wall shows (views, carousels);
-- `evidence`: exports and their manifests;
+- `evidence`: exports, their signed manifests, and checking them;
 - `services`: the composition root that builds one run from all of the above.
 """

@@ -11,7 +11,7 @@ operator sees in the header is the very object each masker asks on every frame.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from console.core.access.authorization import LiftService
@@ -21,8 +21,9 @@ from console.core.access.passwords import DEFAULT_PARAMS, ScryptParams
 from console.core.access.session import Sessions
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog
+from console.core.evidence.keys import create_export_key
 from console.core.render.terminal import TerminalCaps
-from console.core.site.config import Camera, Site
+from console.core.site.model import Camera, Site
 from console.core.site.paths import Paths
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video import credentials
@@ -69,12 +70,16 @@ def build_services(
     clock: Clock = monotonic,
     params: ScryptParams = DEFAULT_PARAMS,
     sources_for: SourcesFor | None = None,
+    origin: Mapping[str, str] | None = None,
 ) -> Services:
-    """Wire the parts together, record the site file in the audit, add demo users.
+    """Wire the parts together, record the site file in the audit, add demo users and a
+    demo export key.
 
-    Raises `AuditUnavailable` when the site load cannot be recorded (a console whose
-    audit cannot be written could not log anyone in), and `UsersUnavailable` or
-    `UserError` when the demo users cannot be created.
+    `origin` says where the person at the console connected from (their SSH key), for
+    the site, login and logout records. Raises `AuditUnavailable` when the site load
+    cannot be recorded (a console whose audit cannot be written could not log anyone
+    in), `UsersUnavailable` or `UserError` when the demo users cannot be created, and
+    `KeyProblem` when the demo key cannot.
     """
     audit = AuditLog(paths.audit_db)
     users = UserStore(paths.users_db, site.roles, audit, params=params)
@@ -85,7 +90,7 @@ def build_services(
         audit=audit,
         users=users,
         gate=gate,
-        sessions=Sessions(site, users, gate),
+        sessions=Sessions(site, users, gate, origin),
         lifts=LiftService(site, users, gate),
         clock=clock,
         demo=demo,
@@ -103,4 +108,6 @@ def build_services(
     services.sessions.record_site()
     if demo:
         add_demo_users(users)
+        if not paths.export_key.exists():
+            create_export_key(paths.export_key)  # the demo's throw-away data dir: its own key
     return services

@@ -20,16 +20,18 @@ nothing a terminal or tmux usually takes for itself):
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
+from textual.screen import Screen
 
 from console.core.access.authorization import AuthorizationResult
 from console.core.access.demo import DEMO_USERS
@@ -155,6 +157,14 @@ class VeilApp(App[None]):
         """The header's text (site name, user and role), control characters visible;
         Textual's own formatting already takes both as plain text."""
         return super().format_title(visible(title), visible(sub_title))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's palette commands, except "Screenshot": it would write pictures of
+        the wall (unmasked ones during a lift) to a file, past the `export` permission,
+        the export's burned-in masks and the audit. Exports are the way out."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
 
     def watch_user(self, user: User | None) -> None:
         site = self.services.site.name

@@ -12,7 +12,7 @@ from textual.app import App
 
 from console.core.access.users import User
 from console.core.services import Services
-from console.core.site.config import Role
+from console.core.site.model import Role
 
 
 class OperatorApp(Protocol):

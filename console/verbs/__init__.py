@@ -16,7 +16,18 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from console.verbs import audit, credential, export, render, site, still, user
+from console.verbs import (
+    audit,
+    credential,
+    deploy,
+    export,
+    keys,
+    render,
+    site,
+    still,
+    user,
+    verify_export,
+)
 
 Register = Callable[["argparse._SubParsersAction[Any]"], None]
 
@@ -25,8 +36,11 @@ VERBS: tuple[Register, ...] = (
     still.register,
     render.register,
     export.register,
+    verify_export.register,
+    keys.register,
     user.register,
     audit.register,
     credential.register,
+    deploy.register,
 )
 """Every subcommand, in the order `veil --help` lists them."""

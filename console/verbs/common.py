@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from console.verbs.output import say
 
 if TYPE_CHECKING:
-    from console.core.site.config import Camera, Site
+    from console.core.site.model import Camera, Site
     from console.core.site.paths import Paths
 
 NO_SITE = (
@@ -47,7 +47,8 @@ def fail(message: str, code: int = 3) -> int:
 
 def site_or_error(paths: Paths) -> Site | int:
     """The validated site, or an exit code after printing every problem."""
-    from console.core.site.config import SiteError, load_site
+    from console.core.site.config import load_site
+    from console.core.site.problems import SiteError
 
     if paths.site is None:
         say(*NO_SITE, err=True)

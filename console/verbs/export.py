@@ -2,14 +2,14 @@
 
 The same export as the console's export screen, for scripts and for sites that hand
 evidence over from a shell: the user logs in (the attempt is audited), their role must
-hold `export`, and the export is audited with its manifest's hash. Liftable masks are
-always burned in here: a command-line session never holds a lift.
+hold `export`, and the export is signed with the site's export key and audited with its
+manifest's hash and the key's id. Without a key (`veil keys init`) nothing is exported.
+Liftable masks are always burned in here: a command-line session never holds a lift.
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 import time
 from pathlib import Path
@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from console.core.evidence.formats import FORMATS
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
+from console.verbs.login import add_user_options, log_in
 from console.verbs.output import say
 
 if TYPE_CHECKING:
-    from console.core.access.session import Sessions
-    from console.core.access.users import User
-    from console.core.audit.trail import AuditLog
-    from console.core.evidence.export import ExportProgress, ExportRequest
+    from console.core.evidence.keys import ExportKey
+    from console.core.evidence.request import ExportProgress, ExportRequest
     from console.core.privacy.masks import RectGeometry
+    from console.verbs.login import CommandLogin
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -56,12 +56,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         help="an extra solid black block, as fractions 0..1 of width and height; repeatable",
     )
     parser.add_argument("--reason", default="", help="case number or purpose, for the record")
-    parser.add_argument("--user", required=True, help="console user who exports")
-    parser.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password as one line from stdin instead of prompting",
-    )
+    add_user_options(parser, required=True, acting="exports")
     parser.set_defaults(func=export)
 
 
@@ -81,11 +76,11 @@ def parse_rect(text: str) -> RectGeometry:
 
 
 def export(args: argparse.Namespace) -> int:
-    from console.core.access.lift import LiftController
-    from console.core.access.session import Sessions
-    from console.core.access.users import UserStore
-    from console.core.audit.trail import AuditLog, AuditUnavailable
-    from console.core.evidence.export import ExportRefused, ExportRequest, format_for
+    from console.core.audit.trail import AuditUnavailable
+    from console.core.evidence.errors import ExportRefused
+    from console.core.evidence.formats import format_for
+    from console.core.evidence.keys import KeyProblem, load_export_key
+    from console.core.evidence.request import ExportRequest
     from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
 
@@ -103,66 +98,45 @@ def export(args: argparse.Namespace) -> int:
     site, camera = found
     try:
         ensure_data_dir(paths)
-    except DataDirError as error:
+        key = load_export_key(paths.export_key)  # before the password: no key, no export
+    except (DataDirError, KeyProblem) as error:
         return fail(str(error))
-    audit = AuditLog(paths.audit_db)
-    sessions = Sessions(site, UserStore(paths.users_db, site.roles, audit), LiftController(audit))
     try:
-        user = _log_in(sessions, args.user, args.password_stdin)
-        if isinstance(user, int):
-            return user
+        login = log_in(paths, site, args.user, args.password_stdin)
+        if isinstance(login, int):
+            return login
         try:
             request = ExportRequest(
-                site, camera.id, start, end, args.out, export_format, user.name, args.reason, extra
+                site,
+                camera.id,
+                start,
+                end,
+                args.out,
+                export_format,
+                login.user.name,
+                args.reason,
+                extra,
             )
-            return _run(request, user, site.roles[user.role].permissions, audit)
+            return _run(request, login, key)
         finally:
-            sessions.logout(user, "command finished")
+            login.close()
     except AuditUnavailable as error:
         return fail(f"the audit cannot record this: {error}")
 
 
-def _log_in(sessions: Sessions, name: str, from_stdin: bool) -> User | int:
-    """The user, or an exit code after saying why not."""
-    from console.core.access.session import LoginOutcome
-
-    try:
-        if from_stdin:
-            password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
-        else:
-            password = getpass.getpass(f"Password for {name}: ")
-    except EOFError:
-        password = ""
-    if not password:
-        return fail("no password given", 1)
-    result = sessions.login(name, password)
-    if result.user is None:
-        code = 1 if result.outcome == LoginOutcome.WRONG_CREDENTIALS else 3
-        return fail(result.message, code)
-    return result.user
-
-
-def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit: AuditLog) -> int:
+def _run(request: ExportRequest, login: CommandLogin, key: ExportKey) -> int:
     from console.core.audit.trail import Event
-    from console.core.evidence.export import (
-        ExportCancelled,
-        ExportError,
-        ExportRefused,
-        export_recording,
-    )
+    from console.core.evidence.errors import ExportCancelled, ExportError, ExportRefused
+    from console.core.evidence.export import export_recording
 
-    if "export" not in permissions:
-        audit.append(
-            Event.EXPORT,
-            operator=user.name,
-            reason=request.reason,
-            outcome="denied",
-            details={"camera": request.camera_id, "why": f"role {user.role} lacks export"},
-        )
-        return fail(f"user {user.name} (role {user.role}) may not export", 1)
+    details: dict[str, object] = {"camera": request.camera_id}
+    refused = login.refused("export", Event.EXPORT, "export", details, request.reason)
+    if refused is not None:
+        return refused
+    audit = login.audit
     bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
     try:
-        result = export_recording(request, audit, progress=bar.show if bar else None)
+        result = export_recording(request, audit, key, progress=bar.show if bar else None)
     except KeyboardInterrupt:
         return fail(f"export to {request.out} cancelled; nothing was kept", 130)
     except ExportCancelled as error:
@@ -176,7 +150,8 @@ def _run(request: ExportRequest, user: User, permissions: frozenset[str], audit:
             bar.close()
     say(
         f"{result.output}: {result.frames} frames of {request.camera_id}, every mask burned in",
-        f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}",
+        f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}, "
+        f"signed with export key {key.public.key_id}",
     )
     return 0
 

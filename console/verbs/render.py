@@ -5,6 +5,11 @@ the rows in minimal SGR, each sixel frame is cursor-home followed by one DCS ima
 `--input-dir` treats a folder of pictures as the camera's frames, masked with that
 camera's masks by the same `CameraMasker` as live video, so nothing here can show a
 pixel the console itself would hide.
+
+Live frames are live video: they need `--user` whose role holds `live`, logged in and
+audited as `veil still` does, and recorded before the first frame is written. Pictures
+from `--input-dir` are the caller's own files, so they need no login: whoever can read
+them has them already.
 """
 
 from __future__ import annotations
@@ -16,18 +21,21 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from console.core.render.modes import RENDER_MODES
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
+from console.verbs.login import add_user_options, log_in
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     from console.core.privacy.masking import CameraMasker, MaskedFrame
     from console.core.render.tile import TileRenderer
-    from console.core.site.config import Camera
+    from console.core.site.model import Camera, Site
+    from console.core.site.paths import Paths
     from console.core.video.feed import CameraFeed
 
 _T = TypeVar("_T")
@@ -71,6 +79,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--timeout", type=float, default=10.0, help="seconds to wait for each live frame"
     )
+    add_user_options(
+        parser, required=False, acting="watches a live camera (role with live; not --input-dir)"
+    )
     parser.set_defaults(func=render)
 
 
@@ -86,10 +97,13 @@ def render(args: argparse.Namespace) -> int:
     cell_px = parse_cell_px(cell_text) if cell_text else DEFAULT_CELL_PX
     if cell_px is None:
         return fail(f"cell size must be WxH in pixels (e.g. 10x20), got {cell_text!r}", 2)
-    found = camera_or_error(paths_from(args), args.camera)
+    paths = paths_from(args)
+    found = camera_or_error(paths, args.camera)
     if isinstance(found, int):
         return found
     site, camera = found
+    if args.input_dir is None and not args.user:
+        return fail("a live camera needs --user NAME, whose role holds live", 2)
     depth, _ = resolve_colors(getattr(args, "colors", None), os.environ)
     writer = _TileWriter(
         lambda: make_renderer(args.mode, depth, dither=args.dither),
@@ -102,10 +116,38 @@ def render(args: argparse.Namespace) -> int:
     try:
         if args.input_dir is not None:
             return _render_pictures(camera, args.input_dir, args.frames, writer, out)
-        return _render_live(camera, args.frames or 1, args.timeout, writer, out)
+        return _render_logged_in(args, paths, site, camera, writer, out)
     except BrokenPipeError:  # the reader left (`| head`): not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # silence the final flush
         return 0
+
+
+def _render_logged_in(
+    args: argparse.Namespace,
+    paths: Paths,
+    site: Site,
+    camera: Camera,
+    writer: _TileWriter,
+    out: BinaryIO,
+) -> int:
+    from console.core.audit.trail import AuditUnavailable, Event
+
+    count = args.frames or 1
+    try:
+        login = log_in(paths, site, args.user, args.password_stdin)
+        if isinstance(login, int):
+            return login
+        try:
+            details: dict[str, object] = {"camera": camera.id, "command": "render"}
+            refused = login.refused("live", Event.LIVE_TAKEN, "watch live video", details)
+            if refused is not None:
+                return refused
+            taken = partial(login.record, Event.LIVE_TAKEN, {**details, "frames": count})
+            return _render_live(camera, count, args.timeout, writer, out, taken)
+        finally:
+            login.close()
+    except AuditUnavailable as error:
+        return fail(f"the audit cannot record this: {error}")
 
 
 class _TileWriter:
@@ -217,8 +259,14 @@ def _render_pictures(
 
 
 def _render_live(
-    camera: Camera, count: int, timeout: float, writer: _TileWriter, out: BinaryIO
+    camera: Camera,
+    count: int,
+    timeout: float,
+    writer: _TileWriter,
+    out: BinaryIO,
+    taken: Callable[[], None],
 ) -> int:
+    """`count` new frames of the camera; `taken` records them before the first is written."""
     from console.core.privacy.masking import NEVER_LIFTED
     from console.core.video.feed import CameraFeed
 
@@ -230,6 +278,7 @@ def _render_live(
             return _no_frame(feed)
         cells = writer.cells((first.width, first.height))
         size = writer.pixel_size(cells)
+        taken()
         seen = -1
         for _ in range(count):
             deadline = time.monotonic() + timeout

@@ -6,6 +6,11 @@ away), SIGTERM or a lost terminal, and the `finally` here ends any lift still in
 so the audit says "session ended while lifted": with the guard's cause when there is
 one (the app may end on its own before the guard has closed the session), else "exit"
 or "crash". Lift state is never written anywhere, so the next start is masked anyway.
+
+With `--ssh-keys FILE` (the sshd `ForceCommand` of the SSH deployment) the console first
+names the key that connected (`console.core.access.ssh`) and refuses to start without
+it, or without a terminal: a client asking for a command (`ssh veil@host cat veil.db`)
+or a file transfer gets that refusal, and with `-t` gets the console, never its command.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ import logging
 import os
 import signal
 import sys
+from pathlib import Path
 
 from console import __version__
+from console.core.access.ssh import SshIdentityError, ssh_identity
 from console.core.access.users import UserError, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable
+from console.core.evidence.keys import KeyProblem
 from console.core.render.terminal import detect_terminal
 from console.core.services import build_services
 from console.core.site.paths import DataDirError, demo_paths, ensure_data_dir
@@ -33,6 +41,14 @@ _log = logging.getLogger(__name__)
 
 
 def run_console(args: argparse.Namespace) -> int:
+    origin: dict[str, str] = {}
+    if args.ssh_keys:
+        try:
+            origin = ssh_identity(os.environ, Path(args.ssh_keys)).details()
+        except SshIdentityError as error:
+            return fail(str(error))
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            return fail("this account runs only the Veil console, which needs a terminal", 2)
     paths = demo_paths() if args.demo else paths_from(args)
     try:
         ensure_data_dir(paths)
@@ -43,20 +59,21 @@ def run_console(args: argparse.Namespace) -> int:
         return site
     log = open_console_log(paths.logs_dir)
     _log.info(
-        "console %s starting: pid %d, site %s (sha256 %s), data %s",
+        "console %s starting: pid %d, site %s (sha256 %s), data %s%s",
         __version__,
         os.getpid(),
         site.path,
         site.sha256,
         paths.data_dir,
+        "".join(f", {key} {value}" for key, value in origin.items()),
     )
     if args.demo:
         say("veil: preparing the demo users…", err=True)
     # Ask the terminal before Textual owns stdin; afterwards its answers would be lost.
     caps = detect_terminal(args.render, args.colors)
     try:
-        services = build_services(site, paths, demo=args.demo)
-    except (AuditUnavailable, UsersUnavailable, UserError) as error:
+        services = build_services(site, paths, demo=args.demo, origin=origin)
+    except (AuditUnavailable, UsersUnavailable, UserError, KeyProblem) as error:
         _log.error("console not started: %s", error)
         close_console_log(log)
         return fail(str(error))

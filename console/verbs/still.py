@@ -1,18 +1,27 @@
-"""`veil still`: one full-resolution masked picture of a camera, as evidence or a check."""
+"""`veil still`: one full-resolution masked picture of a camera, as evidence or a check.
+
+A still is live video: the user logs in (audited), their role must hold `live`, and the
+still is recorded in the audit before the file is written, so a picture nobody can
+account for is never made. Liftable masks are always burned in: a command never lifts.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
+from console.verbs.login import add_user_options, log_in
 from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.privacy.masking import MaskedFrame
+    from console.core.site.model import Camera
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -23,6 +32,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--timeout", type=float, default=10.0, help="seconds to wait for a frame (default 10)"
     )
+    add_user_options(parser, required=True, acting="takes the still (role with live)")
     parser.set_defaults(func=still)
 
 
@@ -43,28 +53,51 @@ def write_png(frame: MaskedFrame, out: Path) -> None:
 
 
 def still(args: argparse.Namespace) -> int:
+    from console.core.audit.trail import AuditUnavailable, Event
+
+    paths = paths_from(args)
+    found = camera_or_error(paths, args.camera)
+    if isinstance(found, int):
+        return found
+    site, camera = found
+    if args.out.suffix.lower() != ".png":
+        return fail(f"--out must name a .png file, got {args.out}", 2)
+    try:
+        login = log_in(paths, site, args.user, args.password_stdin)
+        if isinstance(login, int):
+            return login
+        try:
+            details: dict[str, object] = {"camera": camera.id, "command": "still"}
+            refused = login.refused("live", Event.LIVE_TAKEN, "watch live video", details)
+            if refused is not None:
+                return refused
+            taken = partial(login.record, Event.LIVE_TAKEN, {**details, "out": str(args.out)})
+            return _take(camera, args.out, args.timeout, taken)
+        finally:
+            login.close()
+    except AuditUnavailable as error:
+        return fail(f"the audit cannot record this: {error}")
+
+
+def _take(camera: Camera, out: Path, timeout: float, record: Callable[[], None]) -> int:
+    """Wait for a masked frame, `record` it, then write it."""
     from console.core.privacy.masking import NEVER_LIFTED
     from console.core.video import credentials
     from console.core.video.feed import CameraFeed
 
-    found = camera_or_error(paths_from(args), args.camera)
-    if isinstance(found, int):
-        return found
-    _, camera = found
-    if args.out.suffix.lower() != ".png":
-        return fail(f"--out must name a .png file, got {args.out}", 2)
     feed = CameraFeed(camera, NEVER_LIFTED, credentials=credentials.resolve)
     try:
-        frame = feed.full(wait=args.timeout)
+        frame = feed.full(wait=timeout)
         if frame is None:
             status = feed.status if feed.status.state == "masks-unavailable" else feed.main_status()
             return fail(
                 f"no masked frame from camera {camera.id}: {status.message or status.state}"
             )
-        write_png(frame, args.out)
+        record()
+        write_png(frame, out)
     except OSError as error:
-        return fail(f"cannot write {args.out}: {error.strerror or error}")
+        return fail(f"cannot write {out}: {error.strerror or error}")
     finally:
         feed.stop()
-    say(f"{args.out}: {frame.width}x{frame.height} masked still of {camera.id}")
+    say(f"{out}: {frame.width}x{frame.height} masked still of {camera.id}")
     return 0

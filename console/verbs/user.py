@@ -12,7 +12,7 @@ from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 if TYPE_CHECKING:
     from console.core.access.users import UserStore
-    from console.core.site.config import Role
+    from console.core.site.model import Role
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from console.core.privacy.masks import GridGeometry, PolygonGeometry, RectGeometry
-from console.core.site.config import SiteError, load_site
+from console.core.site.config import load_site
 from console.core.site.durations import format_duration, parse_duration
+from console.core.site.problems import SiteError
 from tests.conftest import DEMO_SITE
 
 VALID = """\

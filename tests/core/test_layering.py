@@ -95,6 +95,13 @@ def test_only_the_masking_stage_constructs_a_masked_frame() -> None:
     assert makers and set(makers) == {"console.core.privacy.masking"}
 
 
+def test_only_the_masking_recording_readers_decode_segments() -> None:
+    """The segment decoder hands out unmasked pixels; its only users mask every frame."""
+    decoder = "console.core.video.segment_decoder"
+    readers = {name for name, targets in GRAPH.items() if decoder in targets}
+    assert readers == {"console.core.video.recorded_frames", "console.core.video.playback_cursor"}
+
+
 def test_no_import_circles() -> None:
     cycles: list[list[str]] = []
     state: dict[str, int] = {}

@@ -24,19 +24,36 @@ OTHER_VERBS_STACKS = (
     "console.core.video.feed",
     "console.core.access.lift",
     "console.core.access.passwords",
-    "console.core.video.recordings",
+    "console.core.video.playback_cursor",
+    "console.core.video.recorded_frames",
+    "console.core.video.recording_index",
+    "console.core.video.segment_decoder",
+    "console.core.video.segment_files",
     "console.core.services",
     "console.core.access.session",
     "console.core.video.sources",
     "console.core.access.users",
     "console.ui",
+    "av",
+    "cryptography",
     "keyring",
     "sqlite3",
     "textual",
 )
 """What `veil render --input-dir` never uses: other verbs', live video's and the app's."""
 
-VERBS = ("audit", "credential", "export", "render", "site", "still", "user")
+VERBS = (
+    "audit",
+    "credential",
+    "deploy",
+    "export",
+    "keys",
+    "render",
+    "site",
+    "still",
+    "user",
+    "verify_export",
+)
 
 SITE = """\
 [site]

@@ -15,7 +15,7 @@ from .harness.reaper import reap
 from .harness.sites import write_site
 from .harness.sshd import Sshd
 from .harness.tmux import TmuxSession
-from .harness.xterm import XDisplay, XTerm
+from .harness.xterm import Kitty, XDisplay, XTerm
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +76,13 @@ def sshd(tmp_path: Path) -> Iterator[Sshd]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def kitty(x_display: XDisplay, tmp_path: Path) -> Iterator[Kitty]:
+    """An unstarted kitty window on its own display."""
+    terminal = Kitty(x_display, tmp_path / "kitty.log")
+    try:
+        yield terminal
+    finally:
+        terminal.stop()

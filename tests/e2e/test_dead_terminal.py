@@ -22,7 +22,7 @@ import pytest
 
 from . import test_xterm_console_sixel as sixel
 from .harness import demo
-from .harness.cli import add_users, audit_records, demo_data_dir
+from .harness.cli import add_users, audit_records
 from .harness.env import VEIL, isolated_env
 from .harness.operator import AUTHORIZATION, LIFTED, LOGIN_SCREEN, STEP, fill_in
 from .harness.process import ends_within
@@ -39,12 +39,13 @@ def session_ended_while_lifted(env: dict[str, str], data_dir: Path) -> bool:
 
 
 def test_a_stalled_then_closed_terminal_ends_the_lifted_console(
-    xterm: XTerm, tmp_path: Path, veil_env: dict[str, str]
+    xterm: XTerm, veil_env: dict[str, str]
 ) -> None:
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    env = {**veil_env, "TMPDIR": str(scratch)}
-    xterm.start([str(VEIL), "--demo", "--render", "sixel"], env)
+    # The demo site with its users in the test's data dir, not `veil --demo`: the demo
+    # removes its throw-away folder, audit trail included, when the console ends.
+    env = veil_env
+    add_users(env, demo.SITE, [(*demo.OPERATOR, "operator"), (*demo.SUPERVISOR, "supervisor")])
+    xterm.start([str(VEIL), "--site", str(demo.SITE), "--render", "sixel"], env)
     xterm.wait_for_pixels(sixel.app_started, "the login screen", sixel.WAIT)
     sixel.type_in(xterm, demo.OPERATOR)
     xterm.wait_for_pixels(lambda shot: sixel.pictures(shot) is not None, "the wall", sixel.WAIT)
@@ -63,7 +64,7 @@ def test_a_stalled_then_closed_terminal_ends_the_lifted_console(
     os.kill(terminal, signal.SIGKILL)  # ...and then goes away
     os.kill(terminal, signal.SIGCONT)
     assert ends_within(console, 5.0), "the console outlived its terminal"
-    assert session_ended_while_lifted(env, demo_data_dir(scratch))
+    assert session_ended_while_lifted(env, Path(env["VEIL_DATA_DIR"]))
 
 
 def test_a_dead_terminal_ends_the_console_even_without_a_hangup_signal(

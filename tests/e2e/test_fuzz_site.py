@@ -26,7 +26,9 @@ from hypothesis import strategies as st
 
 from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import GridGeometry, rasterize
-from console.core.site.config import Site, SiteError, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Site
+from console.core.site.problems import SiteError
 
 from .harness.env import VEIL
 from .harness.sites import FULL_SITE

@@ -4,6 +4,7 @@ audit trail holds exactly that story and its hash chain verifies."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -91,10 +92,8 @@ def test_operator_lifts_with_supervisor_sees_countdown_applies_and_logs_out(
     )
     assert "Logged out; privacy masks are applied." in logged_out
     assert remaining(logged_out) is None
-    tmux.send_keys("C-q")
-    assert tmux.wait_exit(timeout=10) == 0
 
-    data_dir = demo_data_dir(scratch)
+    data_dir = demo_data_dir(scratch)  # read while the demo runs: it is removed on exit
     events = [
         (record["event"], record["operator"], record["authorizer"])
         for record in audit_records(env, data_dir)
@@ -110,3 +109,10 @@ def test_operator_lifts_with_supervisor_sees_countdown_applies_and_logs_out(
         ("logout", operator, ""),
     ], events
     assert "hash chain intact" in audit_verify(env, data_dir)
+
+    tmux.send_keys("C-q")
+    assert tmux.wait_exit(timeout=10) == 0
+    deadline = time.monotonic() + 10
+    while data_dir.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not list(scratch.iterdir()), "the demo left its throw-away folder behind"

@@ -112,3 +112,32 @@ def test_sixel_wall_keeps_masks_and_a_lift_uncovers_only_liftable_ones(
     )
     assert is_filled(lifted, region(lobby, demo.KEYPAD_PROBE), KEYPAD), "permanent stays"
     assert is_filled(lifted, region(gate, demo.CODE_PANEL_PROBE), CODE_PANEL), "permanent stays"
+
+
+def test_tiles_larger_than_xterms_sixel_limit_still_show_their_picture(
+    xterm: XTerm, veil_env: dict[str, str]
+) -> None:
+    """The 1x1 layout and the hotspot of a 200x60 xterm (1200x780 px) exceed its 1000-pixel
+    sixel limit: the image is scaled into it (XTSMGRAPHICS), not left black (issue 15)."""
+    xterm.start([str(VEIL), "--demo", "--render", "sixel"], veil_env)
+    xterm.wait_for_pixels(app_started, "the login screen", WAIT)
+    type_in(xterm, demo.OPERATOR)
+    xterm.wait_for_pixels(lambda shot: pictures(shot) is not None, "the 2x2 wall", WAIT)
+    for keys, view in ((("Return",), "the hotspot"), (("Escape", "1"), "the 1x1 layout")):
+        for key in keys:
+            xterm.press(key)
+            time.sleep(0.3)
+        shot = xterm.wait_for_pixels(
+            lambda shot: (
+                (blob := mask_blob(shot, KEYPAD)) is not None
+                and picture_from_mask(blob, demo.KEYPAD)[2]
+                - picture_from_mask(blob, demo.KEYPAD)[0]
+                > 600
+            ),
+            f"the lobby's picture in {view}",
+            WAIT,
+        )
+        blob = mask_blob(shot, KEYPAD)
+        assert blob is not None
+        x0, _, x1, _ = picture_from_mask(blob, demo.KEYPAD)
+        assert x1 - x0 <= 1000 + 2, "the image fits xterm's limit"

@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from console.core.audit.trail import AuditLog
-from console.core.evidence.export import ExportFormat, ExportRequest
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.keys import ExportKey, create_export_key
+from console.core.evidence.request import ExportRequest, ExportResult
 from console.core.privacy.masks import Geometry, Mask, RectGeometry
-from console.core.site.config import Camera, Role, Site
+from console.core.site.model import Camera, Role, Site
 from tests.support.recorded_video import write_segment
 
 T0 = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC).timestamp()
@@ -25,12 +29,14 @@ FRAMES = 60
 
 @dataclass
 class Scene:
-    """A site with one camera `cam`, its recordings folder, an output folder and an audit."""
+    """A site with one camera `cam`, its recordings folder, an output folder, an audit and
+    the site's export key."""
 
     site: Site
     recordings: Path
     out: Path
     audit: AuditLog
+    key: ExportKey
 
     def request(
         self,
@@ -53,6 +59,10 @@ class Scene:
             **options,  # type: ignore[arg-type]
         )
 
+    def export(self, request: ExportRequest, **options: Any) -> ExportResult:
+        """`export_recording` with this scene's audit and key."""
+        return export_recording(request, self.audit, self.key, **options)
+
     def leftovers(self) -> list[str]:
         """Everything in the output folder: after a failed export it must be empty."""
         return sorted(path.name for path in self.out.iterdir())
@@ -69,4 +79,6 @@ def scene(tmp_path: Path) -> Scene:
     site = Site(tmp_path / "site.toml", "Test site", (camera,), roles, sha256="ab" * 32)
     out = tmp_path / "out"
     out.mkdir()
-    return Scene(site, recordings, out, AuditLog(tmp_path / "data" / "audit.db"))
+    data = tmp_path / "data"
+    key = create_export_key(data / "export-key.pem")
+    return Scene(site, recordings, out, AuditLog(data / "audit.db"), key)

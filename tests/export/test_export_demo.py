@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 
 from console.core.audit.trail import AuditLog
-from console.core.evidence.export import ExportRequest, export_recording
+from console.core.evidence.export import export_recording
+from console.core.evidence.keys import create_export_key
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import RectGeometry, rasterize
 from console.core.site.config import load_site
 from tests.conftest import DEMO_SITE
@@ -19,7 +21,7 @@ PROBES = {
     "lobby": (RectGeometry(0.84, 0.27, 0.92, 0.53), (0x5F, 0x3A, 0x1E)),
     "gate": (RectGeometry(0.75, 0.31, 0.89, 0.73), (0, 0, 0)),
 }
-"""fixtures/demo/README.md: regions well inside solid masks over a secret, and the BGR colour."""
+"""console/demo/README.md: regions well inside solid masks over a secret, and the BGR colour."""
 
 
 @pytest.mark.parametrize("camera_id", sorted(PROBES))
@@ -28,7 +30,8 @@ def test_demo_export_burns_the_solid_masks_into_every_still(tmp_path: Path, came
     request = ExportRequest(
         load_site(DEMO_SITE), camera_id, start, start + 9, tmp_path / "stills", "png", "op"
     )
-    result = export_recording(request, AuditLog(tmp_path / "audit.db"))
+    key = create_export_key(tmp_path / "export-key.pem")
+    result = export_recording(request, AuditLog(tmp_path / "audit.db"), key)
 
     assert result.frames == 40  # 10:00:03-05 and 10:00:10-12, across the gap
     probe, colour = PROBES[camera_id]

@@ -14,15 +14,12 @@ import pytest
 
 from console.core.access.lift import LiftController
 from console.core.audit.trail import AuditLog, Event
-from console.core.evidence.export import (
-    ExportCancelled,
-    ExportError,
-    ExportFormat,
-    ExportProgress,
-    export_recording,
-    unmasked_grant,
-)
-from console.core.site.config import Role
+from console.core.evidence.errors import ExportCancelled, ExportError
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.policy import unmasked_grant
+from console.core.evidence.request import ExportProgress
+from console.core.site.model import Role
 from console.core.timebase.clock import FakeClock
 from tests.export.conftest import T0, Scene
 
@@ -49,9 +46,8 @@ def test_cancel_leaves_no_file_and_no_record(scene: Scene, export_format: Export
             cancel.set()
 
     with pytest.raises(ExportCancelled, match="cancelled; nothing was kept"):
-        export_recording(
+        scene.export(
             scene.request(name_for(export_format), export_format),
-            scene.audit,
             progress=cancel_at_five,
             cancel=cancel,
         )
@@ -68,9 +64,8 @@ def test_a_segment_vanishing_mid_export_leaves_nothing(
             (scene.recordings / "2026-11-27T10-01-00Z.mp4").unlink()
 
     with pytest.raises(ExportError, match="2026-11-27T10-01-00Z.mp4") as caught:
-        export_recording(
+        scene.export(
             scene.request(name_for(export_format), export_format),
-            scene.audit,
             progress=delete_the_last_segment,
         )
     assert "the recording changed during the export" in str(caught.value)
@@ -80,7 +75,7 @@ def test_a_segment_vanishing_mid_export_leaves_nothing(
 def test_an_existing_output_is_never_overwritten(scene: Scene) -> None:
     (scene.out / "case.mp4").write_bytes(b"earlier evidence")
     with pytest.raises(ExportError, match="already exists; an export never overwrites"):
-        export_recording(scene.request("case.mp4", "mp4"), scene.audit)
+        scene.export(scene.request("case.mp4", "mp4"))
     assert (scene.out / "case.mp4").read_bytes() == b"earlier evidence"
     assert scene.leftovers() == ["case.mp4"]
 
@@ -88,14 +83,14 @@ def test_an_existing_output_is_never_overwritten(scene: Scene) -> None:
 def test_an_existing_manifest_is_never_overwritten(scene: Scene) -> None:
     (scene.out / "case.mp4.manifest.json").write_text("{}")
     with pytest.raises(ExportError, match=r"case\.mp4\.manifest\.json already exists"):
-        export_recording(scene.request("case.mp4", "mp4"), scene.audit)
+        scene.export(scene.request("case.mp4", "mp4"))
     assert scene.leftovers() == ["case.mp4.manifest.json"]
 
 
 def test_a_missing_destination_folder_is_named(scene: Scene) -> None:
     request = replace(scene.request("case.mp4", "mp4"), out=scene.out / "nowhere" / "case.mp4")
     with pytest.raises(ExportError, match=r"nowhere does not exist"):
-        export_recording(request, scene.audit)
+        scene.export(request)
     assert scene.leftovers() == []
 
 
@@ -103,7 +98,7 @@ def test_an_unwritable_destination_is_named(scene: Scene) -> None:
     (scene.out / "a-file").write_text("")
     request = replace(scene.request("case.mp4", "mp4"), out=scene.out / "a-file" / "case.mp4")
     with pytest.raises(ExportError, match=r"a-file is not a folder"):
-        export_recording(request, scene.audit)
+        scene.export(request)
     assert scene.leftovers() == ["a-file"]
 
 
@@ -119,14 +114,14 @@ def test_a_range_without_frames_is_refused(
     scene: Scene, start: float, end: float, message: str
 ) -> None:
     with pytest.raises(ExportError, match=message):
-        export_recording(scene.request("case.mp4", "mp4", start=start, end=end), scene.audit)
+        scene.export(scene.request("case.mp4", "mp4", start=start, end=end))
     assert scene.leftovers() == []
 
 
 def test_an_unknown_camera_is_refused(scene: Scene) -> None:
     request = replace(scene.request("case.mp4", "mp4"), camera_id="attic")
     with pytest.raises(ExportError, match="no camera 'attic'"):
-        export_recording(request, scene.audit)
+        scene.export(request)
 
 
 @pytest.mark.parametrize("export_format", FORMATS)
@@ -136,7 +131,7 @@ def test_an_export_the_audit_cannot_record_is_not_kept(
     (tmp_path / "blocker").write_text("a file where the data folder should be")
     broken = AuditLog(tmp_path / "blocker" / "audit.db")
     with pytest.raises(ExportError, match="not kept because the audit could not record it"):
-        export_recording(scene.request(name_for(export_format), export_format), broken)
+        export_recording(scene.request(name_for(export_format), export_format), broken, scene.key)
     assert scene.leftovers() == []
 
 
@@ -144,24 +139,29 @@ DISK_FULL = """
 import resource, signal, sys
 from pathlib import Path
 from console.core.audit.trail import AuditLog
-from console.core.site.config import Camera, Site
-from console.core.evidence.export import ExportError, ExportRequest, export_recording
+from console.core.site.model import Camera, Site
+from console.core.evidence.errors import ExportError
+from console.core.evidence.export import export_recording
+from console.core.evidence.keys import create_export_key
+from console.core.evidence.request import ExportRequest
 
 scratch, recordings, out = (Path(arg) for arg in sys.argv[1:4])
 limit = int(sys.argv[4])
 camera = Camera("cam", "Front door", "pattern:bars", recordings=recordings)
 site = Site(scratch / "site.toml", "Test", (camera,), {})
 request = ExportRequest(site, "cam", 0, 2e9, out, out.suffix[1:], "alice")
+key = create_export_key(scratch / "export-key.pem")
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # past the limit, writes fail with EFBIG
 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 try:
-    export_recording(request, AuditLog(scratch / "audit.db"))
+    export_recording(request, AuditLog(scratch / "audit.db"), key)
 except ExportError as error:
     print(error)
     sys.exit(3)
 """
-LIMIT = 64 * 1024
-"""Largest file the export may write: a file system with this much room left."""
+LIMIT = 16 * 1024
+"""Largest file the export may write: a file system with this much room left (H.264
+packs the test's 360 still checkerboards into about 25 KiB)."""
 
 
 @pytest.mark.parametrize("export_format", ["mp4", "avi"])
@@ -188,10 +188,10 @@ def test_a_full_disk_is_reported_and_leaves_nothing(
 
 
 def test_exporters_take_only_masked_frames() -> None:
-    from console.core.evidence.export import _check_frame
+    from console.core.evidence.writers import check_frame
 
     with pytest.raises(TypeError, match="only MaskedFrame"):
-        _check_frame(np.zeros((120, 160, 3), np.uint8), None)  # type: ignore[arg-type]
+        check_frame(np.zeros((120, 160, 3), np.uint8), None)  # type: ignore[arg-type]
 
 
 def test_unmasked_export_needs_both_a_lift_and_the_permission(tmp_path: Path) -> None:
@@ -212,7 +212,7 @@ def test_unmasked_export_needs_both_a_lift_and_the_permission(tmp_path: Path) ->
 
 
 def test_a_completed_export_leaves_exactly_the_output_and_its_manifest(scene: Scene) -> None:
-    result = export_recording(scene.request("case.mp4", "mp4"), scene.audit)
+    result = scene.export(scene.request("case.mp4", "mp4"))
     assert scene.leftovers() == ["case.mp4", "case.mp4.manifest.json"]
     assert json.loads(result.manifest_path.read_text())["frames"] == 60
 
@@ -223,9 +223,7 @@ def test_an_output_appearing_during_the_export_is_left_alone_and_audited(scene: 
             (scene.out / "case.mp4").write_bytes(b"someone else's")
 
     with pytest.raises(ExportError, match="appeared during the export; not overwriting it"):
-        export_recording(
-            scene.request("case.mp4", "mp4"), scene.audit, progress=someone_else_writes
-        )
+        scene.export(scene.request("case.mp4", "mp4"), progress=someone_else_writes)
     assert scene.leftovers() == ["case.mp4"]
     assert (scene.out / "case.mp4").read_bytes() == b"someone else's"
     outcomes = [r.outcome for r in scene.audit.records() if r.event == Event.EXPORT]

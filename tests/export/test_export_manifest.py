@@ -11,14 +11,10 @@ import pytest
 
 import console
 from console.core.audit.trail import Event
-from console.core.evidence.export import (
-    ExportError,
-    ExportProgress,
-    export_recording,
-    format_for,
-    geometry_json,
-    manifest_path_for,
-)
+from console.core.evidence.errors import ExportError
+from console.core.evidence.formats import format_for
+from console.core.evidence.manifest import geometry_json, manifest_path_for
+from console.core.evidence.request import ExportProgress
 from console.core.privacy.masks import GridGeometry, PolygonGeometry, RectGeometry
 from console.core.timebase.clock import FakeClock
 from tests.export.conftest import FRAMES, T0, Scene
@@ -28,7 +24,7 @@ def test_manifest_describes_the_export_and_its_hashes_match(scene: Scene) -> Non
     grid = GridGeometry(8, frozenset({(0, 0), (1, 0)}))
     request = scene.request("case.mp4", "mp4", extra=(RectGeometry(0.05, 0.6, 0.3, 0.8), grid))
     request = dataclasses.replace(request, reason="case 2026-114")
-    result = export_recording(request, scene.audit)
+    result = scene.export(request)
 
     manifest_bytes = manifest_path_for(result.output).read_bytes()
     assert result.manifest_path == scene.out / "case.mp4.manifest.json"
@@ -43,7 +39,8 @@ def test_manifest_describes_the_export_and_its_hashes_match(scene: Scene) -> Non
         "sha256": output_sha,
         "sha256_of": "case.mp4",
     }
-    assert manifest["output"]["codec"] in ("avc1", "mp4v")
+    assert manifest["output"]["codec"] == "h264"
+    assert manifest["schema"] == "veil-export-manifest/2"
     assert manifest["veil_version"] == console.__version__
     assert manifest["camera"] == {"id": "cam", "name": "Front door"}
     assert manifest["site"]["sha256"] == "ab" * 32
@@ -61,6 +58,10 @@ def test_manifest_describes_the_export_and_its_hashes_match(scene: Scene) -> Non
     ]
     assert {gap["why"] for gap in manifest["gaps"]} == {"no recording"}
     assert (manifest["frames"], manifest["fps"], manifest["size"]) == (FRAMES, 10.0, [160, 120])
+    assert (manifest["first_frame"], manifest["last_frame"]) == (
+        "2026-11-27T10:00:00.000Z",
+        "2026-11-27T10:01:00.900Z",
+    )
     assert manifest["masks"] == [
         {
             "id": "door",
@@ -102,7 +103,7 @@ def test_manifest_describes_the_export_and_its_hashes_match(scene: Scene) -> Non
 
 
 def test_the_audit_holds_the_export_with_the_manifest_hash(scene: Scene) -> None:
-    result = export_recording(scene.request("case.avi", "avi"), scene.audit)
+    result = scene.export(scene.request("case.avi", "avi"))
     (record,) = [r for r in scene.audit.records() if r.event == Event.EXPORT]
     details = json.loads(record.details)
     assert details["manifest_sha256"] == result.manifest_sha256
@@ -114,9 +115,7 @@ def test_the_audit_holds_the_export_with_the_manifest_hash(scene: Scene) -> None
 
 
 def test_png_stills_are_named_by_time_and_pinned_by_their_sums(scene: Scene) -> None:
-    result = export_recording(
-        scene.request("stills", "png", start=T0 + 2.8, end=T0 + 3.2), scene.audit
-    )
+    result = scene.export(scene.request("stills", "png", start=T0 + 2.8, end=T0 + 3.2))
 
     names = sorted(path.name for path in result.output.iterdir())
     assert names == [
@@ -142,7 +141,7 @@ def test_progress_counts_every_frame_with_an_eta(scene: Scene) -> None:
         seen.append(progress)
         clock.advance(0.5)
 
-    export_recording(scene.request("case.mp4", "mp4"), scene.audit, progress=record, clock=clock)
+    scene.export(scene.request("case.mp4", "mp4"), progress=record, clock=clock)
     assert [p.done for p in seen] == list(range(1, FRAMES + 1))
     assert {p.total for p in seen} == {FRAMES}
     assert seen[0].eta == 0.0  # no time had passed yet at the first report

@@ -9,7 +9,8 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from console.core.evidence.export import ExportFormat, UnmaskedGrant, export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.policy import UnmaskedGrant
 from console.core.privacy.masks import rasterize
 from tests.export.conftest import DOOR, EXTRA, FRAMES, WINDOW, Scene
 from tests.support.recorded_video import (
@@ -44,7 +45,7 @@ def decoded(path: Path, export_format: ExportFormat) -> list[Pixels]:
 @pytest.mark.parametrize("export_format", ["png", "mp4", "avi"])
 def test_every_frame_has_every_mask_burned_in(scene: Scene, export_format: ExportFormat) -> None:
     name = "stills" if export_format == "png" else f"case.{export_format}"
-    result = export_recording(scene.request(name, export_format), scene.audit)
+    result = scene.export(scene.request(name, export_format))
 
     frames = decoded(result.output, export_format)
     assert [read_number(frame) for frame in frames] == list(range(FRAMES))
@@ -65,7 +66,7 @@ def test_liftable_masks_stay_burned_in_while_lifted_without_a_grant(
     scene: Scene, export_format: ExportFormat
 ) -> None:
     name = "stills" if export_format == "png" else "case.mp4"
-    result = export_recording(scene.request(name, export_format), scene.audit)
+    result = scene.export(scene.request(name, export_format))
     for frame in decoded(result.output, export_format):
         assert abs(pattern_contrast(frame, WINDOW_PIXELS)) < HIDDEN
     assert result.manifest["lifted_frames"] == 0
@@ -83,7 +84,7 @@ class Switch:
 
 def test_a_grant_leaves_liftable_masks_off_but_never_permanent_or_extra(scene: Scene) -> None:
     grant = UnmaskedGrant(Switch(True), "bob")
-    result = export_recording(scene.request("stills", "png", unmasked=grant), scene.audit)
+    result = scene.export(scene.request("stills", "png", unmasked=grant))
 
     for frame in decoded(result.output, "png"):
         assert pattern_contrast(frame, WINDOW_PIXELS) > VISIBLE
@@ -101,7 +102,7 @@ def test_masks_return_mid_export_the_moment_the_lift_ends(scene: Scene) -> None:
             gate.on = False
 
     request = scene.request("stills", "png", unmasked=UnmaskedGrant(gate, "bob"))
-    result = export_recording(request, scene.audit, progress=end_lift_after_ten)
+    result = scene.export(request, progress=end_lift_after_ten)
 
     frames = decoded(result.output, "png")
     visible = [pattern_contrast(frame, WINDOW_PIXELS) > VISIBLE for frame in frames]
@@ -113,7 +114,7 @@ def test_segments_of_another_size_are_scaled_with_masks_exact(scene: Scene) -> N
     from tests.support.recorded_video import write_segment
 
     write_segment(scene.recordings, "2026-11-27T10-01-01Z", 5, first=60, size=(80, 60))
-    result = export_recording(scene.request("stills", "png"), scene.audit)
+    result = scene.export(scene.request("stills", "png"))
 
     frames = decoded(result.output, "png")
     assert len(frames) == FRAMES + 5

@@ -15,6 +15,7 @@ import pytest
 from console.core.access.passwords import ScryptParams
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog, Event
+from console.core.evidence.keys import create_export_key, load_export_key
 from console.core.privacy.masks import RectGeometry, rasterize
 from console.core.site.config import load_site
 from console.core.site.paths import resolve_paths
@@ -51,8 +52,8 @@ KEYPAD_BGR = (0x30, 0x20, 0x10)
 
 @pytest.fixture
 def site_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A site with one camera, two recorded segments, and users alice (operator) and vic
-    (viewer) in the isolated data dir the session fixture set up.
+    """A site with one camera, two recorded segments, users alice (operator) and vic
+    (viewer) and the site's export key in the isolated data dir the session fixture set up.
 
     Hashes use cheap scrypt parameters, in the fixture and in the verb, so logins are fast.
     """
@@ -67,6 +68,7 @@ def site_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     users = UserStore(paths.users_db, load_site(folder / "site.toml").roles, audit, params=FAST)
     users.add("os:test", "alice", "operator", PASSWORD)
     users.add("os:test", "vic", "viewer", PASSWORD)
+    create_export_key(paths.export_key)
     return folder
 
 
@@ -177,6 +179,36 @@ def test_the_password_prompt_is_used_without_password_stdin(
     assert len(list(out.glob("*.png"))) == 30
 
 
+def test_without_an_export_key_nothing_is_exported_and_no_password_is_asked(
+    site_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    resolve_paths(site_dir / "site.toml").export_key.unlink()
+    monkeypatch.setattr("getpass.getpass", pytest.fail)
+    out = tmp_path / "case.mp4"
+    code = veil_export(site_dir, monkeypatch, *COMMON, "--out", str(out), "--user", "alice")
+    assert code == 3
+    assert "no export signing key" in capsys.readouterr().err
+    assert not out.exists()
+    assert Event.EXPORT not in [event for event, _, _ in audit_events(site_dir)]
+
+
+def test_the_verb_says_which_key_signed(
+    site_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "case.mp4"
+    code = veil_export(site_dir, monkeypatch, *COMMON, "--out", str(out), "--user", "alice",
+                       "--password-stdin")  # fmt: skip
+    assert code == 0
+    key = load_export_key(resolve_paths(site_dir / "site.toml").export_key)
+    assert f"signed with export key {key.public.key_id}" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
@@ -232,7 +264,7 @@ def test_requests_that_cannot_be_exported_exit_1(
 
 
 def test_the_progress_bar_draws_frames_percent_and_eta() -> None:
-    from console.core.evidence.export import ExportProgress
+    from console.core.evidence.request import ExportProgress
 
     stream = io.StringIO()
     bar = export_verb.ProgressBar(stream)

@@ -8,7 +8,7 @@ import pytest
 
 from console.core.privacy.masking import NEVER_LIFTED
 from console.core.privacy.masks import Mask
-from console.core.site.config import Camera
+from console.core.site.model import Camera
 from console.core.video.feed import CameraFeed
 from console.core.video.sources import FrameSource
 from tests.faults.privacy_watch import SECRET_MASK, scene

@@ -21,7 +21,7 @@ import pytest
 from textual.pilot import Pilot
 
 from console.core.services import Services, build_services
-from console.core.site.config import Camera
+from console.core.site.model import Camera
 from console.core.site.paths import Paths
 from console.core.video.feed import SourceFactory
 from console.core.video.sources import FrameSource

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from console.core.site.config import Camera, load_site
-from tests.conftest import DEMO_SITE, FIXTURES
+from console.core.site.config import load_site
+from console.core.site.model import Camera
+from tests.conftest import DEMO, DEMO_SITE
 from tests.core.test_sources import eventually
 from tests.faults.conftest import FeedMaker
 from tests.faults.privacy_watch import PrivacyWatch
@@ -26,7 +27,7 @@ def gate() -> Camera:
 
 @pytest.fixture
 def clip(tmp_path: Path) -> Path:
-    return Path(shutil.copy(FIXTURES / "demo" / "clips" / "gate.mp4", tmp_path / "gate.mp4"))
+    return Path(shutil.copy(DEMO / "clips" / "gate.mp4", tmp_path / "gate.mp4"))
 
 
 def watch_gate(feed_maker: FeedMaker, gate: Camera, clip: Path) -> PrivacyWatch:
@@ -45,7 +46,7 @@ def test_video_file_deleted_while_playing(clip: Path, gate: Camera, make_feed: F
         withheld = watch.seen.withheld
         assert eventually(lambda: watch.seen.withheld > withheld + 20), "no video while gone"
         captures = watch.captures()
-        shutil.copy(FIXTURES / "demo" / "clips" / "gate.mp4", clip)
+        shutil.copy(DEMO / "clips" / "gate.mp4", clip)
         assert eventually(lambda: watch.state() == "live" and watch.captures() > captures + 3)
     seen = watch.seen
     assert seen.violations == []

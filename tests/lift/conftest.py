@@ -11,7 +11,7 @@ from console.core.access.lift import LiftController
 from console.core.access.passwords import ScryptParams
 from console.core.access.users import User, UserStore
 from console.core.audit.trail import AuditLog
-from console.core.site.config import Role, Site
+from console.core.site.model import Role, Site
 from console.core.timebase.clock import FakeClock
 
 FAST = ScryptParams(n=2**8, r=8, p=1)

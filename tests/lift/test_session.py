@@ -11,7 +11,7 @@ from console.core.access.lift import LiftController
 from console.core.access.session import LoginOutcome, Sessions
 from console.core.access.users import NOT_A_USER, UserStore
 from console.core.audit.trail import AuditLog
-from console.core.site.config import Site
+from console.core.site.model import Site
 from tests.lift.conftest import PASSWORD, make_site
 
 

@@ -12,7 +12,7 @@ from console.core.access import users as users_module
 from console.core.access.passwords import PasswordPolicyError, ScryptParams
 from console.core.access.users import UserError, UserStore
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
-from console.core.site.config import Site
+from console.core.site.model import Site
 from tests.lift.conftest import FAST, PASSWORD
 
 

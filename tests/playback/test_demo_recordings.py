@@ -9,16 +9,11 @@ import pytest
 
 from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry, rasterize
-from console.core.site.config import Site, load_site
-from console.core.video.recordings import (
-    NO_RECORDING,
-    Blank,
-    PlaybackCursor,
-    Shown,
-    Span,
-    SyncedPlayback,
-    index_recordings,
-)
+from console.core.site.config import load_site
+from console.core.site.model import Site
+from console.core.video.playback_cursor import Blank, PlaybackCursor, Shown, SyncedPlayback
+from console.core.video.recording_index import NO_RECORDING, Span
+from console.core.video.segment_files import index_recordings
 from tests.conftest import DEMO_SITE
 
 
@@ -32,7 +27,7 @@ SPANS = {
     "gate": ((0, 0, 0, 5), (0, 10, 0, 15), (1, 0, 1, 5)),
     "garden": ((0, 10, 0, 15), (0, 30, 0, 35), (1, 0, 1, 5)),
 }
-"""From fixtures/demo/README.md: (minute, second) from and to, 10:MM:SS UTC."""
+"""From console/demo/README.md: (minute, second) from and to, 10:MM:SS UTC."""
 SOLID_PROBES = {
     "lobby": (RectGeometry(0.84, 0.27, 0.92, 0.53), (0x5F, 0x3A, 0x1E)),
     "gate": (RectGeometry(0.75, 0.31, 0.89, 0.73), (0, 0, 0)),

@@ -10,14 +10,9 @@ import pytest
 
 from console.core.privacy.masking import CameraMasker, MaskedFrame
 from console.core.privacy.masks import Mask, RectGeometry, rasterize
-from console.core.video.recordings import (
-    NO_RECORDING,
-    Blank,
-    PlaybackCursor,
-    Shown,
-    SyncedPlayback,
-    index_recordings,
-)
+from console.core.video.playback_cursor import Blank, PlaybackCursor, Shown, SyncedPlayback
+from console.core.video.recording_index import NO_RECORDING
+from console.core.video.segment_files import index_recordings
 from tests.support.recorded_video import (
     HIDDEN,
     STRIP,
@@ -198,7 +193,7 @@ def test_a_segment_damaged_after_indexing_is_a_blank_not_a_crash(
 def test_a_masking_failure_withholds_the_picture(
     cursor: PlaybackCursor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def fail(image: object, lifted: bool) -> object:
+    def fail(image: object, lifted: bool, source: object) -> object:
         raise ValueError("raster cache corrupted")
 
     monkeypatch.setattr(cursor.masker, "_apply", fail)

@@ -8,14 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from console.core.video.recordings import (
-    NO_RECORDING,
-    Gap,
-    Span,
-    format_time,
-    index_recordings,
-    segment_start,
-)
+from console.core.timebase.moments import format_time
+from console.core.video.recording_index import NO_RECORDING, Gap, Span
+from console.core.video.segment_files import index_recordings, segment_start
 from tests.support.recorded_video import write_segment
 
 T0 = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC).timestamp()

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import io
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 
+from console.core.access.users import UserStore
+from console.core.audit.trail import AuditLog
 from console.core.privacy.masking import CameraMasker
 from console.core.render.kitty_decode import parse_kitty
 from console.core.render.sixel import SixelRenderer
 from console.core.render.sixel_decode import decode_sixel, find_sixels
 from console.core.site.config import load_site
+from console.core.site.paths import resolve_paths
 from console.verbs.render import register
+from tests.lift.conftest import FAST
 from tests.render.screen import paint
 from tests.support.frames import secret_pattern
 
@@ -24,6 +29,9 @@ name = "Render test"
 
 [roles.operator]
 permissions = ["live"]
+
+[roles.auditor]
+permissions = ["audit", "playback"]
 
 [[cameras]]
 id = "door"
@@ -37,6 +45,7 @@ color = "#102030"
 rect = [0.0, 0.0, 0.5, 1.0]
 """
 MASK_RGB = 0x102030
+PASSWORD = "a long password"
 
 
 def veil_render(*argv: str) -> int:
@@ -138,17 +147,75 @@ def test_a_tile_larger_than_half_the_picture_is_made_from_the_full_picture(
     assert expected.graphics is not None and dcs == expected.graphics.encode()
 
 
-def test_live_frames_from_the_camera_source(
-    site: Path, capfdbinary: pytest.CaptureFixture[bytes]
+@pytest.fixture
+def users(site: Path) -> None:
+    """olga the operator (live) and abe the auditor (no live), in the test's data dir."""
+    paths = resolve_paths()
+    roles = load_site(site).roles
+    store = UserStore(paths.users_db, roles, AuditLog(paths.audit_db), params=FAST)
+    store.add("os:test", "olga", "operator", PASSWORD)
+    store.add("os:test", "abe", "auditor", PASSWORD)
+
+
+def logged(user: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    return ["--user", user, "--password-stdin"]
+
+
+def events() -> list[tuple[str, str, str, str]]:
+    return [
+        (r.event, r.operator, r.outcome, r.details)
+        for r in AuditLog(resolve_paths().audit_db).records()
+        if r.event != "user_admin"
+    ]
+
+
+@pytest.mark.usefixtures("users")
+def test_live_frames_from_the_camera_source_for_a_user_with_live(
+    site: Path, capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code = veil_render(
         "--site", str(site), "--camera", "door", "--frames", "2", "--mode", "ascii",
-        "--colors", "mono", "--cols", "30", "--rows", "10",
+        "--colors", "mono", "--cols", "30", "--rows", "10", *logged("olga", monkeypatch),
     )  # fmt: skip
     assert code == 0
     out = capfdbinary.readouterr().out.decode()
     assert out.count("\x1b[H") == 2
     assert "\x1b[" not in out.replace("\x1b[H", "")  # mono: no colour at all
+    assert events() == [
+        ("login_ok", "olga", "ok", "{}"),
+        ("live_taken", "olga", "ok", '{"camera":"door","command":"render","frames":2}'),
+        ("logout", "olga", "ok", '{"cause":"command finished"}'),
+    ]
+
+
+@pytest.mark.usefixtures("users")
+def test_live_frames_need_a_user_whose_role_holds_live(
+    site: Path, capfdbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert veil_render("--site", str(site), "--camera", "door") == 2
+    captured = capfdbinary.readouterr()
+    assert captured.out == b""
+    assert b"a live camera needs --user NAME" in captured.err
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("not the password\n"))
+    wrong = veil_render("--site", str(site), "--camera", "door", "--user", "olga",
+                        "--password-stdin")  # fmt: skip
+    assert wrong == 1
+    assert capfdbinary.readouterr().out == b""
+
+    refused = veil_render("--site", str(site), "--camera", "door", *logged("abe", monkeypatch))
+    assert refused == 1
+    captured = capfdbinary.readouterr()
+    assert captured.out == b""
+    assert b"user abe (role auditor) may not watch live video" in captured.err
+    why = '{"camera":"door","command":"render","why":"role auditor lacks live"}'
+    assert events() == [
+        ("login_failed", "olga", "wrong credentials", "{}"),
+        ("login_ok", "abe", "ok", "{}"),
+        ("live_taken", "abe", "denied", why),
+        ("logout", "abe", "ok", '{"cause":"command finished"}'),
+    ]
 
 
 def test_no_color_applies_when_colours_are_not_given(

@@ -55,7 +55,7 @@ def test_every_frame_replaces_the_tiles_one_image_and_placement() -> None:
 
 
 def test_a_noisy_picture_is_scaled_down_to_its_byte_budget() -> None:
-    renderer = KittyRenderer(budget=60_000)
+    renderer = KittyRenderer(cell_budget=30)  # 57.6 KB for 80x24
     masker = CameraMasker("cam", [])
     rng = np.random.default_rng(3)
     sizes = []
@@ -66,13 +66,13 @@ def test_a_noisy_picture_is_scaled_down_to_its_byte_budget() -> None:
         assert tile.graphics is not None
         sizes.append((size, len(tile.graphics)))
     (width, height), sent = sizes[-1]
-    assert width * height < 800 * 480, "noise does not fit 60 KB at full size"
-    assert sent <= 60_000 * 1.2
+    assert width * height < 800 * 480, "noise does not fit 57.6 KB at full size"
+    assert sent <= 30 * 80 * 24 * 1.2
     assert abs(width / height - 800 / 480) < 0.05, "proportions kept"
 
 
 def test_a_smooth_picture_is_sent_at_full_size() -> None:
-    renderer = KittyRenderer(budget=400_000)
+    renderer = KittyRenderer(cell_budget=1000)
     masker = CameraMasker("cam", [])
     for _ in range(3):
         size = renderer.pixel_size(40, 12, (10, 20))

@@ -95,8 +95,20 @@ def test_lines_drop_trailing_empty_sixels() -> None:
 def test_nearest_palette_colour_without_dither() -> None:
     assert sixel_indices(
         np.array([[[0, 0, 0], [255, 255, 255], [0, 0, 255]]], np.uint8)
-    ).tolist() == [[0, 251, 5 * 42]]
+    ).tolist() == [[0, 215, 5 * 36]]
     assert np.array_equal(PALETTE[sixel_indices(PALETTE[None, :, ::-1].copy())[0]], PALETTE)
+
+
+def test_every_grey_stays_grey_and_close() -> None:
+    """A cube alone turns light and mid greys into tints (a blurred white mask showed as a
+    pink blob); the grey ramp keeps every grey a grey, within 5 levels (half a ramp step
+    plus the lookup table's 4-level bins)."""
+    levels = np.arange(256, dtype=np.uint8)
+    greys = np.repeat(levels[None, :, None], 3, axis=2)
+    shown = PALETTE[sixel_indices(greys)[0]].astype(int)
+    assert (shown[:, 0] == shown[:, 1]).all() and (shown[:, 1] == shown[:, 2]).all()
+    assert np.abs(shown[:, 0] - levels).max() <= 5
+    assert len(PALETTE) == 255 and len(np.unique(PALETTE, axis=0)) == 255
 
 
 def test_dither_mixes_neighbouring_colours_and_keeps_palette_colours_flat() -> None:
@@ -147,3 +159,32 @@ def test_decoder_paints_later_colours_over_earlier_ones() -> None:
     assert image.pixels[0, :3, ::-1].tolist() == [[255, 0, 0], [0, 0, 255], [255, 0, 0]]
     assert image.painted[6].tolist() == [True, False, False]
     assert image.bands == 2 and image.raster is None
+
+
+def test_an_image_over_the_terminals_limit_is_scaled_down_and_centred() -> None:
+    """xterm shows nothing of a sixel image larger than its limit (XTSMGRAPHICS)."""
+    renderer = SixelRenderer(max_px=(500, 400))
+    size = renderer.pixel_size(80, 24, (10, 20))
+    assert size == (500, 300)  # 800x480 scaled by 0.625, proportions kept, whole bands
+    tile = renderer.render(
+        CameraMasker("cam", []).preview(gradient(640, 360), *size), 80, 24, (10, 20)
+    )
+    assert tile.graphics is not None
+    image = decode_sixel(tile.graphics.encode())
+    assert image.pixels.shape[:2] == (300, 500)
+    assert tile.graphics_cells == (15, 4, 50, 15)
+    assert (
+        SixelRenderer(max_px=(5000, 5000))
+        .render(CameraMasker("cam", []).preview(gradient(640, 360), 800, 480), 80, 24, (10, 20))
+        .graphics_cells
+        is None
+    ), "a tile within the limit covers all its cells"
+
+
+def test_a_limit_too_small_for_one_band_leaves_the_text_picture() -> None:
+    renderer = SixelRenderer(max_px=(100, 5))
+    assert renderer.pixel_size(10, 3, (10, 20))[1] == 0
+    tile = renderer.render(
+        CameraMasker("cam", []).preview(gradient(64, 36), 10, 6), 10, 3, (10, 20)
+    )
+    assert tile.graphics is None

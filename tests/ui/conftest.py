@@ -20,7 +20,8 @@ from textual.widgets import Input
 
 from console.core.privacy.masking import MaskedFrame
 from console.core.services import Services, build_services
-from console.core.site.config import Camera, Role, Site, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Camera, Role, Site
 from console.core.site.paths import Paths
 from console.core.timebase.clock import FakeClock
 from console.core.video.feed import CameraFeed, SourceFactory

@@ -17,7 +17,8 @@ from textual.widgets import Checkbox, Input, RadioSet, SelectionList, Static
 
 from console.core.audit.trail import AuditLog
 from console.core.evidence.batch import BatchProgress, BatchResult, export_batch
-from console.core.evidence.export import ExportRequest
+from console.core.evidence.keys import ExportKey
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import GridGeometry, rasterize
 from console.core.services import Services
 from console.core.timebase.clock import Clock
@@ -94,6 +95,24 @@ async def test_defaults_then_export_runs_to_the_end(make_services: AppServices) 
     assert [(r.operator, r.reason) for r in records] == [("operator", "case 12")]
 
 
+async def test_without_an_export_key_nothing_is_exported_and_the_screen_says_why(
+    make_services: AppServices,
+) -> None:
+    services = make_services()
+    services.paths.export_key.unlink()  # a real site before `veil keys init`
+    app = VeilApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_export(pilot)
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert "no export signing key" in message(screen)
+        assert "veil keys init" in message(screen)
+        assert not screen.running
+    assert exports(services) == []
+    assert not services.paths.exports_dir.exists()
+    assert [r for r in services.audit.records() if r.event == "export"] == []
+
+
 async def test_extra_mask_drawn_with_keys_is_burned_into_every_still(
     make_services: AppServices,
 ) -> None:
@@ -167,6 +186,7 @@ def held_batch(started: threading.Event) -> Callable[..., BatchResult]:
     def batch(
         requests: Sequence[ExportRequest],
         audit: AuditLog,
+        key: ExportKey,
         progress: Callable[[BatchProgress], None],
         cancel: threading.Event,
         clock: Clock,
@@ -176,7 +196,7 @@ def held_batch(started: threading.Event) -> Callable[..., BatchResult]:
             started.set()
             assert cancel.wait(30), "the screen never cancelled"
 
-        return export_batch(requests, audit, step, cancel, clock)
+        return export_batch(requests, audit, key, step, cancel, clock)
 
     return batch
 

@@ -119,3 +119,10 @@ async def test_the_audit_trail_is_offered_only_to_roles_holding_audit(
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AuditScreen)
+
+
+async def test_the_palette_offers_no_screenshot(make_services: AppServices) -> None:
+    """A screenshot would be an export of the wall that no permission or audit covers."""
+    async with logged_in(make_services(), OPERATOR) as (app, pilot):
+        assert await palette_hits(pilot, "Screenshot") == []
+        assert "Theme" in await palette_hits(pilot, "Theme"), "the other commands stay"

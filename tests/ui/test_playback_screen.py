@@ -10,7 +10,8 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from console.core.site.config import Site, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Site
 from console.core.timebase.clock import FakeClock
 from console.core.video.playback_source import PlaybackSource
 from console.ui.app import VeilApp

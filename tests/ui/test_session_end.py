@@ -10,17 +10,10 @@ would, and read the audit log the console writes.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
-import pty
-import re
-import select
 import signal
-import struct
 import sys
-import termios
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,6 +25,7 @@ from console.core.audit.trail import AuditLog, AuditRecord, AuditUnavailable
 from console.core.site.config import load_site
 from tests.conftest import DEMO_SITE, REPO
 from tests.lift.conftest import FAST
+from tests.support.pty_terminal import PtyTerminal
 from tests.ui.conftest import OPERATOR, SUPERVISOR
 
 EXIT_WITHIN = 5.0
@@ -40,89 +34,14 @@ EXIT_WITHIN = 5.0
 WALL = "Lobby entrance"
 """A camera's name, drawn on its tile once the wall is up."""
 
-ANSI = re.compile(
-    rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[PX^_][^\x1b]*\x1b\\|.)"
-)
 
-
-class Console:
-    """`python -m console` on a pty: keys in, screen text and exit status out."""
+class Console(PtyTerminal):
+    """`python -m console` on a pty, with the audit trail it writes."""
 
     def __init__(self, site: Path, data_dir: Path) -> None:
         self.audit = AuditLog(data_dir / "audit.db")
-        self._output = bytearray()
-        self._lock = threading.Lock()
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: become the console
-            os.chdir(REPO)
-            env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "120", "LINES": "40"}
-            argv = [sys.executable, "-m", "console", "--site", str(site)]
-            os.execve(sys.executable, [*argv, "--data-dir", str(data_dir)], env)
-        self.pid, self.fd = pid, fd
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-        self.status: int | None = None
-        self._hang_up = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        """Drain the terminal, or the console would block writing its screen.
-
-        The master side is closed here, by the only thread reading it: a read blocked in
-        another thread would keep the terminal open after `close`, and hide the hang-up.
-        """
-        while not self._hang_up.is_set():
-            if not select.select([self.fd], [], [], 0.05)[0]:
-                continue
-            try:
-                chunk = os.read(self.fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            with self._lock:
-                self._output += chunk
-        os.close(self.fd)
-
-    def mark(self) -> int:
-        """A position in the output, for waiting on what is drawn after it."""
-        with self._lock:
-            return len(self._output)
-
-    def text(self, since: int = 0) -> str:
-        """What was drawn (after `since`), escape sequences removed."""
-        with self._lock:
-            return ANSI.sub(b"", bytes(self._output[since:])).decode("utf-8", "replace")
-
-    def type(self, keys: str) -> None:
-        os.write(self.fd, keys.encode())
-
-    def fill(self, name: str, password: str) -> None:
-        """Name, Tab, password, Enter, each step seen on screen before the next.
-
-        Keys that reach Textual in one burst are not all handled as separate presses
-        (a Tab among letters can be lost), so each step waits for its echo: the name,
-        then one bullet per password character in the password field.
-        """
-        mark = self.mark()
-        self.type(name)
-        self.wait_for_text(name, mark)
-        self.type("\t")
-        time.sleep(0.2)
-        mark = self.mark()
-        self.type(password)
-        self.wait_for_text("\N{BULLET}" * len(password), mark)
-        self.type("\r")
-
-    def wait_for(self, what: str, check: Callable[[], bool], timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while not check():
-            assert self.poll() is None, f"the console exited while waiting for {what}"
-            assert time.monotonic() < deadline, f"timed out waiting for {what}"
-            time.sleep(0.05)
-
-    def wait_for_text(self, text: str, since: int = 0) -> None:
-        self.wait_for(repr(text), lambda: text in self.text(since))
+        argv = [sys.executable, "-m", "console", "--site", str(site), "--data-dir", str(data_dir)]
+        super().__init__(argv, os.environ, REPO)
 
     def wait_for_event(self, event: str, after: int = 0) -> None:
         self.wait_for(event, lambda: any(r.event == event for r in self.records(after)))
@@ -132,31 +51,6 @@ class Console:
             return [record for record in self.audit.records() if record.seq > after]
         except AuditUnavailable:
             return []
-
-    def poll(self) -> int | None:
-        if self.status is None:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.status = os.waitstatus_to_exitcode(status)
-        return self.status
-
-    def wait_exit(self, timeout: float) -> float:
-        """Seconds until the process ended; fails after `timeout`."""
-        start = time.monotonic()
-        while self.poll() is None:
-            assert time.monotonic() - start < timeout, f"still running after {timeout} s"
-            time.sleep(0.02)
-        return time.monotonic() - start
-
-    def hang_up(self) -> None:
-        """What sshd does when the connection drops: close the terminal's master side."""
-        self._hang_up.set()
-        self._reader.join()
-
-    def kill(self) -> None:
-        if self.poll() is None:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
 
 
 @pytest.fixture
@@ -268,6 +162,7 @@ def test_a_crash_while_lifted_is_audited_on_the_way_out(
         data_dir=str(tmp_path / "data"),
         render="halfblock",
         colors="truecolor",
+        ssh_keys=None,
     )
     with pytest.raises(RuntimeError, match="a bug"):
         run_console(args)

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 
 from textual.pilot import Pilot
 
-from console.core.site.config import Role
+from console.core.site.model import Role
 from console.core.timebase.clock import FakeClock
 from console.ui.app import VeilApp
 from tests.ui.conftest import (

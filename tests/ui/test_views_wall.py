@@ -7,13 +7,14 @@ import json
 import numpy as np
 from textual.command import CommandInput
 
-from console.core.site.config import Role
+from console.core.site.model import Role
 from console.core.timebase.clock import FakeClock
 from console.core.wall.carousel import CarouselSource
 from console.core.wall.views import ViewStore
 from console.ui.app import VeilApp
 from console.ui.screens.dialogs import AskScreen, ChoiceScreen
 from console.ui.screens.hotspot import HotspotScreen
+from console.ui.screens.playback import PlaybackScreen
 from console.ui.screens.wall import WallScreen
 from console.ui.widgets.camera_tile import CameraTile
 from console.ui.widgets.tile_grid import EmptySlot
@@ -229,3 +230,22 @@ async def test_roles_without_playback_or_export_are_not_offered_them(
         assert app.screen is wall
         shown_keys = {b.binding.description for b in wall.active_bindings.values() if b.enabled}
         assert "Playback" not in shown_keys and "Export" not in shown_keys
+
+
+async def test_a_role_without_live_sees_no_live_video_but_keeps_playback(
+    make_services: AppServices,
+) -> None:
+    """Issue 10, §8: `live` is required for the wall; `playback` still opens playback."""
+    reviewer = Role("operator", frozenset({"playback"}))
+    app = VeilApp(make_services(site=with_role(demo_site(), reviewer)))
+    async with app.run_test(size=SIZE) as pilot:
+        wall = await open_wall(pilot)
+        assert shown(app) == [None, None, None, None]
+        assert not app.screen.query(CameraTile)
+        labels = [str(slot.render()) for slot in app.screen.query(EmptySlot)]
+        assert labels == [f"Slot {n}: no live video for your role" for n in range(1, 5)]
+        await press(pilot, "enter", "4", "1")
+        assert app.screen is wall and not app.screen.query(CameraTile), "no hotspot, no tile"
+        await press(pilot, "2", "p")
+        assert isinstance(app.screen, PlaybackScreen)
+        assert app.screen.slots == DEMO, "playback shows the layout's cameras, recorded"

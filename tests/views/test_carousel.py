@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from console.core.privacy.masking import NEVER_LIFTED, CameraMasker, MaskedFrame
-from console.core.site.config import Carousel
+from console.core.site.model import Carousel
 from console.core.timebase.clock import FakeClock
 from console.core.video.feed import FeedStatus
 from console.core.wall.carousel import CarouselSource

@@ -10,8 +10,11 @@ import pytest
 
 from console.core.audit.trail import AuditLog
 from console.core.evidence.batch import BatchProgress, export_batch, output_path
-from console.core.evidence.export import ExportCancelled, ExportRequest
-from console.core.site.config import Site, load_site
+from console.core.evidence.errors import ExportCancelled
+from console.core.evidence.keys import create_export_key
+from console.core.evidence.request import ExportRequest
+from console.core.site.config import load_site
+from console.core.site.model import Site
 from console.core.timebase.clock import FakeClock
 from tests.conftest import DEMO_SITE
 
@@ -57,7 +60,8 @@ def test_batch_counts_all_cameras_and_skips_those_without_footage(
         seen.append(step)
 
     batch = requests(site, tmp_path, ("lobby", "garden", "gate"), at(0, 0), at(0, 2))
-    result = export_batch(batch, audit, progress, clock=clock)
+    key = create_export_key(tmp_path / "export-key.pem")
+    result = export_batch(batch, audit, key, progress, clock=clock)
     assert result.failure is None
     assert [r.output.name for r in result.done] == [batch[0].out.name, batch[2].out.name]
     assert [camera for camera, _ in result.skipped] == ["garden"]
@@ -83,7 +87,8 @@ def test_cancel_stops_the_batch_and_keeps_only_whole_exports(site: Site, tmp_pat
             cancel.set()
 
     batch = requests(site, out, ("lobby", "gate", "street"), at(0, 0), at(0, 2))
-    result = export_batch(batch, audit, progress, cancel)
+    key = create_export_key(tmp_path / "export-key.pem")
+    result = export_batch(batch, audit, key, progress, cancel)
     assert isinstance(result.failure, ExportCancelled)
     assert [r.output for r in result.done] == [batch[0].out]
     assert sorted(p.name for p in out.iterdir()) == [

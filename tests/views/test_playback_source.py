@@ -10,13 +10,16 @@ import numpy as np
 
 from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry, rasterize
-from console.core.site.config import Camera, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Camera
+from console.core.video.playback_cursor import PlaybackCursor
 from console.core.video.playback_source import PlaybackSource
-from console.core.video.recordings import NO_RECORDING, PlaybackCursor, index_recordings
+from console.core.video.recording_index import NO_RECORDING
+from console.core.video.segment_files import index_recordings
 from tests.conftest import DEMO_SITE
 
 KEYPAD = RectGeometry(0.84, 0.27, 0.92, 0.53)
-"""Well inside the lobby's solid keypad mask (fixtures/demo/README.md)."""
+"""Well inside the lobby's solid keypad mask (console/demo/README.md)."""
 KEYPAD_BGR = (0x5F, 0x3A, 0x1E)
 
 

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.core.site.config import Site, load_site
+from console.core.site.config import load_site
+from console.core.site.model import Site
 from console.core.wall.views import (
     LAYOUTS,
     MAX_SLOTS,

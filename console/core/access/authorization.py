@@ -16,7 +16,7 @@ from console.core.access.lockout import AttemptLimiter
 from console.core.access.passwords import Secret
 from console.core.access.users import User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
-from console.core.site.config import Site
+from console.core.site.model import Site
 
 LIFT_PERMISSION = "lift_privacy_masks"
 

@@ -8,6 +8,7 @@ site must be able to account for.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -15,7 +16,7 @@ from console.core.access.lift import LiftController
 from console.core.access.passwords import Secret
 from console.core.access.users import User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
-from console.core.site.config import Site
+from console.core.site.model import Site
 
 
 class LoginOutcome(StrEnum):
@@ -39,15 +40,25 @@ class LoginResult:
 class Sessions:
     """Login and logout for one console process."""
 
-    def __init__(self, site: Site, users: UserStore, controller: LiftController) -> None:
+    def __init__(
+        self,
+        site: Site,
+        users: UserStore,
+        controller: LiftController,
+        origin: Mapping[str, str] | None = None,
+    ) -> None:
         self.site = site
         self.users = users
         self.controller = controller
+        self.origin = dict(origin or {})
+        """Where the person at this console connected from (the SSH key that opened it,
+        see `console.core.access.ssh`): added to the site, login and logout records."""
 
     def record_site(self) -> None:
         """Record which site file is in force (raises `AuditUnavailable`)."""
         self.controller.audit.append(
-            Event.SITE_LOADED, details={"path": str(self.site.path), "sha256": self.site.sha256}
+            Event.SITE_LOADED,
+            details={"path": str(self.site.path), "sha256": self.site.sha256, **self.origin},
         )
 
     def login(self, name: str, password: Secret | str) -> LoginResult:
@@ -62,7 +73,10 @@ class Sessions:
         event = Event.LOGIN_OK if user else Event.LOGIN_FAILED
         try:
             self.controller.audit.append(
-                event, operator=operator, outcome="ok" if user else "wrong credentials"
+                event,
+                operator=operator,
+                outcome="ok" if user else "wrong credentials",
+                details=self.origin,
             )
         except AuditUnavailable as error:
             return LoginResult(
@@ -81,4 +95,6 @@ class Sessions:
         try:
             self.controller.end_session(cause)
         finally:
-            self.controller.audit.append(Event.LOGOUT, operator=user.name, details={"cause": cause})
+            self.controller.audit.append(
+                Event.LOGOUT, operator=user.name, details={"cause": cause, **self.origin}
+            )

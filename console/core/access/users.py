@@ -26,7 +26,7 @@ from console.core.access.passwords import (
     verify_password,
 )
 from console.core.audit.trail import AuditLog, Event
-from console.core.site.config import Role
+from console.core.site.model import Role
 from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect
 from console.core.timebase.utc import WallClock, format_utc, system_now
 

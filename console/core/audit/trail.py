@@ -63,6 +63,8 @@ class Event(StrEnum):
     LIFT_EXPIRED = "lift_expired"
     SESSION_ENDED_WHILE_LIFTED = "session_ended_while_lifted"
     EXPORT = "export"
+    EXPORT_KEY = "export_key"
+    LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
     SITE_LOADED = "site_loaded"
 
@@ -85,6 +87,8 @@ _LABELS: dict[Event, str] = {
     Event.LIFT_EXPIRED: "lift expired",
     Event.SESSION_ENDED_WHILE_LIFTED: "session ended while lifted",
     Event.EXPORT: "export",
+    Event.EXPORT_KEY: "export key",
+    Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
     Event.SITE_LOADED: "site file loaded",
 }

@@ -17,17 +17,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from console.core.audit.trail import AuditLog
-from console.core.evidence.export import (
-    ExportError,
-    ExportFormat,
-    ExportProgress,
-    ExportRefused,
-    ExportRequest,
-    ExportResult,
-    export_recording,
-)
+from console.core.evidence.errors import ExportError, ExportRefused
+from console.core.evidence.export import export_recording
+from console.core.evidence.formats import ExportFormat
+from console.core.evidence.keys import ExportKey
+from console.core.evidence.request import ExportProgress, ExportRequest, ExportResult
 from console.core.timebase.clock import Clock, monotonic
-from console.core.video.recordings import index_recordings
+from console.core.video.segment_files import index_recordings
 
 
 def output_path(folder: Path, camera_id: str, start: float, end: float, fmt: ExportFormat) -> Path:
@@ -72,6 +68,7 @@ def frames_to_export(request: ExportRequest) -> int:
 def export_batch(
     requests: Sequence[ExportRequest],
     audit: AuditLog,
+    key: ExportKey,
     progress: Callable[[BatchProgress], None] | None = None,
     cancel: threading.Event | None = None,
     clock: Clock = monotonic,
@@ -88,7 +85,7 @@ def export_batch(
             progress, request.camera_id, number, len(requests), before, total, clock, started
         )
         try:
-            done.append(export_recording(request, audit, report.step, cancel, clock))
+            done.append(export_recording(request, audit, key, report.step, cancel, clock))
         except ExportRefused as error:
             skipped.append((request.camera_id, str(error)))
             total -= own_total  # its frames will never come

@@ -8,7 +8,27 @@ of what it is measured on.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
+
+from console.core.evidence.errors import ExportRefused
 
 ExportFormat = Literal["mp4", "avi", "png"]
 FORMATS: tuple[ExportFormat, ...] = ("mp4", "avi", "png")
+
+
+def format_for(out: Path, requested: str | None) -> ExportFormat:
+    """The format asked for, or the one `out`'s suffix implies; ExportRefused when they clash."""
+    suffix = out.suffix.lower().lstrip(".")
+    if requested is None:
+        if suffix in ("mp4", "avi"):
+            return "mp4" if suffix == "mp4" else "avi"
+        raise ExportRefused(
+            f"{out}: cannot tell the format from the name; end it in .mp4 or .avi, "
+            "or give --format png for a folder of stills"
+        )
+    if requested not in FORMATS:
+        raise ExportRefused(f"unknown format {requested!r}; expected one of {', '.join(FORMATS)}")
+    if requested in ("mp4", "avi") and suffix != requested:
+        raise ExportRefused(f"{out}: a {requested} export must be a file ending in .{requested}")
+    return "mp4" if requested == "mp4" else "avi" if requested == "avi" else "png"

@@ -11,15 +11,15 @@ the moment its deadline passes on the monotonic clock, whether or not any UI tim
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 
-from console.core.privacy.masks import BoolRaster, Mask, MaskStyle, rasterize
+from console.core.privacy.masks import BoolRaster, Mask, MaskStyle, rasterize, resample_outward
 
 Pixels = npt.NDArray[np.uint8]
 """A BGR image, shape (height, width, 3)."""
@@ -84,6 +84,10 @@ def blank_frame(width: int, height: int, camera_id: str = "") -> MaskedFrame:
     return MaskedFrame(_SEAL, np.zeros((height, width, 3), np.uint8), camera_id, False, 0.0)
 
 
+_Look = tuple[MaskStyle, int, tuple[int, int, int]]
+"""(style, level, colour): masks sharing a look are painted as one layer."""
+
+
 @dataclass(frozen=True, slots=True)
 class _Layer:
     """All active masks of one look, merged into one raster for one frame size.
@@ -136,7 +140,9 @@ class CameraMasker:
         self.camera_id = camera_id
         self.masks = tuple(masks)
         self.gate = gate
-        self._layers: dict[tuple[int, int, bool], tuple[_Layer, ...]] = {}
+        self._layers: dict[tuple[int, int, bool, tuple[int, int]], tuple[_Layer, ...]] = {}
+        self._rasters: dict[tuple[int, int, bool], dict[_Look, BoolRaster]] = {}
+        """Merged rasters per size: a source's are shared by every tile size made from it."""
 
     def full(self, frame: Pixels, captured_at: float = 0.0) -> MaskedFrame:
         """Mask at the frame's own resolution, for stills and exports."""
@@ -147,11 +153,14 @@ class CameraMasker:
     ) -> MaskedFrame:
         """Mask for a tile of `width` x `height` pixels.
 
-        When shrinking, the frame is downscaled first and masked at tile resolution with
-        outward-rounded rasters, which is far cheaper. When enlarging, masking happens at
-        full resolution first, because interpolation would otherwise pull pixels from
-        under a mask into its unmasked neighbours, and again at tile resolution so every
-        tile pixel that touches a mask carries exactly the mask's look.
+        When shrinking, the frame is downscaled first and masked at tile resolution, which
+        is far cheaper. The tile's rasters then cover every tile pixel whose footprint
+        touches a mask or a source pixel the full-resolution rasters mask, because the
+        downscale averaged those source pixels into it (see `resample_outward`). When
+        enlarging, masking happens at full resolution first, because interpolation would
+        otherwise pull pixels from under a mask into its unmasked neighbours, and again at
+        tile resolution with the same rasters so every tile pixel made from a masked source
+        pixel carries exactly the mask's look.
         """
         return self._mask(frame, (width, height), captured_at)
 
@@ -159,27 +168,29 @@ class CameraMasker:
         lifted = self.gate.lifted()
         try:
             source = _as_bgr(frame)
+            full_size = (int(source.shape[1]), int(source.shape[0]))
             if size is None:
-                out = self._apply(source.copy(), lifted)
-            elif size[0] <= source.shape[1] and size[1] <= source.shape[0]:
+                out = self._apply(source.copy(), lifted, full_size)
+            elif size[0] <= full_size[0] and size[1] <= full_size[1]:
                 small = cv2.resize(source, size, interpolation=cv2.INTER_AREA)
-                out = self._apply(np.asarray(small, np.uint8), lifted)
+                out = self._apply(np.asarray(small, np.uint8), lifted, full_size)
             else:
-                masked = self._apply(source.copy(), lifted)
+                masked = self._apply(source.copy(), lifted, full_size)
                 large = cv2.resize(masked, size, interpolation=cv2.INTER_NEAREST)
-                out = self._apply(np.asarray(large, np.uint8), lifted)
+                out = self._apply(np.asarray(large, np.uint8), lifted, full_size)
         except Exception as error:  # any failure here must withhold the frame
             raise MaskingError(f"camera {self.camera_id}: {error}") from error
         return MaskedFrame(_SEAL, out, self.camera_id, lifted, captured_at)
 
-    def _apply(self, image: Pixels, lifted: bool) -> Pixels:
+    def _apply(self, image: Pixels, lifted: bool, source: tuple[int, int]) -> Pixels:
         """Solids first, then blurs computed from the solid-covered image, then solids again.
 
-        Painting solids before averaging keeps a solid mask's secret out of a neighbouring
-        blur's averages; painting them again lets a solid win where masks overlap.
+        `image` was made from a frame of `source` (width, height) pixels. Painting solids
+        before averaging keeps a solid mask's secret out of a neighbouring blur's averages;
+        painting them again lets a solid win where masks overlap.
         """
         height, width = image.shape[:2]
-        layers = self._layers_for(width, height, lifted)
+        layers = self._layers_for(width, height, lifted, source)
         solids = [layer for layer in layers if layer.style == "solid"]
         for layer in solids:
             cv2.copyTo(layer.fill, layer.raster, image[layer.box])
@@ -192,24 +203,25 @@ class CameraMasker:
             cv2.copyTo(layer.fill, layer.raster, image[layer.box])
         return image
 
-    def _layers_for(self, width: int, height: int, lifted: bool) -> tuple[_Layer, ...]:
-        key = (width, height, lifted)
-        cached = self._layers.get(key)
-        if cached is None:
-            cached = self._build_layers(width, height, lifted)
-            if len(self._layers) > 16:  # resolutions come and go with resizes; stay bounded
-                self._layers.clear()
-            self._layers[key] = cached
-        return cached
+    def _layers_for(
+        self, width: int, height: int, lifted: bool, source: tuple[int, int]
+    ) -> tuple[_Layer, ...]:
+        return _cached(
+            self._layers,
+            (width, height, lifted, source),
+            lambda: self._build_layers(width, height, lifted, source),
+        )
 
-    def _build_layers(self, width: int, height: int, lifted: bool) -> tuple[_Layer, ...]:
-        merged: dict[tuple[MaskStyle, int, tuple[int, int, int]], BoolRaster] = {}
-        for mask in self.masks:
-            if lifted and mask.kind == "liftable":
-                continue
-            look = (mask.style, mask.level if mask.style != "solid" else 0, mask.color)
-            raster = rasterize(mask.geometry, width, height)
-            merged[look] = merged[look] | raster if look in merged else raster
+    def _build_layers(
+        self, width: int, height: int, lifted: bool, source: tuple[int, int]
+    ) -> tuple[_Layer, ...]:
+        merged = self._merged(width, height, lifted)
+        if source != (width, height):
+            at_source = self._merged(*source, lifted)
+            merged = {
+                look: raster | resample_outward(at_source[look], width, height)
+                for look, raster in merged.items()
+            }
         layers = []
         for (style, level, color), raster in merged.items():
             rows = np.flatnonzero(raster.any(axis=1))
@@ -222,6 +234,38 @@ class CameraMasker:
             fill[...] = color
             layers.append(_Layer(style, level, color, box, raster[box].astype(np.uint8), fill))
         return tuple(layers)
+
+    def _merged(self, width: int, height: int, lifted: bool) -> dict[_Look, BoolRaster]:
+        """The masks in force, rasterised outward at one size and merged per look."""
+        return _cached(
+            self._rasters, (width, height, lifted), lambda: self._merge(width, height, lifted)
+        )
+
+    def _merge(self, width: int, height: int, lifted: bool) -> dict[_Look, BoolRaster]:
+        merged: dict[_Look, BoolRaster] = {}
+        for mask in self.masks:
+            if lifted and mask.kind == "liftable":
+                continue
+            look = (mask.style, mask.level if mask.style != "solid" else 0, mask.color)
+            raster = rasterize(mask.geometry, width, height)
+            merged[look] = merged[look] | raster if look in merged else raster
+        return merged
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_CACHE_LIMIT = 16
+"""Sizes kept per cache: resolutions come and go with resizes, so stay bounded."""
+
+
+def _cached(cache: dict[_K, _V], key: _K, build: Callable[[], _V]) -> _V:
+    found = cache.get(key)
+    if found is None:
+        found = build()
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 def _as_bgr(frame: Pixels) -> Pixels:

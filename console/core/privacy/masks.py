@@ -142,8 +142,9 @@ def rasterize(geometry: Geometry, width: int, height: int) -> BoolRaster:
     return _rasterize_polygon(geometry, width, height)
 
 
-def _touching(pixels: int, cells: int) -> npt.NDArray[np.int32]:
-    """(pixels, cells) 0/1 matrix: does pixel i's footprint overlap cell c?
+def _overlapped(pixels: int, cells: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """For each of `pixels` equal spans of a line cut into `cells` equal spans, the first
+    and last cell its footprint overlaps.
 
     Integer arithmetic, so a pixel that straddles a cell boundary counts for both cells
     and no floating-point rounding can shave a pixel off a mask edge.
@@ -151,18 +152,63 @@ def _touching(pixels: int, cells: int) -> npt.NDArray[np.int32]:
     index = np.arange(pixels, dtype=np.int64)
     first = (index * cells) // pixels
     last = ((index + 1) * cells - 1) // pixels
-    cell = np.arange(cells, dtype=np.int64)
-    return ((cell[None, :] >= first[:, None]) & (cell[None, :] <= last[:, None])).astype(np.int32)
+    return first, last
+
+
+def resample_outward(raster: BoolRaster, width: int, height: int) -> BoolRaster:
+    """The (height, width) raster of pixels whose footprint overlaps a True pixel of `raster`.
+
+    A tile is the source picture resized, and each tile pixel is made from the source
+    pixels beneath its footprint: all of them, area-weighted, when shrinking with
+    `cv2.INTER_AREA` (which drops only slivers under 1/1000 of a pixel, so never more
+    than this counts), and one of them when enlarging with `cv2.INTER_NEAREST`. A tile
+    pixel touching a source pixel that the full-resolution raster masks would carry part
+    of what that pixel hides, so it is masked too. Works in either direction per axis,
+    by prefix sums over the True pixels' bounding box only, so a small mask on a large
+    frame costs little.
+    """
+    if width <= 0 or height <= 0:
+        raise ValueError(f"cannot rasterise onto a {width}x{height} grid")
+    out = np.zeros((height, width), dtype=bool)
+    rows = np.flatnonzero(raster.any(axis=1))
+    if rows.size == 0:
+        return out
+    cols = np.flatnonzero(raster.any(axis=0))
+    crop = raster[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    top, pooled = _any_over(crop, 0, height, raster.shape[0], int(rows[0]))
+    left, pooled = _any_over(pooled, 1, width, raster.shape[1], int(cols[0]))
+    out[top : top + pooled.shape[0], left : left + pooled.shape[1]] = pooled
+    return out
+
+
+def _any_over(
+    crop: BoolRaster, axis: int, pixels: int, cells: int, offset: int
+) -> tuple[int, BoolRaster]:
+    """Along `axis`, resample `crop` (cells `offset` on of a line of `cells`) onto
+    `pixels`: True where any crop cell under a pixel's footprint is. Returns the first
+    pixel whose footprint meets the crop, and the pooled pixels from there on."""
+    first, last = _overlapped(pixels, cells)
+    length = crop.shape[axis]
+    starts = np.clip(first - offset, 0, length)
+    stops = np.clip(last - offset + 1, 0, length)
+    meets = np.flatnonzero(starts < stops)
+    lo, hi = int(meets[0]), int(meets[-1]) + 1
+    shape = list(crop.shape)
+    shape[axis] = 1
+    counts = np.concatenate(
+        [np.zeros(shape, np.int32), np.cumsum(crop, axis=axis, dtype=np.int32)], axis=axis
+    )
+    ahead = np.take(counts, stops[lo:hi], axis=axis) - np.take(counts, starts[lo:hi], axis=axis)
+    return lo, np.asarray(ahead > 0, dtype=bool)
 
 
 def _rasterize_grid(geometry: GridGeometry, width: int, height: int) -> BoolRaster:
-    cells = np.zeros((geometry.size, geometry.size), dtype=np.int32)
+    """The cells as a raster of their own, resampled outward: a pixel that straddles a
+    cell boundary counts for both cells."""
+    cells = np.zeros((geometry.size, geometry.size), dtype=bool)
     for col, row in geometry.cells:
-        cells[row, col] = 1
-    rows = _touching(height, geometry.size)
-    cols = _touching(width, geometry.size)
-    hits: npt.NDArray[np.int32] = rows @ cells @ cols.T
-    return hits > 0
+        cells[row, col] = True
+    return resample_outward(cells, width, height)
 
 
 def _span(lo: float, hi: float, pixels: int) -> tuple[int, int]:

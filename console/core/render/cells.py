@@ -102,6 +102,7 @@ def build_tile(
     graphics: str | None = None,
     graphics_px: tuple[int, int] = (0, 0),
     graphics_erase: str = "",
+    graphics_cells: tuple[int, int, int, int] | None = None,
 ) -> RenderedTile:
     """A tile of these cells, each row keyed by its cells."""
     rows, cols = glyphs.shape
@@ -123,4 +124,5 @@ def build_tile(
         graphics=graphics,
         graphics_px=graphics_px,
         graphics_erase=graphics_erase,
+        graphics_cells=graphics_cells,
     )

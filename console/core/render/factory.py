@@ -17,13 +17,15 @@ def make_renderer(
     dither: bool = False,
     bits: int = 8,
     image_id: int = 1,
+    max_px: tuple[int, int] | None = None,
 ) -> TileRenderer:
-    """The renderer for a mode; `hysteresis` and `bits` apply to text modes, `dither` to
-    sixel, `image_id` to kitty (each tile on one screen needs its own)."""
+    """The renderer for a mode; `hysteresis` and `bits` apply to text modes, `dither` and
+    `max_px` (the terminal's largest image) to sixel, `image_id` to kitty (each tile on
+    one screen needs its own)."""
     if mode == "kitty":
         return KittyRenderer(image_id)
     if mode == "sixel":
-        return SixelRenderer(dither)
+        return SixelRenderer(dither, max_px)
     if mode == "ascii":
         return AsciiRenderer(depth, hysteresis, bits)
     return HalfBlockRenderer(depth, hysteresis, bits)

@@ -29,8 +29,9 @@ from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile, tile_pix
 CHUNK = 4096
 """Largest base64 payload of one escape sequence, as the protocol requires."""
 
-FRAME_BUDGET = 100_000
-"""Bytes one tile's picture may take on the wire: 4 MB/s for a 2x2 wall at 10 fps."""
+CELL_BUDGET = 24
+"""Bytes a picture may take per cell it covers, each frame: a screen of 240x67 cells
+filled with tiles at 10 fps is then 3.9 MB/s, however many tiles share it."""
 
 _PNG = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 _START_BYTES_PER_PIXEL = 3.0
@@ -74,24 +75,25 @@ class KittyRenderer:
     """Renders a tile as a kitty picture over blank cells.
 
     The pixel size starts at the tile's full size and shrinks, keeping proportions, until
-    the picture's measured bytes per pixel fit `budget`; each frame's bytes correct the
-    estimate for the next. Every renderer has its own image id, given by its tile.
+    the picture's measured bytes per pixel fit `cell_budget` times its cells; each frame's
+    bytes correct the estimate for the next. Every renderer has its own image id, given by its tile.
     """
 
     mode = "kitty"
 
-    def __init__(self, image_id: int = 1, budget: int = FRAME_BUDGET) -> None:
+    def __init__(self, image_id: int = 1, cell_budget: int = CELL_BUDGET) -> None:
         if not 0 < image_id < 2**32:
             raise ValueError(f"kitty image ids are 1..2^32-1, got {image_id}")
         self.image_id = image_id
-        self.budget = budget
+        self.cell_budget = cell_budget
         self._bytes_per_pixel = _START_BYTES_PER_PIXEL
 
     def pixel_size(self, cols: int, rows: int, cell_px: tuple[int, int]) -> tuple[int, int]:
         width, height = cols * cell_px[0], rows * cell_px[1]
         if width <= 0 or height <= 0:
             return 0, 0
-        scale = min(1.0, math.sqrt(self.budget / (self._bytes_per_pixel * width * height)))
+        budget = self.cell_budget * cols * rows
+        scale = min(1.0, math.sqrt(budget / (self._bytes_per_pixel * width * height)))
         return max(1, int(width * scale)), max(1, int(height * scale))
 
     @staticmethod

@@ -1,7 +1,12 @@
 """Sixel graphics encoded with numpy, on a fixed palette.
 
-A fixed 6x7x6 colour cube replaces per-frame quantisation: mapping a pixel is a table
-lookup, and a colour keeps its register from one frame to the next, so nothing shimmers.
+A fixed palette replaces per-frame quantisation: mapping a pixel is a table lookup, and a
+colour keeps its register from one frame to the next, so nothing shimmers. The palette is
+a 6x6x6 colour cube plus a ramp of 39 greys between the cube's six, 255 registers in
+all (terminals offer 256, and the encoder keeps one for padding). Camera pictures are
+mostly near-grey, and a cube alone turns light and mid greys into tints: a blurred white
+mask came out as a pink blob. Each pixel takes the nearer of its nearest cube colour and
+its nearest grey, read from a table of 64 levels per channel built once.
 The encoder never loops over pixels in Python. Each pixel sets one bit of its colour's
 sixel in its band, so scattering the six rows of all bands into a dense (band, colour) x
 column array builds every sixel at once; run boundaries then come from one comparison,
@@ -10,7 +15,8 @@ and the output bytes are written by offset, all in numpy.
 
 from __future__ import annotations
 
-import cv2
+import functools
+
 import numpy as np
 import numpy.typing as npt
 
@@ -21,54 +27,84 @@ from console.core.render.tile import DEFAULT, ColorDepth, RenderedTile, tile_pix
 Indices = npt.NDArray[np.uint8]
 """Per-pixel palette registers, shape (h, w)."""
 
-_LEVELS = (6, 7, 6)
-"""Cube levels per channel (R, G, B); green gets one more because the eye resolves it best."""
+_LEVELS = 6
+"""Cube levels per channel: 0, 51, ..., 255."""
+_CUBE = _LEVELS**3
+_RAMP_PER_GAP = (8, 8, 8, 8, 7)
+"""Greys added between each pair of neighbouring cube greys: 39, so 216 + 39 = 255."""
 
 MAX_WIDTH = 9999
 """Widest image the encoder writes; repeat counts have at most four digits."""
 
 
+def _greys() -> npt.NDArray[np.float64]:
+    """The ramp's levels, evenly spread inside each gap between two cube greys."""
+    step = 255 / (_LEVELS - 1)
+    ramp = [
+        step * (gap + (k + 1) / (count + 1))
+        for gap, count in enumerate(_RAMP_PER_GAP)
+        for k in range(count)
+    ]
+    return np.array(ramp)
+
+
 def _palette() -> npt.NDArray[np.uint8]:
-    r_levels, g_levels, b_levels = (np.arange(n) * 255 / (n - 1) for n in _LEVELS)
-    r, g, b = np.meshgrid(r_levels, g_levels, b_levels, indexing="ij")
-    rgb = np.stack([r.ravel(), g.ravel(), b.ravel()], axis=1)
-    return np.asarray(np.round(rgb), dtype=np.uint8)
+    levels = np.arange(_LEVELS) * 255 / (_LEVELS - 1)
+    r, g, b = np.meshgrid(levels, levels, levels, indexing="ij")
+    cube = np.stack([r.ravel(), g.ravel(), b.ravel()], axis=1)
+    ramp = np.repeat(_greys()[:, None], 3, axis=1)
+    return np.asarray(np.round(np.concatenate([cube, ramp])), dtype=np.uint8)
 
 
 PALETTE = _palette()
-"""RGB of each register, shape (252, 3); register = r * 42 + g * 6 + b."""
-
-_STRIDES = (_LEVELS[1] * _LEVELS[2], _LEVELS[2], 1)
-
-
-def _lookup() -> npt.NDArray[np.uint8]:
-    """cv2.LUT table turning B, G, R bytes into their share of the register number."""
-    value = np.arange(256)
-    table = np.empty((1, 256, 3), np.uint8)
-    for channel, (levels, stride) in enumerate(zip(_LEVELS, _STRIDES, strict=True)):
-        table[0, :, 2 - channel] = np.round(value * (levels - 1) / 255) * stride
-    return table
+"""RGB of each register, shape (255, 3): the cube (register = r * 36 + g * 6 + b) first,
+then the grey ramp, darkest first."""
 
 
-_LOOKUP = _lookup()
+@functools.cache
+def _nearest() -> npt.NDArray[np.uint8]:
+    """Register per (B, G, R) bin of 64 levels each: the nearer of the nearest cube colour
+    and the nearest grey (cube greys included) to the bin's centre."""
+    centre = np.arange(64) * 4 + 1.5
+    b, g, r = np.meshgrid(centre, centre, centre, indexing="ij")
+    rgb = np.stack([r.ravel(), g.ravel(), b.ravel()], axis=1)
+    level = np.round(rgb * (_LEVELS - 1) / 255).astype(np.int64)
+    cube = level @ np.array([_LEVELS**2, _LEVELS, 1])
+    cube_error = ((rgb - PALETTE[cube]) ** 2).sum(axis=1)
+    grey_registers = np.concatenate(
+        [np.arange(_LEVELS) * (_LEVELS**2 + _LEVELS + 1), _CUBE + np.arange(len(PALETTE) - _CUBE)]
+    )
+    grey_values = PALETTE[grey_registers, 0].astype(np.float64)
+    order = np.argsort(grey_values)
+    grey_values, grey_registers = grey_values[order], grey_registers[order]
+    mean = rgb.mean(axis=1)
+    above = np.clip(np.searchsorted(grey_values, mean), 1, len(grey_values) - 1)
+    below = above - 1
+    pick = np.where(mean - grey_values[below] < grey_values[above] - mean, below, above)
+    grey = grey_registers[pick]
+    grey_error = ((rgb - PALETTE[grey]) ** 2).sum(axis=1)
+    return np.asarray(np.where(grey_error < cube_error, grey, cube), np.uint8)
+
 
 _BAYER = np.array([[0, 8, 2, 10], [12, 4, 14, 6], [3, 11, 1, 9], [15, 7, 13, 5]], dtype=np.int32)
 """4x4 ordered-dither thresholds 0..15."""
 
 
 def sixel_indices(pixels: Pixels, dither: bool = False) -> Indices:
-    """The register of every pixel of a BGR image: nearest cube colour, or Bayer-dithered."""
+    """The register of every pixel of a BGR image: nearest palette colour, or Bayer-dithered
+    over the cube."""
     if not dither:
-        shares = cv2.LUT(pixels, _LOOKUP)
-        return np.asarray(shares[..., 0] + shares[..., 1] + shares[..., 2], np.uint8)
+        bins = (pixels >> 2).astype(np.int32)
+        index = (bins[..., 0] << 12) | (bins[..., 1] << 6) | bins[..., 2]
+        return np.asarray(_nearest()[index], np.uint8)
     height, width = pixels.shape[:2]
     threshold = np.tile(_BAYER, (-(-height // 4), -(-width // 4)))[:height, :width]
     threshold = 2 * threshold + 1  # centres of 16 steps, in 32nds
     indices = np.zeros((height, width), np.int32)
-    for channel, (levels, stride) in enumerate(zip(_LEVELS, _STRIDES, strict=True)):
+    for channel, stride in enumerate((_LEVELS**2, _LEVELS, 1)):
         value = pixels[..., 2 - channel].astype(np.int32)
-        level = (value * (levels - 1) * 32 + threshold * 255) // (255 * 32)
-        indices += np.minimum(level, levels - 1) * stride
+        level = (value * (_LEVELS - 1) * 32 + threshold * 255) // (255 * 32)
+        indices += np.minimum(level, _LEVELS - 1) * stride
     return indices.astype(np.uint8)
 
 
@@ -187,30 +223,52 @@ class SixelRenderer:
     """Renders a tile as a sixel image over blank cells.
 
     The image is as wide as the tile and as tall as the largest multiple of six pixels
-    that fits in its rows, so it never spills into the row below the tile.
+    that fits in its rows, so it never spills into the row below the tile. A terminal
+    shows nothing of an image larger than its sixel limit (xterm: 1000x1000 at most), so
+    where the tile exceeds `max_px` the image is scaled down to fit, keeping proportions,
+    and centred in the tile's cells.
     """
 
     mode = "sixel"
 
-    def __init__(self, dither: bool = False) -> None:
+    def __init__(self, dither: bool = False, max_px: tuple[int, int] | None = None) -> None:
         self.dither = dither
         """Apply 4x4 ordered dithering: smoother gradients, larger output."""
+        self.max_px = max_px
+        """The largest image the terminal shows (XTSMGRAPHICS), if it said."""
 
     def pixel_size(self, cols: int, rows: int, cell_px: tuple[int, int]) -> tuple[int, int]:
-        return cols * cell_px[0], rows * cell_px[1] // 6 * 6
+        width, height = cols * cell_px[0], rows * cell_px[1]
+        if self.max_px is not None and width > 0 and height > 0:
+            scale = min(1.0, self.max_px[0] / width, self.max_px[1] / height)
+            width, height = int(width * scale), int(height * scale)
+        return width, height // 6 * 6
+
+    def _cells(
+        self, size: tuple[int, int], cols: int, rows: int, cell_px: tuple[int, int]
+    ) -> tuple[int, int, int, int] | None:
+        """Where a scaled-down image sits in the tile: centred, on whole cells."""
+        used = (-(-size[0] // cell_px[0]), -(-size[1] // cell_px[1]))
+        if used == (cols, rows):
+            return None
+        return ((cols - used[0]) // 2, (rows - used[1]) // 2, *used)
 
     def render(
         self, frame: MaskedFrame, cols: int, rows: int, cell_px: tuple[int, int]
     ) -> RenderedTile:
         size = self.pixel_size(cols, rows, cell_px)
-        pixels = tile_pixels(frame, size)
         blank = np.full((rows, cols), DEFAULT, np.int32)
+        glyphs = np.zeros((rows, cols), np.uint8)
+        if min(size) <= 0:  # not even a band fits: the text picture stands in
+            return build_tile(self.mode, ColorDepth.TRUECOLOR, glyphs, blank, blank)
+        pixels = tile_pixels(frame, size)
         return build_tile(
             self.mode,
             ColorDepth.TRUECOLOR,
-            np.zeros((rows, cols), np.uint8),
+            glyphs,
             blank,
             blank,
             graphics=encode_sixel(sixel_indices(pixels, self.dither), PALETTE),
             graphics_px=size,
+            graphics_cells=self._cells(size, cols, rows, cell_px),
         )

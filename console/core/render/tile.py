@@ -89,6 +89,9 @@ class RenderedTile:
     cell, if any."""
     graphics_px: tuple[int, int] = (0, 0)
     """Width and height in pixels of `graphics`."""
+    graphics_cells: tuple[int, int, int, int] | None = None
+    """Cells the picture covers inside the tile's (x, y, cols, rows), when it covers
+    fewer than all of them: a sixel picture scaled down to the terminal's limit."""
     graphics_erase: str = ""
     """What takes `graphics` off the screen again: empty where text overwrites it (sixel),
     a delete where the picture sits above the text (kitty)."""

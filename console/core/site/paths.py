@@ -16,9 +16,12 @@ from pathlib import Path
 
 import platformdirs
 
+from console.core.site.private import private_dir
+from console.core.site.scratch import throwaway_dir
+
 APP_NAME = "veil"
-DEMO_SITE = Path(__file__).resolve().parents[3] / "fixtures" / "demo" / "site.toml"
-"""The bundled demo site; it lives beside the package in a source checkout."""
+DEMO_SITE = Path(__file__).resolve().parents[2] / "demo" / "site.toml"
+"""The bundled demo site: package data, so it is there wherever Veil is installed."""
 
 
 class DataDirError(Exception):
@@ -40,6 +43,11 @@ class Paths:
     @property
     def audit_db(self) -> Path:
         return self.data_dir / "audit.db"
+
+    @property
+    def export_key(self) -> Path:
+        """The site's private Ed25519 key that signs every export (`veil keys init`)."""
+        return self.data_dir / "export-key.pem"
 
     @property
     def exports_dir(self) -> Path:
@@ -81,15 +89,20 @@ def resolve_paths(
 
 
 def demo_paths() -> Paths:
-    """A throw-away data dir for `veil --demo`, so demo users never mix with a real site."""
-    scratch = Path(tempfile.mkdtemp(prefix="veil-demo-"))
+    """A throw-away data dir for `veil --demo`, so demo users never mix with a real site.
+
+    It is removed when the console ends, however it ends (see `scratch`): a demo's users,
+    audit trail and exports are not worth keeping, and a folder per run would pile up.
+    """
+    scratch = throwaway_dir("veil-demo-")
     return Paths(DEMO_SITE, scratch / "config", scratch / "data")
 
 
 def ensure_data_dir(paths: Paths) -> None:
-    """Create the data dir and prove it is writable, or raise DataDirError saying why."""
+    """Create the data dir (0700, see `private`) and prove it is writable, or raise
+    DataDirError saying why."""
     try:
-        paths.data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(paths.data_dir)
         with tempfile.NamedTemporaryFile(dir=paths.data_dir, prefix=".probe-"):
             pass
     except OSError as error:

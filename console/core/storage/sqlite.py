@@ -13,6 +13,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from console.core.site.private import private_database
+
 DEFAULT_BUSY_TIMEOUT = 5.0
 """Seconds a writer waits for another process's lock before giving up."""
 
@@ -20,10 +22,13 @@ DEFAULT_BUSY_TIMEOUT = 5.0
 def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
     """Open (creating if needed) a database for reading and writing.
 
+    The folder is made 0700 and the file 0600 before SQLite opens it, so SQLite's own
+    `-wal` and `-shm` files are 0600 too (see `console.core.site.private`).
+
     Raises `OSError` when the directory cannot be created and `sqlite3.Error` when the
     file cannot be opened; callers translate both into their own domain error.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_database(path)
     connection = sqlite3.connect(
         path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
     )

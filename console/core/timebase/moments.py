@@ -1,4 +1,4 @@
-"""Times an operator types: "jump to", and an export's from and to.
+"""Recording times as an operator reads and types them: "jump to", an export's from and to.
 
 Recordings are named and shown in UTC, so typed times are UTC too unless they carry an
 offset (the same rule as `veil export --from`). Inside one day of footage an operator
@@ -36,3 +36,9 @@ def parse_moment(text: str, day_of: float) -> float:
         raise ValueError(
             f"{text!r} is not a time (expected e.g. 10:00:30, or 2026-11-27T10:00:30Z)"
         ) from None
+
+
+def format_time(seconds: float) -> str:
+    """`2026-11-27T10:00:00.040Z`: UTC with milliseconds, as the manifest and UI show it."""
+    moment = datetime.fromtimestamp(seconds, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"

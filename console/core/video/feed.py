@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from console.core.privacy.masking import CameraMasker, LiftGate, MaskedFrame, MaskingError
-from console.core.site.config import Camera
+from console.core.site.model import Camera
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video.sources import CredentialLookup, FrameSource, SourceStatus
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from console.core.site.config import PATTERN_NAMES
+from console.core.site.kinds import PATTERN_NAMES
 
 Pixels = npt.NDArray[np.uint8]
 Pattern = Callable[[int, int, int], Pixels]

@@ -15,7 +15,8 @@ from collections.abc import Hashable
 
 from console.core.privacy.masking import CameraMasker, MaskedFrame
 from console.core.video.feed import FeedStatus
-from console.core.video.recordings import Blank, PlaybackCursor, Segment
+from console.core.video.playback_cursor import Blank, PlaybackCursor
+from console.core.video.recording_index import Segment
 
 
 class PlaybackSource:

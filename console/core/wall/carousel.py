@@ -13,7 +13,7 @@ import math
 from collections.abc import Hashable, Mapping
 
 from console.core.privacy.masking import MaskedFrame
-from console.core.site.config import Carousel
+from console.core.site.model import Carousel
 from console.core.timebase.clock import Clock
 from console.core.video.feed import FeedStatus, TileSource
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
-from console.core.site.config import Site
+from console.core.site.model import Site
 
 LAYOUTS = (1, 2, 3, 4)
 """Grid sides an operator can choose: 1x1, 2x2, 3x3 and 4x4."""

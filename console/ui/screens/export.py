@@ -2,7 +2,9 @@
 
 The export itself is the core's `export_recording` (one per camera, through
 `export_batch`) in a thread worker: every mask is burned in, the file appears whole or
-not at all, and the core writes the manifest and the audit record. This screen adds
+not at all, and the core writes the signed manifest and the audit record. The site's
+export key is loaded when the export starts; without one nothing is exported and the
+message says how an administrator makes it (`veil keys init`). This screen adds
 what the operator needs around it: defaults (the marked range, or the camera's latest
 recording; the `exports` folder in the data dir, created on demand), extra solid masks
 drawn on a grid over a preview that goes through the export's own masker, a progress
@@ -43,27 +45,20 @@ from console.core.evidence.batch import (
     export_batch,
     output_path,
 )
-from console.core.evidence.export import (
-    FORMATS,
-    ExportCancelled,
-    ExportFormat,
-    ExportRequest,
-    UnmaskedGrant,
-    export_masker,
-    unmasked_grant,
-)
+from console.core.evidence.errors import ExportCancelled
+from console.core.evidence.formats import FORMATS, ExportFormat
+from console.core.evidence.keys import ExportKey, KeyProblem, load_export_key
+from console.core.evidence.policy import UnmaskedGrant, export_masker, unmasked_grant
+from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Geometry
 from console.core.services import Services
-from console.core.site.config import Camera
-from console.core.timebase.moments import parse_moment
+from console.core.site.model import Camera
+from console.core.timebase.moments import format_time, parse_moment
 from console.core.timebase.utc import system_now
+from console.core.video.playback_cursor import PlaybackCursor
 from console.core.video.playback_source import PlaybackSource
-from console.core.video.recordings import (
-    PlaybackCursor,
-    RecordingIndex,
-    format_time,
-    index_recordings,
-)
+from console.core.video.recording_index import RecordingIndex
+from console.core.video.segment_files import index_recordings
 from console.ui.operator import current_role, current_user
 from console.ui.plain import PlainInput, plain, plain_lines
 from console.ui.widgets.footer import VeilFooter
@@ -187,7 +182,8 @@ class ExportScreen(Screen[None]):
         with Vertical(id="export-run"):
             yield ProgressBar(total=1, show_eta=False, id="export-progress")
             yield Static("", id="export-progress-text")
-            yield Static("Reading the recordings…", id="export-message")
+            # Messages carry typed paths and reasons: plain text, never markup.
+            yield Static("Reading the recordings…", id="export-message", markup=False)
         yield VeilFooter()
 
     def on_mount(self) -> None:
@@ -410,22 +406,24 @@ class ExportScreen(Screen[None]):
         if self.running:
             return
         try:
+            key = load_export_key(self.services.paths.export_key)
             requests = self._requests()
-        except ValueError as error:
+        except (ValueError, KeyProblem) as error:
             self._say(str(error), error=True)
             return
         self._cancel = threading.Event()
         self.running = True
         self.query_one("#export-progress", ProgressBar).update(total=1, progress=0)
         self._say(f"Exporting {len(requests)} camera(s)…")
-        self._run(requests, self._cancel)
+        self._run(requests, key, self._cancel)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def _run(self, requests: list[ExportRequest], cancel: threading.Event) -> None:
+    def _run(self, requests: list[ExportRequest], key: ExportKey, cancel: threading.Event) -> None:
         def report(progress: BatchProgress) -> None:
             self.post_message(self.Progressed(progress))
 
-        result = export_batch(requests, self.services.audit, report, cancel, self.services.clock)
+        audit, clock = self.services.audit, self.services.clock
+        result = export_batch(requests, audit, key, report, cancel, clock)
         self.post_message(self.Finished(result))
 
     @on(Progressed)

@@ -27,17 +27,13 @@ from textual.widgets import Footer, Static
 
 from console.core.privacy.masking import CameraMasker
 from console.core.services import Services
-from console.core.site.config import Camera
-from console.core.timebase.moments import parse_moment
+from console.core.site.model import Camera
+from console.core.timebase.moments import format_time, parse_moment
 from console.core.timebase.utc import system_now
+from console.core.video.playback_cursor import PlaybackCursor, SyncedPlayback
 from console.core.video.playback_source import PlaybackSource
-from console.core.video.recordings import (
-    PlaybackCursor,
-    RecordingIndex,
-    SyncedPlayback,
-    format_time,
-    index_recordings,
-)
+from console.core.video.recording_index import RecordingIndex
+from console.core.video.segment_files import index_recordings
 from console.core.video.transport import Transport
 from console.ui.operator import permitted
 from console.ui.plain import plain

@@ -9,6 +9,11 @@ the hotspot, in a carousel and in playback are the same masks.
 
 Keys (all in the footer): 1-4 layouts, arrows focus, Enter hotspot, a assign, s save
 view, v open a view, p playback of the layout, e export.
+
+Live video needs the role's `live` permission, asked every time a slot is filled. A role
+without it (an auditor who reviews recordings, say) still gets the wall's layout, views,
+playback and export as its other permissions allow, but every slot stays empty and says
+why: no live tile, no hotspot, no carousel.
 """
 
 from __future__ import annotations
@@ -110,15 +115,27 @@ class WallScreen(Screen[None]):
             loaded = self.store.load(self.operator, self.services.site)
             self.book, self._problems = loaded.book, loaded.problems
         yield VeilHeader()
-        yield TileGrid(self.view.layout, self._sources(self.view))
+        empty = "empty" if self.live else "no live video for your role"
+        yield TileGrid(self.view.layout, self._sources(self.view), empty)
         yield VeilFooter()
 
     def on_mount(self) -> None:
         for problem in self._problems:
             self.notify(problem, title="Views file", severity="warning", timeout=10)
+        if not self.live:
+            self.notify(
+                "Your role may not watch live video; the wall shows no cameras.",
+                title="No live video",
+                severity="warning",
+            )
+
+    @property
+    def live(self) -> bool:
+        """Whether the logged-in user's role may watch live video."""
+        return permitted(self.app, "live")
 
     def source_for(self, ref: SlotRef | None) -> TileSource | None:
-        if ref is None:
+        if ref is None or not self.live:
             return None
         if ref.kind == "carousel":
             return self.carousels.get(ref.id)

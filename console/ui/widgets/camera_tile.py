@@ -191,6 +191,7 @@ class CameraTile(ImageTile):
             caps.colors,
             Pace(sixel_fps if caps.render == "sixel" else text_fps),
             self._deliver,
+            caps.sixel_max_px,
         )
         self._stats = StatsBoard.of(self.app).add(self._key, self.source.title)
         if caps.render in IMAGE_MODES:

@@ -46,15 +46,17 @@ class Slot(Container):
     Slot { width: 1fr; height: 1fr; }
     """
 
-    def __init__(self, index: int, source: TileSource | None) -> None:
+    def __init__(self, index: int, source: TileSource | None, empty: str = "empty") -> None:
         super().__init__(id=f"slot-{index}")
         self.index = index
         """Position in reading order, from 0."""
         self.source = source
+        self.empty = empty
+        """What an empty slot says about itself."""
 
     def compose(self) -> ComposeResult:
         if self.source is None:
-            yield EmptySlot(f"Slot {self.index + 1}: empty")
+            yield EmptySlot(f"Slot {self.index + 1}: {self.empty}")
         else:
             yield CameraTile(self.source)
 
@@ -91,10 +93,14 @@ class TileGrid(Widget):
         def control(self) -> TileGrid:
             return self.grid
 
-    def __init__(self, side: int, sources: Sequence[TileSource | None]) -> None:
+    def __init__(
+        self, side: int, sources: Sequence[TileSource | None], empty: str = "empty"
+    ) -> None:
         super().__init__()
         self.side = side
         self.sources = list(sources)
+        self.empty = empty
+        """What empty slots say: "empty", or why the screen shows nothing there."""
         self._focus_after = 0
 
     def compose(self) -> ComposeResult:
@@ -102,7 +108,7 @@ class TileGrid(Widget):
         self.styles.grid_size_rows = self.side
         for index in range(self.side * self.side):
             source = self.sources[index] if index < len(self.sources) else None
-            yield Slot(index, source)
+            yield Slot(index, source, self.empty)
 
     def on_mount(self) -> None:
         self.focus_slot(self._focus_after)

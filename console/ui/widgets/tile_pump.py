@@ -166,6 +166,7 @@ class TileClient:
         depth: ColorDepth,
         pace: Pace,
         deliver: Deliver,
+        max_px: tuple[int, int] | None = None,
     ) -> None:
         self.source = source
         self.pace = pace
@@ -178,7 +179,7 @@ class TileClient:
         self.picture: TileRenderer | None = None
         """Draws the terminal picture of sixel and kitty tiles."""
         if mode in IMAGE_MODES:
-            self.picture = make_renderer(mode, depth, image_id=next(_IMAGE_IDS))
+            self.picture = make_renderer(mode, depth, image_id=next(_IMAGE_IDS), max_px=max_px)
         self.geometry: TileGeometry | None = None
         self.busy = False
         self.paused = False
@@ -262,7 +263,11 @@ class TileClient:
             drawn = self.picture.render(frame, at.cols, at.rows, geometry.cell_px)
             if drawn.graphics is not None:
                 self._serial += 1
-                image = TileImage(drawn.graphics, drawn.graphics_erase, at, self._serial)
+                where = at
+                if drawn.graphics_cells is not None:
+                    dx, dy, used_cols, used_rows = drawn.graphics_cells
+                    where = Placement(at.x + dx, at.y + dy, used_cols, used_rows)
+                image = TileImage(drawn.graphics, drawn.graphics_erase, where, self._serial)
         text = self.text.render(frame, at.cols, at.rows, geometry.cell_px)
         rows, full = self._maker.strips(text, geometry.cols, geometry.rows, at, geometry.base)
         return title, status, Video(rows, full, frame.lifted, frame.captured_at, image)

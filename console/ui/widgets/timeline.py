@@ -22,7 +22,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from console.core.video.recordings import NO_RECORDING, Gap, RecordingIndex, Span
+from console.core.video.recording_index import NO_RECORDING, Gap, RecordingIndex, Span
 from console.text import visible
 
 LABEL_WIDTH = 16

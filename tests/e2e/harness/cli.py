@@ -54,10 +54,11 @@ def audit_verify(env: Mapping[str, str], data_dir: Path) -> str:
 
 
 def demo_data_dir(scratch: Path) -> Path:
-    """The data dir `veil --demo` made for itself under `scratch`, its TMPDIR.
+    """The data dir a running `veil --demo` made for itself under `scratch`, its TMPDIR.
 
-    The demo keeps its users and audit in a fresh temporary folder per start; giving the
-    console a TMPDIR of the test's own is how the test finds that one folder again.
+    The demo keeps its users and audit in a fresh temporary folder per start, removed
+    when it ends; giving the console a TMPDIR of the test's own is how the test finds
+    that one folder again while it runs.
     """
     found = sorted(scratch.glob("veil-demo-*/data"))
     assert len(found) == 1, f"expected one demo data dir in {scratch}, found {found}"

@@ -1,4 +1,4 @@
-"""What the e2e tests rely on in the demo site (fixtures/demo/README.md, "Regions for tests").
+"""What the e2e tests rely on in the demo site (console/demo/README.md, "Regions for tests").
 
 The demo users come from the product itself, the one list the README and the login
 screen also show, so a changed demo password cannot leave these tests typing a stale one.

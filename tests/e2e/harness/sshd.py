@@ -2,8 +2,10 @@
 
 An operator who loses the network mid-shift loses the SSH connection, and sshd hangs up
 the console's terminal. Only a real sshd behaves exactly like that. This one listens on a
-free high port with a host key made for the test, lets in only the current user with a
-key made for the test, and keeps its config, keys, pid file and log in the test's folder.
+free high port with a host key made for the test, lets in only one user (the current one
+unless told otherwise) with a key made for the test, and keeps its config, keys, pid file
+and log in the test's folder. A test may append configuration of its own (the SSH
+deployment's `Match` block from `veil deploy ssh`), which sshd then reads last.
 """
 
 from __future__ import annotations
@@ -54,9 +56,11 @@ def free_port() -> int:
 class Sshd:
     """sshd in the foreground (`-D -e`), logging to `sshd.log` in its folder."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, user: str | None = None, extra_config: str = "") -> None:
         self.folder = folder
-        self.user = getpass.getuser()
+        self.user = user or getpass.getuser()
+        self.extra_config = extra_config
+        """Appended to the config: a `Match` block overrides the settings above it."""
         self.port = 0
         self.client_key = folder / "client_key"
         self.log = folder / "sshd.log"
@@ -81,6 +85,7 @@ class Sshd:
         config = self.folder / "sshd_config"
         config.write_text(
             CONFIG.format(port=self.port, host_key=host_key, folder=self.folder, user=self.user)
+            + self.extra_config
         )
         if os.geteuid() == 0:
             PRIVSEP_DIR.mkdir(mode=0o755, exist_ok=True)
@@ -103,13 +108,23 @@ class Sshd:
                 raise RuntimeError(f"sshd not listening: {self.log.read_text(errors='replace')}")
             time.sleep(0.05)
 
-    def client_argv(self, remote: str, tty: bool = True) -> list[str]:
-        """`ssh` to this server running `remote` (a shell command line) on a forced pty."""
+    def client_argv(
+        self, remote: str | None, tty: bool = True, key: Path | None = None, *options: str
+    ) -> list[str]:
+        """`ssh` to this server running `remote` (a shell command line; None asks for a
+        shell) on a forced pty, with the test's key or `key`, plus ssh `options`."""
         return [
-            "ssh", *(["-tt"] if tty else ["-T"]), "-F", "/dev/null", "-p", str(self.port),
-            "-i", str(self.client_key), "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+            "ssh", *(["-tt"] if tty else ["-T"]), *self.options(key), *options,
+            f"{self.user}@127.0.0.1", *([remote] if remote is not None else []),
+        ]  # fmt: skip
+
+    def options(self, key: Path | None = None) -> list[str]:
+        """What every client of this server needs: port, key, no prompts, no known hosts."""
+        return [
+            "-F", "/dev/null", "-p", str(self.port), "-i", str(key or self.client_key),
+            "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
             "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "LogLevel=ERROR", f"{self.user}@127.0.0.1", remote,
+            "-o", "LogLevel=ERROR",
         ]  # fmt: skip
 
     def open_console(

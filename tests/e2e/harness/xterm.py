@@ -1,4 +1,5 @@
-"""Debian's xterm as a sixel terminal on a virtual X display, with pixel screenshots.
+"""Terminals on a virtual X display with pixel screenshots: xterm for sixel, kitty for
+kitty graphics.
 
 Text captures cannot show whether sixel graphics were really drawn, so these tests look
 at pixels. xterm runs as a VT340 with 256 colour registers (the configuration in which it
@@ -79,36 +80,19 @@ class XDisplay:
         _end(self.process)
 
 
-class XTerm:
-    """One xterm window at the top-left of a display, running one program."""
+class XTerminal:
+    """A terminal window at the top-left of a display, running one program: typed into
+    through the X keyboard, and read through screenshots."""
 
-    def __init__(self, display: XDisplay, log: Path, cols: int = 200, rows: int = 60) -> None:
+    def __init__(self, display: XDisplay, log: Path, size_px: tuple[int, int]) -> None:
         self.display = display
         self.log = log
-        self.cols = cols
-        self.rows = rows
+        self.size_px = size_px
+        """Width and height of the window's pixels."""
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(
-        self,
-        argv: Sequence[str],
-        env: Mapping[str, str],
-        resources: Sequence[str] = SIXEL_RESOURCES,
-    ) -> XTerm:
-        require("xterm")
-        options = [item for resource in resources for item in ("-xrm", resource)]
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                ["xterm", "-ti", "vt340", *options, "-tn", TERM, "-u8", "-fn", FONT,
-                 "-geometry", f"{self.cols}x{self.rows}+0+0", "-bw", "0", "-b", "0", "+sb",
-                 "-fg", "white", "-bg", "black", "-e", *argv],
-                env={**env, "DISPLAY": self.display.name},
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-            )  # fmt: skip
-        return self
-
     def type(self, text: str) -> None:
-        """Type literal text on the X keyboard, as an operator at this xterm would."""
+        """Type literal text on the X keyboard, as an operator at this terminal would."""
         self._xdotool("type", "--delay", "20", "--", text)
 
     def press(self, *keys: str) -> None:
@@ -130,7 +114,7 @@ class XTerm:
 
     def screenshot(self) -> Image:
         """The terminal's pixels: the display cropped to the window."""
-        width, height = self.cols * CELL[0], self.rows * CELL[1]
+        width, height = self.size_px
         return self.display.screenshot()[:height, :width]
 
     def wait_for_pixels(
@@ -144,7 +128,7 @@ class XTerm:
                 return image
             if self.process is not None and self.process.poll() is not None:
                 errors = self.log.read_text(errors="replace")
-                raise AssertionError(f"xterm exited ({self.process.returncode}): {errors}")
+                raise AssertionError(f"terminal exited ({self.process.returncode}): {errors}")
             if time.monotonic() > deadline:
                 saved = self.log.with_suffix(".timeout.png")
                 save_png(image, saved)
@@ -153,6 +137,33 @@ class XTerm:
 
     def stop(self) -> None:
         _end(self.process)
+
+
+class XTerm(XTerminal):
+    """Debian's xterm as a VT340 with sixel, in the fixed 6x13 font."""
+
+    def __init__(self, display: XDisplay, log: Path, cols: int = 200, rows: int = 60) -> None:
+        super().__init__(display, log, (cols * CELL[0], rows * CELL[1]))
+        self.cols = cols
+        self.rows = rows
+
+    def start(
+        self,
+        argv: Sequence[str],
+        env: Mapping[str, str],
+        resources: Sequence[str] = SIXEL_RESOURCES,
+    ) -> XTerm:
+        require("xterm")
+        options = [item for resource in resources for item in ("-xrm", resource)]
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                ["xterm", "-ti", "vt340", *options, "-tn", TERM, "-u8", "-fn", FONT,
+                 "-geometry", f"{self.cols}x{self.rows}+0+0", "-bw", "0", "-b", "0", "+sb",
+                 "-fg", "white", "-bg", "black", "-e", *argv],
+                env={**env, "DISPLAY": self.display.name},
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            )  # fmt: skip
+        return self
 
 
 def cell_rect(col: int, row: int, cols: int = 1, rows: int = 1) -> Rect:
@@ -202,3 +213,33 @@ def _end(process: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
+
+
+class Kitty(XTerminal):
+    """Debian's kitty on Mesa's software OpenGL, with its defaults and no config file, so
+    nothing of the machine's own kitty setup changes what the test sees."""
+
+    def __init__(self, display: XDisplay, log: Path, size_px: tuple[int, int] = (1200, 780)):
+        super().__init__(display, log, size_px)
+
+    def start(self, argv: Sequence[str], env: Mapping[str, str]) -> Kitty:
+        require("kitty")
+        width, height = self.size_px
+        options = {
+            "font_size": "9",
+            "initial_window_width": str(width),
+            "initial_window_height": str(height),
+            "remember_window_size": "no",
+            "window_padding_width": "0",
+            "cursor_blink_interval": "0",
+            "background": "#000000",
+            "foreground": "#ffffff",
+        }
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                ["kitty", "--config", "NONE",
+                 *(f"--override={key}={value}" for key, value in options.items()), *argv],
+                env={**env, "DISPLAY": self.display.name, "LIBGL_ALWAYS_SOFTWARE": "1"},
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            )  # fmt: skip
+        return self

@@ -49,13 +49,18 @@ _COLOR_ENTRY = 12
 
 def parse_xwd(data: bytes) -> Image:
     header = dict(zip(_FIELDS, struct.unpack(">25I", data[:100]), strict=True))
-    if header["pixmap_format"] != _ZPIXMAP or header["bits_per_pixel"] != 32:
-        raise ValueError(f"expected a 32-bit ZPixmap dump, got {header}")
     width, height, stride = header["width"], header["height"], header["bytes_per_line"]
+    bits = header["bits_per_pixel"]
+    if header["pixmap_format"] != _ZPIXMAP or bits not in (24, 32) or stride < bits // 8 * width:
+        raise ValueError(f"expected a 24- or 32-bit ZPixmap dump, got {header}")
     offset = header["header_size"] + header["ncolors"] * _COLOR_ENTRY
-    order = "<" if header["byte_order"] == 0 else ">"
-    words = np.frombuffer(data, dtype=f"{order}u4", count=height * stride // 4, offset=offset)
-    words = words.reshape(height, stride // 4)[:, :width]
+    rows = np.frombuffer(data, np.uint8, count=height * stride, offset=offset).reshape(height, -1)
+    pixels = rows[:, : width * bits // 8].reshape(height, width, bits // 8).astype(np.uint32)
+    if header["byte_order"] == 0:  # least significant byte first
+        pixels = pixels[..., ::-1]
+    words = np.zeros((height, width), np.uint32)
+    for byte in range(bits // 8):  # most significant first
+        words = (words << 8) | pixels[..., byte]
     channels = []
     for mask in (header["red_mask"], header["green_mask"], header["blue_mask"]):
         shift = (mask & -mask).bit_length() - 1

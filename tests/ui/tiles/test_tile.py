@@ -8,7 +8,7 @@ from textual.screen import ModalScreen
 from console.core.privacy.masks import Mask, RectGeometry
 from console.core.render.terminal import TerminalCaps
 from console.core.render.tile import ColorDepth
-from console.core.site.config import Camera
+from console.core.site.model import Camera
 from console.core.video.feed import CameraFeed, FeedStatus
 from console.ui.widgets.camera_tile import UNMASKED, CameraTile
 from console.ui.widgets.tile_pump import TileUpdate

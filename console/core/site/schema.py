@@ -1,0 +1,269 @@
+"""The site file's format, declared once.
+
+Every key a site file may hold is declared here: its kind (type and range), its default
+and a one-line doc. From these declarations come the keys a table allows (any other key
+is an error: a misspelt `lift_timout` must never be silently ignored), the validator's
+type and range checks, the model's defaults and the configuration reference in README.md
+(`make site-reference` writes it; a test fails when it is stale). Rules that join several
+keys, such as one geometry per mask or carousels naming cameras that exist, are the
+validator's (`console.core.site.validate`).
+
+Adding a key: one `Key(...)` line in its table below, a field on the model class
+(`console.core.site.model`) and the line in the validator that passes it on. Adding a
+table: a `Table` subclass, and a key holding it (`Section` for `[name]`, `Entries` for
+`[[name]]`, `Named` for `[name.ID]`) in the table it sits in.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Generic, TypeVar
+
+from console.core.privacy.masks import GRID_SIZES
+from console.core.site.kinds import (
+    Boolean,
+    Cells,
+    Choice,
+    ChoiceList,
+    Colour,
+    Duration,
+    GridSize,
+    Identifier,
+    Integer,
+    Kind,
+    Number,
+    Polygon,
+    Rect,
+    Report,
+    Source,
+    Text,
+    TextList,
+    describe,
+)
+
+T = TypeVar("T")
+
+
+class Key(Generic[T]):
+    """One key of a table; its name is the attribute it is declared as (site keys are
+    snake_case, so every one is a Python name)."""
+
+    name: str
+
+    def __init__(
+        self,
+        kind: Kind[T],
+        doc: str,
+        *,
+        default: T | None = None,
+        required: bool = False,
+        default_doc: str | None = None,
+    ) -> None:
+        self.kind, self.doc, self.default, self.required = kind, doc, default, required
+        self.default_doc = default_doc
+        """For a default that depends on other keys, how the reference states it."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @property
+    def preset(self) -> T:
+        """The default, for the model field that takes it when a Site is built in code."""
+        if self.default is None:
+            raise LookupError(f"{self.name} has no default")
+        return self.default
+
+    @property
+    def default_text(self) -> str:
+        """The default as the reference states it."""
+        if self.required:
+            return "required"
+        if self.default_doc is not None:
+            return self.default_doc
+        if self.default is None:
+            return "optional" if isinstance(self.kind, Nested) else "not set"
+        return f"`{self.kind.show(self.default)}`"
+
+
+class Table:
+    """A TOML table: its `Key` attributes, in the order the file and the reference list them.
+
+    Never instantiated; a subclass is the declaration. Its docstring is the reference's
+    description of the table.
+    """
+
+    heading: ClassVar[str]
+    keys: ClassVar[tuple[Key[Any], ...]]
+
+    def __init_subclass__(cls, *, heading: str) -> None:
+        super().__init_subclass__()
+        keys = tuple(value for value in vars(cls).values() if isinstance(value, Key))
+        clashes = {key.name for key in keys} & {"heading", "keys", "names"}
+        if clashes:
+            raise TypeError(f"{cls.__name__}: a key may not be called {', '.join(clashes)}")
+        cls.heading = heading
+        cls.keys = keys
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(key.name for key in cls.keys)
+
+
+class Nested(Kind[T]):
+    """A key that holds tables of `table`'s shape."""
+
+    def __init__(self, table: type[Table]) -> None:
+        self.table = table
+
+
+class Section(Nested[dict[str, Any]]):
+    """`[name]`: one table."""
+
+    expected = "a table"
+
+    def convert(self, value: object, path: str, report: Report) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        report(path, f"expected {self.expected}, got {describe(value)}")
+        return None
+
+
+class Entries(Nested[list[Any]]):
+    """`[[name]]`: a list of tables."""
+
+    def __init__(self, table: type[Table], *, at_least: int = 0) -> None:
+        super().__init__(table)
+        self.at_least = at_least
+
+    @property
+    def expected(self) -> str:
+        if self.at_least == 1:
+            return f"at least one {self.table.heading} entry"
+        return f"a list of {self.table.heading} tables"
+
+    def convert(self, value: object, path: str, report: Report) -> list[Any] | None:
+        if isinstance(value, list) and len(value) >= self.at_least:
+            return value
+        report(path, f"expected {self.expected}, got {describe(value)}")
+        return None
+
+
+class Named(Nested[dict[str, Any]]):
+    """`[name.ID]`: tables under names the administrator chooses."""
+
+    def __init__(self, table: type[Table], noun: str) -> None:
+        super().__init__(table)
+        self.noun = noun
+
+    @property
+    def expected(self) -> str:
+        return f"a table of {self.noun}s"
+
+    def convert(self, value: object, path: str, report: Report) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        report(path, f"expected {self.expected}, got {describe(value)}")
+        return None
+
+
+# -- the site file -----------------------------------------------------------------------
+
+PERMISSIONS = frozenset(
+    {"live", "playback", "export", "lift_privacy_masks", "audit", "export_unmasked", "admin"}
+)
+"""Everything a role can be granted. No role holds `lift_privacy_masks` unless a site says so."""
+
+LIFT = Duration(60, 24 * 3600)
+"""A lift shorter than a minute cannot be used; one past a day outlives any shift."""
+
+
+class SiteTable(Table, heading="[site]"):
+    """The site as a whole, and how lifts of liftable masks behave."""
+
+    name = Key(Text(), "Shown in the console's title bar.", required=True)
+    lift_timeout = Key(
+        LIFT, "How long a lift lasts unless the operator's role sets its own.", default=30 * 60.0
+    )
+    require_lift_reason = Key(
+        Boolean(), "Ask for a reason or case id before masks are lifted.", default=False
+    )
+
+
+class AuthTable(Table, heading="[auth]"):
+    """Guessing of supervisor authorization is throttled: after `max_failures` wrong tries
+    within `failure_window`, authorization is locked for that operator for `lockout`."""
+
+    max_failures = Key(Integer(1, 100), "Failed tries that lock authorization.", default=5)
+    failure_window = Key(
+        Duration(10, 86_400), "The window the failed tries are counted in.", default=300.0
+    )
+    lockout = Key(Duration(10, 86_400), "How long authorization then stays locked.", default=300.0)
+
+
+class RoleTable(Table, heading="[roles.NAME]"):
+    """What the users of one role may do. NAME is of a-z, 0-9 and '-'. No role may lift
+    unless granted `lift_privacy_masks`, nor export without liftable masks unless granted
+    `export_unmasked`."""
+
+    permissions = Key(ChoiceList("permission", PERMISSIONS), "What the role may do.", required=True)
+    lift_timeout = Key(
+        LIFT,
+        "This role's lift duration instead of the site's.",
+        default_doc="`[site]` `lift_timeout`",
+    )
+
+
+class MaskTable(Table, heading="[[cameras.masks]]"):
+    """One privacy mask of the camera above it. Exactly one geometry: `grid` with `cells`,
+    `rect` or `polygon`, all resolution-free and rasterised outward."""
+
+    id = Key(Identifier(), "Unique on its camera.", required=True)
+    kind = Key(
+        Choice("permanent", "liftable"),
+        "Permanent masks are never lifted; liftable ones only by a lift.",
+        required=True,
+    )
+    style = Key(
+        Choice("solid", "blur", "pixelate"),
+        "How the area is hidden.",
+        default_doc='`"solid"` if permanent, else `"blur"`',
+    )
+    color = Key(Colour(), "Fill of a solid mask (solid masks only).", default=(0, 0, 0))
+    level = Key(Integer(1, 10), "Strength of blur or pixelate (not solid masks).", default=5)
+    grid = Key(GridSize(), "A grid over the picture, as the commercial client stores masks.")
+    cells = Key(Cells(max(GRID_SIZES)), "The cells of `grid` that are masked; needs `grid`.")
+    rect = Key(Rect(), "A rectangle, instead of grid + cells.")
+    polygon = Key(Polygon(), "A polygon, instead of grid + cells.")
+
+
+class CameraTable(Table, heading="[[cameras]]"):
+    """One camera, in the order of the wall."""
+
+    id = Key(Identifier(), "Unique; names the camera in views, audit and exports.", required=True)
+    name = Key(Text(), "Shown on the camera's tile.", required=True)
+    source = Key(Source(), "Where the video comes from.", required=True)
+    tile_source = Key(Source(), "A lower-resolution stream for tiles.", default_doc="`source`")
+    credential = Key(
+        Text(), "OS keyring entry holding the URL's user:password (`veil credential set`)."
+    )
+    fps = Key(Number(0.1, 60), "A cap on the frames read from the source each second.")
+    recordings = Key(Text(), "Folder of recorded segments, relative to the site file.")
+    masks = Key(Entries(MaskTable), "The camera's privacy masks.")
+
+
+class CarouselTable(Table, heading="[[carousels]]"):
+    """A wall slot that cycles through cameras."""
+
+    id = Key(Identifier(), "Unique among carousels.", required=True)
+    name = Key(Text(), "Shown on the slot.", required=True)
+    cameras = Key(TextList(), "Ids of the cameras shown, in order; at least one.", required=True)
+    interval = Key(Duration(1, 3600), "How long each camera is shown.", default=10.0)
+
+
+class SiteFile(Table, heading="site.toml"):
+    """The tables a site file holds."""
+
+    site = Key(Section(SiteTable), "The site as a whole.", required=True)
+    auth = Key(Section(AuthTable), "Lockout of supervisor authorization.")
+    roles = Key(Named(RoleTable, "role"), "What each role may do.")
+    cameras = Key(Entries(CameraTable, at_least=1), "The cameras.", required=True)
+    carousels = Key(Entries(CarouselTable), "Wall slots that cycle through cameras.")

@@ -1,0 +1,213 @@
+"""A parsed site document turned into a Site, with the rules that join several keys.
+
+The schema checks each key on its own. The rules here span keys and tables: ids unique
+in their list, a mask's style deciding whether `color` or `level` applies, exactly one
+geometry per mask with a grid's size bounding its cells, carousels naming cameras that
+exist, and relative paths resolved against the site file's folder.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from console.core.privacy.masks import Geometry, GridGeometry, Mask, MaskKind, MaskStyle
+from console.core.site.kinds import NETWORK_SCHEMES, Cells
+from console.core.site.model import Camera, Carousel, Role, Site
+from console.core.site.reader import Fields, Reader
+from console.core.site.schema import (
+    AuthTable,
+    CameraTable,
+    CarouselTable,
+    MaskTable,
+    RoleTable,
+    SiteFile,
+    SiteTable,
+)
+
+
+def validate(reader: Reader, document: dict[str, Any], sha256: str) -> Site | None:
+    """The Site, or None when `reader.problems` says why not."""
+    return _Validator(reader).site(document, sha256)
+
+
+class _Validator:
+    def __init__(self, reader: Reader) -> None:
+        self.reader = reader
+        self.directory = reader.file.parent
+
+    def site(self, document: dict[str, Any], sha256: str) -> Site | None:
+        top = self.reader.fields(SiteFile, document, "")
+        if top is None:
+            return None
+        head = top.section(SiteFile.site)
+        name = head.get(SiteTable.name)
+        lift = head.get(SiteTable.lift_timeout)
+        reason = head.get(SiteTable.require_lift_reason)
+        auth = top.section(SiteFile.auth)
+        failures = auth.get(AuthTable.max_failures)
+        window = auth.get(AuthTable.failure_window)
+        lockout = auth.get(AuthTable.lockout)
+        roles = self.roles(top)
+        cameras = self.cameras(top)
+        carousels = self.carousels(top, {camera.id for camera in cameras})
+        if (
+            name is None
+            or lift is None
+            or reason is None
+            or failures is None
+            or window is None
+            or lockout is None
+        ):
+            return None
+        return Site(
+            path=self.reader.file,
+            name=name,
+            cameras=tuple(cameras),
+            roles=roles,
+            carousels=tuple(carousels),
+            lift_timeout=lift,
+            require_lift_reason=reason,
+            auth_max_failures=failures,
+            auth_failure_window=window,
+            auth_lockout=lockout,
+            sha256=sha256,
+            directory=self.directory,
+        )
+
+    def roles(self, top: Fields) -> dict[str, Role]:
+        roles: dict[str, Role] = {}
+        for name, role in top.named(SiteFile.roles):
+            permissions = role.get(RoleTable.permissions)
+            timeout = role.get(RoleTable.lift_timeout)
+            roles[name] = Role(name, frozenset(permissions or ()), timeout)
+        return roles
+
+    def cameras(self, top: Fields) -> list[Camera]:
+        cameras: list[Camera] = []
+        seen: set[str] = set()
+        for fields in top.entries(SiteFile.cameras):
+            camera = self.camera(fields)
+            if camera is None:
+                continue
+            if camera.id in seen:
+                self.reader.report(fields.at(CameraTable.id), f"duplicate camera id {camera.id!r}")
+            seen.add(camera.id)
+            cameras.append(camera)
+        return cameras
+
+    def camera(self, fields: Fields) -> Camera | None:
+        camera_id = fields.get(CameraTable.id)
+        name = fields.get(CameraTable.name)
+        source = fields.get(CameraTable.source)
+        tile_source = fields.get(CameraTable.tile_source)
+        credential = fields.get(CameraTable.credential)
+        fps = fields.get(CameraTable.fps)
+        recordings = fields.get(CameraTable.recordings)
+        masks = self.masks(fields)
+        if camera_id is None or name is None or source is None:
+            return None
+        return Camera(
+            id=camera_id,
+            name=name,
+            source=self.resolve(source),
+            masks=tuple(masks),
+            tile_source=self.resolve(tile_source) if tile_source else None,
+            credential=credential,
+            fps=fps,
+            recordings=self.directory / recordings if recordings else None,
+        )
+
+    def resolve(self, source: str) -> str:
+        """File sources become absolute, relative to the site file's folder."""
+        if source.lower().startswith(NETWORK_SCHEMES + ("device:", "pattern:")):
+            return source
+        return str((self.directory / source).resolve())
+
+    def masks(self, camera: Fields) -> list[Mask]:
+        masks: list[Mask] = []
+        seen: set[str] = set()
+        for fields in camera.entries(CameraTable.masks):
+            mask = self.mask(fields)
+            if mask is None:
+                continue
+            if mask.id in seen:
+                self.reader.report(
+                    fields.at(MaskTable.id), f"duplicate mask id {mask.id!r} on this camera"
+                )
+            seen.add(mask.id)
+            masks.append(mask)
+        return masks
+
+    def mask(self, fields: Fields) -> Mask | None:
+        mask_id = fields.get(MaskTable.id)
+        kind = fields.get(MaskTable.kind)
+        style = fields.get(MaskTable.style) or ("solid" if kind == "permanent" else "blur")
+        if MaskTable.color in fields and style != "solid":
+            self.reader.report(
+                fields.at(MaskTable.color),
+                f"color applies to solid masks only; this one is {style}",
+            )
+        if MaskTable.level in fields and style == "solid":
+            self.reader.report(
+                fields.at(MaskTable.level), "level applies to blur and pixelate masks only"
+            )
+        color = fields.get(MaskTable.color)
+        level = fields.get(MaskTable.level)
+        geometry = self.geometry(fields)
+        if mask_id is None or kind is None or geometry is None or color is None or level is None:
+            return None
+        return Mask(
+            id=mask_id,
+            kind=cast(MaskKind, kind),
+            style=cast(MaskStyle, style),
+            geometry=geometry,
+            color=color,
+            level=level,
+        )
+
+    def geometry(self, fields: Fields) -> Geometry | None:
+        given = [
+            key.name for key in (MaskTable.grid, MaskTable.rect, MaskTable.polygon) if key in fields
+        ]
+        if MaskTable.cells in fields and MaskTable.grid not in fields:
+            self.reader.report(
+                fields.at(MaskTable.cells), 'cells need a grid = "16x16" beside them'
+            )
+            return None
+        if len(given) != 1:
+            self.reader.report(
+                fields.path,
+                "expected exactly one geometry: grid + cells, rect, or polygon"
+                + (f" (found {', '.join(given)})" if given else ""),
+            )
+            return None
+        if MaskTable.rect in fields:
+            return fields.get(MaskTable.rect)
+        if MaskTable.polygon in fields:
+            return fields.get(MaskTable.polygon)
+        size = fields.get(MaskTable.grid)
+        if size is None:
+            return None
+        cells = fields.get(MaskTable.cells, Cells(size), required=True)
+        return GridGeometry(size, cells) if cells else None
+
+    def carousels(self, top: Fields, cameras: set[str]) -> list[Carousel]:
+        carousels: list[Carousel] = []
+        for fields in top.entries(SiteFile.carousels):
+            carousel_id = fields.get(CarouselTable.id)
+            name = fields.get(CarouselTable.name)
+            members = fields.get(CarouselTable.cameras)
+            interval = fields.get(CarouselTable.interval)
+            if members is not None and not members:
+                self.reader.report(
+                    fields.at(CarouselTable.cameras), "expected at least one camera id"
+                )
+            for position, member in enumerate(members or []):
+                if member not in cameras:
+                    self.reader.report(
+                        f"{fields.at(CarouselTable.cameras)}[{position}]",
+                        f"unknown camera id {member!r}",
+                    )
+            if carousel_id and name and members and interval:
+                carousels.append(Carousel(carousel_id, name, tuple(members), interval))
+        return carousels
