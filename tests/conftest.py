@@ -8,6 +8,7 @@ or OS keyring, and subprocesses inherit the same isolation through the environme
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,12 +39,16 @@ def isolated_environment(
     monkeypatch.delenv("VEIL_RENDER", raising=False)
     monkeypatch.delenv("VEIL_CELL_PX", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    # A file keyring inside the temporary XDG data dir: never the OS keyring.
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyrings.alt.file.PlaintextKeyring")
+    # The tests' own keyring inside the temporary XDG data dir: never the OS keyring, and
+    # the same for the processes tests start (which then need the repository on their path).
     import keyring
-    from keyrings.alt.file import PlaintextKeyring
 
+    from tests.support.keyrings import BACKEND, FileKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", BACKEND)
+    paths = [*filter(None, [os.environ.get("PYTHONPATH")]), str(REPO)]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))
     previous = keyring.get_keyring()
-    keyring.set_keyring(PlaintextKeyring())
+    keyring.set_keyring(FileKeyring())
     yield home
     keyring.set_keyring(previous)

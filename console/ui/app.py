@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -50,7 +52,8 @@ from console.core.site.durations import format_duration
 from console.core.site.edit import open_site
 from console.core.site.problems import SiteError
 from console.core.video.feed import CameraFeed
-from console.ui import strip_cycles
+from console.text import visible
+from console.ui import strip_cycles, terminal_input
 from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands
 from console.ui.screens.audit import AuditScreen
@@ -110,6 +113,7 @@ class VeilApp(App[None]):
         edit_camera: str | None = None,
     ) -> None:
         strip_cycles.install()
+        terminal_input.install()
         super().__init__()
         self.services = services
         """Sources, masks, users, lift and audit: everything the screens act on."""
@@ -208,6 +212,27 @@ class VeilApp(App[None]):
         if action == "edit_masks":
             return self._may("admin")
         return True
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text, whatever the caller asks for: messages carry
+        user, camera and view names, and error texts quoting them (see `console.ui.plain`).
+        Screens' `notify` comes here too."""
+        super().notify(
+            visible(message), title=visible(title), severity=severity, timeout=timeout, markup=False
+        )
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        """The header's text (site name, user and role), control characters visible;
+        Textual's own formatting already takes both as plain text."""
+        return super().format_title(visible(title), visible(sub_title))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's palette commands, except "Screenshot": it would write pictures of

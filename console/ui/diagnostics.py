@@ -26,6 +26,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
 from console.core.render.terminal import TerminalCaps
+from console.ui.plain import plain
 from console.ui.widgets.camera_tile import caps_of
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.tile_stats import WINDOW, StatsBoard, writer_backlog
@@ -81,7 +82,7 @@ class DiagnosticsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="diagnostics"):
             yield Static(TITLE, id="diagnostics-title")
-            yield Static(describe(self.caps), id="terminal", markup=False)
+            yield Static(plain(describe(self.caps)), id="terminal")
             yield DataTable(id="tiles", cursor_type="none", zebra_stripes=True)
             yield Static("", id="writer")
         yield VeilFooter()
@@ -92,7 +93,7 @@ class DiagnosticsScreen(ModalScreen[None]):
         now = time.monotonic()
         for stats in self.board.tiles.values():
             table.add_row(
-                stats.name,
+                plain(stats.name),
                 stats.mode or "(starting)",
                 f"{stats.fps(now):.1f}",
                 f"{stats.target_fps:.1f}{' (slowed)' if stats.overloaded else ''}",

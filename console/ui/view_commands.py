@@ -15,11 +15,15 @@ from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from console.ui.plain import highlighted, plain
+
 
 @dataclass(frozen=True, slots=True)
 class ViewCommand:
     title: str
+    """May hold camera, carousel and view names: shown as plain text."""
     help: str
+    """Veil's own words only: Textual reads a hit's help as markup."""
     run: Callable[[], object]
 
 
@@ -39,7 +43,9 @@ class ViewCommands(Provider):
 
     async def discover(self) -> Hits:
         for command in self._commands():
-            yield DiscoveryHit(command.title, command.run, help=command.help)
+            yield DiscoveryHit(
+                plain(command.title), command.run, text=command.title, help=command.help
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -48,7 +54,7 @@ class ViewCommands(Provider):
             if score > 0:
                 yield Hit(
                     score,
-                    matcher.highlight(command.title),
+                    highlighted(matcher, command.title),
                     command.run,
                     text=command.title,
                     help=command.help,

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
 import sys
 from typing import TYPE_CHECKING, Any
 
+from console.text import visible
 from console.verbs.common import add_location_options, fail, paths_from, site_for_audit
+from console.verbs.output import csv_cell, say
 
 if TYPE_CHECKING:
     from console.core.audit.trail import AuditLog, AuditRecord, Verification
@@ -75,17 +78,14 @@ def show_audit(args: argparse.Namespace) -> int:
     except AuditUnavailable as error:
         return fail(str(error), 3)
     if args.json:
-        json.dump([_as_json(record) for record in records], sys.stdout, indent=2)
-        print()
+        say(*json.dumps([_as_json(record) for record in records], indent=2).split("\n"))
     elif args.csv:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(_FIELDS)
-        writer.writerows([getattr(record, field) for field in _FIELDS] for record in records)
+        say(*_csv(records))
     else:
-        print(_table(records))
+        say(*_table(records))
     # Beneath a table for people; on stderr, so JSON and CSV stay machine-readable.
     for line in _open_lifts(everything):
-        print(line, file=sys.stderr if args.json or args.csv else sys.stdout)
+        print(visible(line), file=sys.stderr if args.json or args.csv else sys.stdout)
     return 0
 
 
@@ -104,7 +104,7 @@ def verify_audit(args: argparse.Namespace) -> int:
         print(line)
     if not result.ok:
         return fail(f"{log.path}: {result.problem}", 1)
-    print(f"{log.path}: {result.records} records, hash chain intact; {_anchoring(result)}")
+    say(f"{log.path}: {result.records} records, hash chain intact; {_anchoring(result)}")
     return 0
 
 
@@ -161,28 +161,43 @@ def _as_json(record: AuditRecord) -> dict[str, object]:
     return shown
 
 
-def _table(records: list[AuditRecord]) -> str:
-    """Aligned columns for people; the hashes are left to --json, --csv and verify."""
+def _csv(records: list[AuditRecord]) -> list[str]:
+    """CSV lines with a header; every cell as `csv_cell` makes it, so none breaks a line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(_FIELDS)
+    writer.writerows([csv_cell(getattr(record, field)) for field in _FIELDS] for record in records)
+    return buffer.getvalue().removesuffix("\n").split("\n")
+
+
+def _table(records: list[AuditRecord]) -> list[str]:
+    """Aligned columns for people; the hashes are left to --json, --csv and verify.
+
+    Cells are aligned as they will be shown (control characters escaped).
+    """
     if not records:
-        return "no audit records"
+        return ["no audit records"]
     header = ("SEQ", "TIME (UTC)", "EVENT", "OPERATOR", "AUTHORIZER", "OUTCOME", "REASON")
     rows = [header] + [
-        (
-            str(r.seq),
-            r.time[:19].replace("T", " "),
-            r.label,
-            r.operator,
-            r.authorizer,
-            r.outcome,
-            r.reason,
+        tuple(
+            visible(cell)
+            for cell in (
+                str(r.seq),
+                r.time[:19].replace("T", " "),
+                r.label,
+                r.operator,
+                r.authorizer,
+                r.outcome,
+                r.reason,
+            )
         )
         for r in records
     ]
     details = ["DETAILS"] + [r.details if r.details != "{}" else "" for r in records]
     widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-    return "\n".join(
+    return [
         "  ".join(
             [*(cell.ljust(width) for cell, width in zip(row, widths, strict=True)), extra]
         ).rstrip()
         for row, extra in zip(rows, details, strict=True)
-    )
+    ]

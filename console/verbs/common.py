@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-import unicodedata
 from typing import TYPE_CHECKING
+
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.site.model import Camera, Site
     from console.core.site.paths import Paths
 
 NO_SITE = (
-    "veil: no site configured.\n"
-    "  Try the demo:        veil --demo   (or: make demo)\n"
-    "  Or point at a site:  veil --site PATH/site.toml   (or set VEIL_SITE)\n"
-    "  Check a site file:   veil check-site PATH/site.toml"
+    "veil: no site configured.",
+    "  Try the demo:        veil --demo   (or: make demo)",
+    "  Or point at a site:  veil --site PATH/site.toml   (or set VEIL_SITE)",
+    "  Check a site file:   veil check-site PATH/site.toml",
 )
 
 
@@ -39,28 +40,9 @@ def paths_from(args: argparse.Namespace) -> Paths:
     return resolve_paths(getattr(args, "site", None), getattr(args, "data_dir", None))
 
 
-_HIDDEN = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-"""Control, format (bidi overrides, zero-width), surrogate and line/paragraph separator
-characters: what could move the cursor, recolour or reorder a terminal's text."""
-
-
-def printable(text: str) -> str:
-    """`text` safe to print: every character that could act on a terminal, escaped."""
-    return "".join(
-        _escaped(char) if unicodedata.category(char) in _HIDDEN else char for char in text
-    )
-
-
-def _escaped(char: str) -> str:
-    code = ord(char)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
 def fail(message: str, code: int = 3) -> int:
     """Print a one-line (or few-line) error to stderr and return the exit code."""
-    print(f"veil: {message}", file=sys.stderr)
+    say(f"veil: {message}", err=True)
     return code
 
 
@@ -70,15 +52,14 @@ def site_or_error(paths: Paths) -> Site | int:
     from console.core.site.problems import SiteError
 
     if paths.site is None:
-        print(NO_SITE, file=sys.stderr)
+        say(*NO_SITE, err=True)
         return 1
     try:
         return load_site(paths.site)
     except SiteError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        say(*(str(problem) for problem in error.problems), err=True)
         count = len(error.problems)
-        print(f"veil: {count} problem{'s' if count != 1 else ''} in {paths.site}", file=sys.stderr)
+        say(f"veil: {count} problem{'s' if count != 1 else ''} in {paths.site}", err=True)
         return 1
 
 

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from console.verbs.common import fail
+from console.verbs.output import say
 from console.verbs.prompts import SecretInputError, read_new_secret
 
 
@@ -41,7 +42,7 @@ def set_credential(args: argparse.Namespace) -> int:
         credentials.store(args.name, user, password)
     except (credentials.CredentialError, SecretInputError) as error:
         return fail(str(error), 3 if isinstance(error, credentials.CredentialError) else 1)
-    print(f"stored credential {args.name} in {credentials.backend_name()}")
+    say(f"stored credential {args.name} in {credentials.backend_name()}")
     return 0
 
 
@@ -52,7 +53,7 @@ def delete_credential(args: argparse.Namespace) -> int:
         credentials.delete(args.name)
     except credentials.CredentialError as error:
         return fail(str(error), 3)
-    print(f"deleted credential {args.name}")
+    say(f"deleted credential {args.name}")
     return 0
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, fail
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.access.ssh import PublicKey
@@ -104,7 +105,8 @@ def deploy_ssh(args: argparse.Namespace) -> int:
         "keys": authorized_keys(args.keys_file, keys),
     }
     chosen = [args.only] if args.only else ["sshd", "keys"]
-    sys.stdout.write("\n".join(parts[part] for part in chosen))
+    text = "\n".join(parts[part] for part in chosen)
+    say(*text.removesuffix("\n").split("\n"))
     return 0
 
 

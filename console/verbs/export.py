@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from console.core.evidence.formats import FORMATS
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 from console.verbs.login import add_user_options, log_in
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.evidence.keys import ExportKey
@@ -149,10 +150,10 @@ def _run(request: ExportRequest, login: CommandLogin, key: ExportKey) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print(f"{result.output}: {result.frames} frames of {request.camera_id}, every mask burned in")
-    print(
+    say(
+        f"{result.output}: {result.frames} frames of {request.camera_id}, every mask burned in",
         f"{result.manifest_path}: manifest, SHA-256 {result.manifest_sha256}, "
-        f"signed with export key {key.public.key_id}"
+        f"signed with export key {key.public.key_id}",
     )
     return 0
 

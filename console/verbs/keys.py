@@ -14,7 +14,8 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from console.verbs.common import add_location_options, fail, paths_from, printable, site_for_audit
+from console.verbs.common import add_location_options, fail, paths_from, site_for_audit
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -78,9 +79,9 @@ def init_key(args: argparse.Namespace) -> int:
         # Recorded first: a key the audit cannot account for is not made.
         audit.append(Event.EXPORT_KEY, operator=os_actor(), details=details)
     except KeyExists as error:
-        return fail(printable(str(error)), 1)
+        return fail(str(error), 1)
     except (KeyProblem, AuditUnavailable) as error:
-        return fail(printable(str(error)))
+        return fail(str(error))
     try:
         save_export_key(key, args.replace)
     except KeyProblem as error:
@@ -91,10 +92,10 @@ def init_key(args: argparse.Namespace) -> int:
                 outcome="failed",
                 details={"key_id": key.public.key_id, "why": str(error)},
             )
-        return fail(printable(str(error)), 1 if isinstance(error, KeyExists) else 3)
+        return fail(str(error), 1 if isinstance(error, KeyExists) else 3)
     load_export_key(path)  # proves the file reads back and its permissions hold
-    print(printable(f"created export key {key.public.key_id} at {path}"))
-    print("give recipients its public key: veil keys export-public > site-export-key.pem")
+    say(f"created export key {key.public.key_id} at {path}")
+    say("give recipients its public key: veil keys export-public > site-export-key.pem")
     return 0
 
 
@@ -113,7 +114,7 @@ def export_public(args: argparse.Namespace) -> int:
     try:
         public = load_export_key(paths_from(args).export_key).public
     except KeyProblem as error:
-        return fail(printable(str(error)))
+        return fail(str(error))
     sys.stdout.write(public.pem() if args.format == "pem" else public.base64() + "\n")
-    print(f"key id: {public.key_id}", file=sys.stderr)
+    say(f"key id: {public.key_id}", err=True)
     return 0

@@ -14,7 +14,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from console.verbs.common import add_location_options, fail, paths_from, printable, site_or_error
+from console.verbs.common import add_location_options, fail, paths_from, site_or_error
+from console.verbs.output import say
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -84,7 +85,7 @@ def masks_report(args: argparse.Namespace) -> int:
         page.write_text(summary_html(site.name, str(site.path), cameras), encoding="utf-8")
     except OSError as error:
         return fail(f"cannot write {page}: {error.strerror or error}")
-    print(printable(f"{page}: mask report of {len(cameras)} cameras"))
+    say(f"{page}: mask report of {len(cameras)} cameras")
     return 0
 
 

@@ -18,11 +18,13 @@ or a file transfer gets that refusal, and with `-t` gets the console, never its 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
 from pathlib import Path
 
+from console import __version__
 from console.core.access.ssh import SshIdentityError, ssh_identity
 from console.core.access.users import UserError, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable
@@ -31,9 +33,13 @@ from console.core.render.terminal import detect_terminal
 from console.core.services import build_services
 from console.core.site.paths import DataDirError, demo_paths, ensure_data_dir
 from console.verbs.common import fail, paths_from, site_or_error
+from console.verbs.logs import close_console_log, open_console_log
+from console.verbs.output import say
 
 FATAL_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
 """Signals after which the console records the end of the session and exits."""
+
+_log = logging.getLogger(__name__)
 
 
 def run_console(args: argparse.Namespace, edit_camera: str | None = None) -> int:
@@ -54,13 +60,25 @@ def run_console(args: argparse.Namespace, edit_camera: str | None = None) -> int
     site = site_or_error(paths)
     if isinstance(site, int):
         return site
+    log = open_console_log(paths.logs_dir)
+    _log.info(
+        "console %s starting: pid %d, site %s (sha256 %s), data %s%s",
+        __version__,
+        os.getpid(),
+        site.path,
+        site.sha256,
+        paths.data_dir,
+        "".join(f", {key} {value}" for key, value in origin.items()),
+    )
     if args.demo:
-        print("veil: preparing the demo users…", file=sys.stderr)
+        say("veil: preparing the demo users…", err=True)
     # Ask the terminal before Textual owns stdin; afterwards its answers would be lost.
     caps = detect_terminal(args.render, args.colors)
     try:
         services = build_services(site, paths, demo=args.demo, origin=origin)
     except (AuditUnavailable, UsersUnavailable, UserError, KeyProblem) as error:
+        _log.error("console not started: %s", error)
+        close_console_log(log)
         return fail(str(error))
     services.caps = caps
     from console.ui.app import VeilApp
@@ -80,6 +98,9 @@ def run_console(args: argparse.Namespace, edit_camera: str | None = None) -> int
         except AuditUnavailable as error:
             unrecorded = error
         if unrecorded is not None:
-            print(f"veil: masks applied, but not recorded: {unrecorded}", file=sys.stderr)
+            _log.error("session end (%s) not recorded: %s", cause, unrecorded)
+            say(f"veil: masks applied, but not recorded: {unrecorded}", err=True)
         services.stop()
+        _log.info("console stopped: %s (exit status %s)", cause, app.return_code)
+        close_console_log(log)
     return exit_code(outside) if outside else app.return_code or 0

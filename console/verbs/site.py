@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from console.verbs.common import site_or_error
+from console.verbs.output import say
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -25,7 +26,7 @@ def check_site(args: argparse.Namespace) -> int:
         return site
     masks = sum(len(camera.masks) for camera in site.cameras)
     lifters = sorted(r.name for r in site.roles.values() if "lift_privacy_masks" in r.permissions)
-    print(
+    say(
         f"{args.path}: OK: {site.name!r}, {len(site.cameras)} cameras, {masks} masks, "
         f"{len(site.roles)} roles ({', '.join(lifters) or 'none'} may lift), "
         f"{len(site.carousels)} carousels"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 from console.verbs.login import add_user_options, log_in
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.privacy.masking import MaskedFrame
@@ -98,5 +99,5 @@ def _take(camera: Camera, out: Path, timeout: float, record: Callable[[], None])
         return fail(f"cannot write {out}: {error.strerror or error}")
     finally:
         feed.stop()
-    print(f"{out}: {frame.width}x{frame.height} masked still of {camera.id}")
+    say(f"{out}: {frame.width}x{frame.height} masked still of {camera.id}")
     return 0

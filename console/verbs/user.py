@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import (
@@ -13,6 +13,7 @@ from console.verbs.common import (
     site_for_audit,
     site_or_error,
 )
+from console.verbs.output import say
 from console.verbs.prompts import SecretInputError, os_actor, read_new_secret
 
 if TYPE_CHECKING:
@@ -131,28 +132,31 @@ def list_users(args: argparse.Namespace) -> int:
         hold = store.hold(user.name)
         return f"{shown}, locked {format_seconds(hold.seconds)}" if hold and hold.locked else shown
 
-    def show(store: UserStore) -> str:
+    def show(store: UserStore) -> list[str]:
         users = store.list()
         if not users:
-            return f"no users in {store.path}; add one with: veil user add NAME --role ROLE"
+            return [f"no users in {store.path}; add one with: veil user add NAME --role ROLE"]
         rows = [("NAME", "ROLE", "STATE", "CREATED", "UPDATED")] + [
             (u.name, u.role, state(store, u), u.created, u.updated) for u in users
         ]
         widths = [max(len(row[column]) for row in rows) for column in range(4)]
-        return "\n".join(
+        return [
             "  ".join(
                 [*(cell.ljust(width) for cell, width in zip(row, widths, strict=False)), row[4]]
             )
             for row in rows
-        )
+        ]
 
     return _run(args, show)
 
 
 def _run(
-    args: argparse.Namespace, action: Callable[[UserStore], str], site: Site | None = None
+    args: argparse.Namespace,
+    action: Callable[[UserStore], str | Sequence[str]],
+    site: Site | None = None,
 ) -> int:
-    """Open the stores, run `action`, print its summary, and map failures to exit codes.
+    """Open the stores, run `action`, print its summary (a line, or lines), and map
+    failures to exit codes.
 
     Only adding a user needs the site (for its roles, given as `site`); the other
     actions must keep working when the site file is broken, since disabling an account
@@ -170,7 +174,8 @@ def _run(
     audit = site_audit(paths, site)
     roles = site.roles if site is not None else {}
     try:
-        print(action(UserStore(paths.users_db, roles, audit)))
+        summary = action(UserStore(paths.users_db, roles, audit))
+        say(*([summary] if isinstance(summary, str) else summary))
     except (UserError, PasswordPolicyError, SecretInputError) as error:
         return fail(str(error), 1)
     except (UsersUnavailable, AuditUnavailable) as error:

@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from console.verbs.common import add_location_options, fail, paths_from, printable
+from console.verbs.common import add_location_options, fail, paths_from
+from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.evidence.keys import PublicKey
@@ -63,25 +64,21 @@ def verify_export_command(args: argparse.Namespace) -> int:
             source = "this site's export key"
     except NoExportKey:
         return fail(
-            printable(
-                f"no key to check against: this machine has no export key ({own}); give "
-                "--key with the site's public key (the output of `veil keys export-public`)"
-            ),
+            f"no key to check against: this machine has no export key ({own}); give "
+            "--key with the site's public key (the output of `veil keys export-public`)",
             2,
         )
     except (OSError, KeyProblem) as error:
         message = f"{args.key}: {error.strerror}" if isinstance(error, OSError) else str(error)
-        return fail(printable(message), 2)
+        return fail(message, 2)
     result = verify_export(args.path, key)
     if result.signed:
         _describe(result, key, source)
     for problem in result.problems:
-        print(printable(f"FAILED {problem.path}: {problem.what}"))
+        say(f"FAILED {problem.path}: {problem.what}")
     if not result.ok:
         count = len(result.problems)
-        return fail(
-            printable(f"{args.path} did not verify: {count} problem{'s' * (count != 1)}"), 1
-        )
+        return fail(f"{args.path} did not verify: {count} problem{'s' * (count != 1)}", 1)
     return 0
 
 
@@ -104,10 +101,10 @@ def _describe(result: Verification, key: PublicKey, source: str) -> None:
         return value
 
     def line(label: str, text: str) -> None:
-        print(printable(f"  {label:<11}{text}"))
+        say(f"  {label:<11}{text}")
 
     verdict = "verified" if result.ok else "manifest signature valid, export NOT verified"
-    print(printable(f"{verdict}: {result.manifest_path}"))
+    say(f"{verdict}: {result.manifest_path}")
     line("signature", f"Ed25519, key {key.key_id} ({source}), over RFC 8785 canonical JSON")
     files = get("files")
     listed = len(files) if isinstance(files, list) else 0

@@ -10,7 +10,7 @@ import pytest
 from console.core.access.authorization import LiftService, Outcome, format_seconds
 from console.core.access.lift import LiftController
 from console.core.access.lockout import Limits
-from console.core.access.users import User, UserStore
+from console.core.access.users import NOT_A_USER, User, UserStore
 from console.core.audit.trail import AuditLog
 from console.core.timebase.clock import FakeClock
 from tests.lift.conftest import FAST, PASSWORD, make_site, user
@@ -75,8 +75,8 @@ def test_the_lift_lasts_the_operators_role_timeout(
 
 
 @pytest.mark.parametrize(
-    ("supervisor", "password"),
-    [("sam", "wrong password"), ("nobody", PASSWORD), ("sam", "")],
+    ("supervisor", "password", "recorded"),
+    [("sam", "wrong password", "sam"), ("nobody", PASSWORD, NOT_A_USER), ("sam", "", "sam")],
 )
 def test_wrong_credentials_are_refused_with_one_message(
     service: LiftService,
@@ -85,6 +85,7 @@ def test_wrong_credentials_are_refused_with_one_message(
     audit: AuditLog,
     supervisor: str,
     password: str,
+    recorded: str,
 ) -> None:
     result = service.authorize(
         user(users, "olga"), supervisor, password, "", service.controller.epoch
@@ -92,7 +93,7 @@ def test_wrong_credentials_are_refused_with_one_message(
     assert result.outcome is Outcome.WRONG_CREDENTIALS
     assert result.message == "Wrong user name or password."
     assert not controller.lifted()
-    assert trail(audit)[-1] == ("lift_denied", "olga", supervisor, "wrong credentials")
+    assert trail(audit)[-1] == ("lift_denied", "olga", recorded, "wrong credentials")
     if password:
         for file in audit.path.parent.iterdir():
             assert password.encode() not in file.read_bytes(), file
@@ -335,3 +336,17 @@ def test_a_request_from_an_ended_epoch_is_void_before_anything_is_recorded(
     assert service.authorize(olga, "sam", PASSWORD, "", asked).outcome is Outcome.VOIDED
     assert trail(audit) == before
     assert not controller.lifted()
+
+
+def test_a_password_typed_as_the_supervisor_name_never_reaches_the_audit(
+    service: LiftService, users: UserStore, audit: AuditLog, controller: LiftController
+) -> None:
+    typed = "Correct-Horse!9"
+    result = service.authorize(user(users, "olga"), typed, PASSWORD, "", controller.epoch)
+    assert result.outcome is Outcome.WRONG_CREDENTIALS
+    assert [(r.event, r.authorizer) for r in audit.records()][-2:] == [
+        ("lift_requested", NOT_A_USER),
+        ("lift_denied", NOT_A_USER),
+    ]
+    for file in audit.path.parent.iterdir():
+        assert typed.encode() not in file.read_bytes(), file

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail as failing
+from keyring.backends import null
+from keyring.backends.chainer import ChainerBackend
+from keyrings.alt.file import PlaintextKeyring
 
 from console.core.video import credentials
 from console.core.video.credentials import CredentialError
@@ -69,19 +73,69 @@ def test_invalid_entries_are_refused(memory: MemoryKeyring) -> None:
     assert "no separator" not in str(caught.value)
 
 
-def test_missing_backend_gives_a_clear_error_without_secrets() -> None:
+@pytest.fixture
+def select() -> Iterator[Callable[[KeyringBackend], None]]:
+    """Make a given backend the keyring's choice for one test."""
     previous = keyring.get_keyring()
-    keyring.set_keyring(failing.Keyring())
-    try:
-        for action in (
-            lambda: credentials.store("gate", "viewer", SECRET),
-            lambda: credentials.resolve("gate"),
-        ):
-            with pytest.raises(CredentialError, match="no usable keyring backend") as caught:
-                action()
-            assert SECRET not in str(caught.value)
-    finally:
-        keyring.set_keyring(previous)
+    yield keyring.set_keyring
+    keyring.set_keyring(previous)
+
+
+def test_missing_backend_gives_a_clear_error_without_secrets(
+    select: Callable[[KeyringBackend], None],
+) -> None:
+    select(failing.Keyring())
+    for action in (
+        lambda: credentials.store("gate", "viewer", SECRET),
+        lambda: credentials.resolve("gate"),
+    ):
+        with pytest.raises(CredentialError, match="keyring.backends.fail.Keyring is no keyring"):
+            action()
+
+
+@pytest.mark.parametrize(
+    "backend",
+    [PlaintextKeyring, null.Keyring, failing.Keyring],
+    ids=["plaintext", "null", "fail"],
+)
+def test_insecure_backends_are_refused_naming_them_and_the_fix(
+    backend: type[KeyringBackend],
+    select: Callable[[KeyringBackend], None],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))  # where PlaintextKeyring would write
+    select(backend())
+    monkeypatch.setattr("sys.stdin", io.StringIO(SECRET + "\n"))
+    assert run_veil("credential", "set", "gate", "--user", "viewer", "--password-stdin") == 3
+    err = capsys.readouterr().err
+    assert f"keyring backend {backend.__module__}.{backend.__qualname__} " in err
+    assert "PYTHON_KEYRING_BACKEND=keyring.backends.SecretService.Keyring" in err
+    assert SECRET not in err
+    assert list(tmp_path.rglob("*")) == [], "nothing was written anywhere"
+    with pytest.raises(CredentialError, match="only in a secure keyring"):
+        credentials.resolve("gate")
+
+
+def test_a_chain_is_used_through_the_backend_it_stores_in(
+    select: Callable[[KeyringBackend], None], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A chain reads from every member: Veil uses only the first, and judges that one."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    secure, plaintext = MemoryKeyring(), PlaintextKeyring()
+    plaintext.set_password("veil", "camera:gate", f"planted:{SECRET}")
+    members = [secure, plaintext]
+    monkeypatch.setattr(ChainerBackend, "backends", members)
+    select(ChainerBackend())
+    assert credentials.backend_name() == f"{__name__}.MemoryKeyring"
+    with pytest.raises(CredentialError, match="no credential 'gate' is stored"):
+        credentials.resolve("gate")
+    credentials.store("gate", "viewer", SECRET)
+    assert secure.entries == {("veil", "camera:gate"): f"viewer:{SECRET}"}
+    members.reverse()
+    with pytest.raises(CredentialError, match="PlaintextKeyring keeps secrets unencrypted"):
+        credentials.resolve("gate")
 
 
 def test_backend_failures_are_wrapped_without_their_text(memory: MemoryKeyring) -> None:

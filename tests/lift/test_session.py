@@ -9,7 +9,7 @@ import pytest
 
 from console.core.access.lift import LiftController, LiftVoided
 from console.core.access.session import LoginOutcome, Sessions
-from console.core.access.users import UserStore
+from console.core.access.users import NOT_A_USER, UserStore
 from console.core.audit.trail import AuditLog
 from console.core.site.model import Site
 from tests.lift.conftest import PASSWORD, make_site
@@ -79,3 +79,32 @@ def test_every_login_starts_by_ending_the_session_epoch(
     assert not controller.lifted()
     ended = [r for r in audit.records() if r.event == "session_ended_while_lifted"]
     assert [json.loads(r.details) for r in ended] == [{"cause": "login", "lift": lift.started_seq}]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Hunter2!secret", "correct-horse-battery", "sam-and-olga", " [/]\x1b]52;c;x\x07 "],
+    ids=["not-a-name", "looks-like-a-name", "unknown-name", "markup-and-escapes"],
+)
+def test_a_failed_login_records_no_name_that_is_not_a_user(
+    site: Site, users: UserStore, controller: LiftController, audit: AuditLog, typed: str
+) -> None:
+    """The name field may hold a password typed one field too early: it never reaches the
+    audit (nor the users database) unless it is the name of a user."""
+    result = Sessions(site, users, controller).login(typed, PASSWORD)
+    assert result.outcome is LoginOutcome.WRONG_CREDENTIALS
+    last = audit.records()[-1]
+    assert (last.event, last.operator, last.outcome) == (
+        "login_failed",
+        NOT_A_USER,
+        "wrong credentials",
+    )
+    for file in audit.path.parent.iterdir():
+        assert typed.strip().encode() not in file.read_bytes(), file
+
+
+def test_a_failed_login_of_a_user_records_their_name(
+    site: Site, users: UserStore, controller: LiftController, audit: AuditLog
+) -> None:
+    Sessions(site, users, controller).login("sam", "Hunter2!secret")
+    assert audit.records()[-1].operator == "sam"

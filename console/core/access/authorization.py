@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from console.core.access.lift import ActiveLift, LiftController, LiftVoided
 from console.core.access.lockout import AccountLocked, format_seconds
+from console.core.access.passwords import Secret
 from console.core.access.users import AccountChanged, User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
 from console.core.site.model import Site
@@ -105,13 +106,21 @@ class LiftService:
         return self._start(checked, checked.name, reason, epoch, recorded=False)
 
     def authorize(
-        self, operator: User, supervisor: str, password: str, reason: str, epoch: int
+        self, operator: User, supervisor: str, password: Secret | str, reason: str, epoch: int
     ) -> AuthorizationResult:
-        """Check a supervisor's credentials and, when they may authorise, lift."""
+        """Check a supervisor's credentials and, when they may authorise, lift.
+
+        The audit names the supervisor as typed only when that is a user's name
+        (`UserStore.recorded_name`): the field may hold a password typed too early.
+        """
         reason = reason.strip()
         supervisor = supervisor.strip()
         if self.site.require_lift_reason and not reason:
             return _reason_required()
+        try:
+            recorded = self.users.recorded_name(supervisor)
+        except UsersUnavailable as error:
+            return AuthorizationResult(Outcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         locked = self.locked_for(operator.name)
         if locked > 0:
             return self._deny(
@@ -119,21 +128,21 @@ class LiftService:
                 f"Authorization is locked for {format_seconds(locked)} after too many failed "
                 "attempts.",
                 operator.name,
-                supervisor,
+                recorded,
                 reason,
                 locked_for=locked,
             )
         try:
             self.controller.check(epoch)
         except LiftVoided as void:
-            return self._void(void, operator.name, supervisor, reason, recorded=False)
+            return self._void(void, operator.name, recorded, reason, recorded=False)
         try:
             self.controller.audit.append(
-                Event.LIFT_REQUESTED, operator=operator.name, authorizer=supervisor, reason=reason
+                Event.LIFT_REQUESTED, operator=operator.name, authorizer=recorded, reason=reason
             )
         except AuditUnavailable as error:
             return _audit_unavailable(error)
-        checked = self._recheck(operator, supervisor, reason, epoch, recorded=True)
+        checked = self._recheck(operator, recorded, reason, epoch, recorded=True)
         if isinstance(checked, AuthorizationResult):
             return checked
         if supervisor == checked.name:
@@ -141,7 +150,7 @@ class LiftService:
                 Outcome.SELF_AUTHORIZATION,
                 "You cannot authorise your own lift; ask a supervisor.",
                 checked.name,
-                supervisor,
+                recorded,
                 reason,
             )
         try:
@@ -151,20 +160,20 @@ class LiftService:
                 Outcome.LOCKED,
                 held.hold.message,
                 checked.name,
-                supervisor,
+                recorded,
                 reason,
                 locked_for=held.hold.seconds,
             )
         except UsersUnavailable as error:
             return AuthorizationResult(Outcome.USERS_UNAVAILABLE, f"Cannot check users: {error}")
         if authorizer is None:
-            return self._wrong_credentials(checked.name, supervisor, reason)
+            return self._wrong_credentials(checked.name, recorded, reason)
         if not self.may_lift(authorizer):
             return self._deny(
                 Outcome.NOT_PERMITTED,
                 f"{authorizer.name} may not authorise lifting privacy masks.",
                 checked.name,
-                supervisor,
+                recorded,
                 reason,
             )
         try:
@@ -176,7 +185,7 @@ class LiftService:
                 reason=reason,
             )
         except LiftVoided as void:
-            return self._void(void, checked.name, supervisor, reason, recorded=True)
+            return self._void(void, checked.name, recorded, reason, recorded=True)
         except AuditUnavailable as error:
             return _audit_unavailable(error)
         return self._start(checked, authorizer.name, reason, epoch, recorded=True)

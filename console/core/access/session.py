@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from console.core.access.lift import LiftController
 from console.core.access.lockout import AccountLocked
+from console.core.access.passwords import Secret
 from console.core.access.users import User, UserStore, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
 from console.core.site.model import Site
@@ -65,12 +66,14 @@ class Sessions:
             details={"path": str(self.site.path), "sha256": self.site.sha256, **self.origin},
         )
 
-    def login(self, name: str, password: str) -> LoginResult:
-        """Check credentials (slow: call from a worker thread) and record the attempt."""
+    def login(self, name: str, password: Secret | str) -> LoginResult:
+        """Check credentials (slow: call from a worker thread) and record the attempt,
+        under the name typed only when it is a user's (`UserStore.recorded_name`)."""
         self.controller.end_session("login")
         name = name.strip()
         try:
             user = self.users.authenticate(name, password)
+            operator = user.name if user else self.users.recorded_name(name)
         except AccountLocked as held:
             return LoginResult(LoginOutcome.LOCKED, held.hold.message)
         except UsersUnavailable as error:
@@ -79,7 +82,7 @@ class Sessions:
         try:
             self.controller.audit.append(
                 event,
-                operator=name,
+                operator=operator,
                 outcome="ok" if user else "wrong credentials",
                 details=self.origin,
             )

@@ -31,6 +31,8 @@ from console.core.access.lockout import (
 from console.core.access.passwords import (
     DEFAULT_PARAMS,
     ScryptParams,
+    Secret,
+    as_secret,
     check_policy,
     hash_password,
     needs_rehash,
@@ -44,6 +46,9 @@ from console.core.timebase.utc import WallClock, format_utc, system_now
 
 NAME_PATTERN = re.compile(r"[a-z][a-z0-9._-]{1,31}")
 """User names: short, lower-case and shell-safe, so they read the same in every log."""
+
+NOT_A_USER = "(not a user)"
+"""What the audit records for a typed name that names no user (see `recorded_name`)."""
 
 
 class UserError(Exception):
@@ -170,11 +175,12 @@ class UserStore:
             if connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise UserError(f"user {name!r} already exists")
 
-    def add(self, actor: str, name: str, role: str, password: str) -> User:
+    def add(self, actor: str, name: str, role: str, password: Secret | str) -> User:
         """Create an enabled user; `actor` is who did it, for the audit."""
         self.check_new(name, role)
-        check_policy(password)
-        password_hash = hash_password(password, self.params)
+        secret = as_secret(password)
+        check_policy(secret)
+        password_hash = hash_password(secret, self.params)
         stamp = self._stamp()
         with self._transaction() as connection:
             try:
@@ -187,9 +193,10 @@ class UserStore:
             self._record(actor, "add", name, role=role)
         return User(name, role, True, stamp, stamp)
 
-    def set_password(self, actor: str, name: str, password: str) -> None:
-        check_policy(password)
-        password_hash = hash_password(password, self.params)
+    def set_password(self, actor: str, name: str, password: Secret | str) -> None:
+        secret = as_secret(password)
+        check_policy(secret)
+        password_hash = hash_password(secret, self.params)
         with self._transaction() as connection:
             self._update(connection, name, "password_hash = ?", (password_hash,))
             self._record(actor, "passwd", name)
@@ -251,7 +258,7 @@ class UserStore:
             )
         return User(user.name, str(role), True, str(created), str(updated))
 
-    def authenticate(self, name: str, password: str, requester: str = "") -> User | None:
+    def authenticate(self, name: str, password: Secret | str, requester: str = "") -> User | None:
         """The user when the name and password match an enabled user, else None.
 
         Throttled (see `console.core.access.lockout`): raises `AccountLocked`, without
@@ -271,8 +278,9 @@ class UserStore:
         self._announce(locked)
         if held is not None:
             raise AccountLocked(held)
+        secret = as_secret(password)
         stored = str(row[1]) if row else self._dummy()
-        matches = verify_password(password, stored)
+        matches = verify_password(secret, stored)
         if row is None or not matches or not row[2]:
             with self._transaction() as connection:
                 locked = self.failures.failed(connection, keys, self._wall())
@@ -283,7 +291,7 @@ class UserStore:
             self.failures.clear(connection, keys)
             if needs_rehash(stored, self.params):
                 self._update(
-                    connection, name, "password_hash = ?", (hash_password(password, self.params),)
+                    connection, name, "password_hash = ?", (hash_password(secret, self.params),)
                 )
         return User(name, str(role), True, str(created), str(updated))
 
@@ -320,6 +328,21 @@ class UserStore:
                     },
                 )
 
+    def recorded_name(self, name: str) -> str:
+        """`name` as the audit may keep it: as typed when it is a user's name, else
+        `NOT_A_USER`.
+
+        Whatever is typed into a name field can be a password typed one field too
+        early (the demo's own passwords look like user names), and the audit keeps every
+        record for good: only names of existing users go in. Whether the name exists is
+        no secret from whoever reads the audit, and the login still costs one scrypt.
+        """
+        if not NAME_PATTERN.fullmatch(name):
+            return NOT_A_USER
+        with self._connection() as connection:
+            row = connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone()
+        return name if row else NOT_A_USER
+
     def _update(
         self, connection: sqlite3.Connection, name: str, assignment: str, values: tuple[object, ...]
     ) -> None:
@@ -337,7 +360,7 @@ class UserStore:
 
     def _dummy(self) -> str:
         if self._dummy_hash is None:
-            self._dummy_hash = hash_password("not a password of anyone", self.params)
+            self._dummy_hash = hash_password(Secret("not a password of anyone"), self.params)
         return self._dummy_hash
 
     def _stamp(self) -> str:

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import threading
@@ -69,6 +70,9 @@ RETRY_FIRST = 0.05
 RETRY_MOST = 1.0
 """The longest wait between retries: an audit that comes back is used within a second
 (a lock held by another process is noticed sooner, by SQLite's own busy handler)."""
+
+_log = logging.getLogger(__name__)
+"""Every record written, and every one refused, for the console's log (no reasons)."""
 
 
 class Event(StrEnum):
@@ -489,6 +493,15 @@ class AuditLog:
                     with suppress(sqlite3.Error):  # the original error is the one to report
                         connection.execute("ROLLBACK")
                 raise
+            _log.info(
+                "audit %d: %s, operator %r, authorizer %r, outcome %r, details %s",
+                record.seq,
+                record.event,
+                record.operator,
+                record.authorizer,
+                record.outcome,
+                record.details,
+            )
             try:
                 self._anchor(connection, record)
             except AuditUnavailable as error:
@@ -616,14 +629,20 @@ class AuditLog:
         try:
             connection = connect(self.path, self.busy_timeout)
         except (sqlite3.Error, OSError) as error:
-            raise AuditUnavailable(self._explain(error)) from error
+            raise self._refused(error) from error
         try:
             connection.executescript(_SCHEMA)
             yield connection
         except sqlite3.Error as error:
-            raise AuditUnavailable(self._explain(error)) from error
+            raise self._refused(error) from error
         finally:
             connection.close()
+
+    def _refused(self, error: BaseException) -> AuditUnavailable:
+        """Why a record cannot be written, logged: the action it would record is refused."""
+        unavailable = AuditUnavailable(self._explain(error))
+        _log.error("audit record not written: %s", unavailable)
+        return unavailable
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
+from itertools import combinations
 from typing import Literal
 
 import numpy as np
@@ -45,7 +47,12 @@ class RectGeometry:
 
 @dataclass(frozen=True, slots=True)
 class PolygonGeometry:
-    """A simple polygon in normalised coordinates (ONVIF Media2 style)."""
+    """A simple polygon in normalised coordinates (ONVIF Media2 style).
+
+    Simple means no two edges cross or touch (`crossing_edges` finds them; the site file
+    refuses such polygons): the fill is even-odd, which leaves a pentagram's centre or a
+    twice-traced square open, and a mask must never have a hole nobody drew.
+    """
 
     points: tuple[tuple[float, float], ...]
 
@@ -65,6 +72,63 @@ class Mask:
     """Fill colour as BGR, used by solid masks."""
     level: int = 5
     """Blur or pixelation strength, 1 (weakest that still hides detail) .. 10."""
+
+
+Edge = tuple[int, int]
+"""An edge of a polygon as the indexes of its two points, in drawing order."""
+
+
+def crossing_edges(points: tuple[tuple[float, float], ...]) -> tuple[Edge, Edge] | None:
+    """The first two edges of the closed polygon through `points` that cross, touch or
+    overlap, or None when it is simple.
+
+    Neighbouring edges meet at their shared point, which is no crossing. One that
+    doubles back along its neighbour needs no test of its own: its far end then lies on
+    a non-neighbouring edge (with three edges, there is no area, which the site file
+    refuses first). A point repeated straight after itself (such as a closing point
+    equal to the first) is a zero-length edge and ignored. Exact rational arithmetic, so
+    a point lying on an edge is never misjudged by rounding.
+    """
+    order = [i for i, point in enumerate(points) if point != points[i - 1]]
+    if len(order) < 3:
+        return None
+    exact = {i: (Fraction(points[i][0]), Fraction(points[i][1])) for i in order}
+    edges = [(a, b) for a, b in zip(order, order[1:] + order[:1], strict=True)]
+    for first, second in combinations(range(len(edges)), 2):
+        if second - first == 1 or (first == 0 and second == len(edges) - 1):
+            continue  # neighbours
+        (a, b), (c, d) = edges[first], edges[second]
+        if _segments_meet(exact[a], exact[b], exact[c], exact[d]):
+            return edges[first], edges[second]
+    return None
+
+
+ExactPoint = tuple[Fraction, Fraction]
+
+
+def _orientation(p: ExactPoint, q: ExactPoint, r: ExactPoint) -> int:
+    """1 when p, q, r turn left, -1 when they turn right, 0 when they are collinear."""
+    cross = (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+    return (cross > 0) - (cross < 0)
+
+
+def _within(p: ExactPoint, q: ExactPoint, r: ExactPoint) -> bool:
+    """For collinear points: whether r lies on the segment p-q."""
+    return min(p[0], q[0]) <= r[0] <= max(p[0], q[0]) and min(p[1], q[1]) <= r[1] <= max(p[1], q[1])
+
+
+def _segments_meet(a: ExactPoint, b: ExactPoint, c: ExactPoint, d: ExactPoint) -> bool:
+    """Whether segments a-b and c-d share any point."""
+    abc, abd = _orientation(a, b, c), _orientation(a, b, d)
+    cda, cdb = _orientation(c, d, a), _orientation(c, d, b)
+    if abc * abd < 0 and cda * cdb < 0:
+        return True
+    return (
+        (abc == 0 and _within(a, b, c))
+        or (abd == 0 and _within(a, b, d))
+        or (cda == 0 and _within(c, d, a))
+        or (cdb == 0 and _within(c, d, b))
+    )
 
 
 def rasterize(geometry: Geometry, width: int, height: int) -> BoolRaster:

@@ -17,7 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
 
-from console.core.privacy.masks import GRID_SIZES, PolygonGeometry, RectGeometry
+from console.core.privacy.masks import GRID_SIZES, PolygonGeometry, RectGeometry, crossing_edges
 from console.core.site.durations import format_duration, parse_duration
 
 T = TypeVar("T")
@@ -414,7 +414,10 @@ class Rect(Kind[RectGeometry]):
 
 
 class Polygon(Kind[PolygonGeometry]):
-    expected = "at least 3 [x, y] points, normalised 0..1, that enclose an area"
+    expected = (
+        "at least 3 [x, y] points, normalised 0..1, that enclose an area with edges that "
+        "neither cross nor touch"
+    )
 
     def convert(self, value: object, path: str, report: Report) -> PolygonGeometry | None:
         if not isinstance(value, list) or len(value) < 3:
@@ -430,6 +433,15 @@ class Polygon(Kind[PolygonGeometry]):
         )
         if abs(doubled_area) < 1e-9:
             report(path, "expected a polygon that encloses an area; these points enclose none")
+            return None
+        if crossed := crossing_edges(pairs):
+            (a, b), (c, d) = crossed
+            report(
+                path,
+                f"expected edges that neither cross nor touch, but edge {a}-{b} meets edge "
+                f"{c}-{d} (points counted from 0); where they overlap the fill would leave a "
+                "hole: draw one polygon per area",
+            )
             return None
         return PolygonGeometry(pairs)
 

@@ -6,13 +6,20 @@ OS keyring under service ``veil`` as ``user:password`` for the account
 ``camera:<name>``. Messages from this module name the credential and the backend, never
 the user or password stored. Errors are the frame sources' `CredentialError`, so
 `resolve` is the `CredentialLookup` a `CameraFeed` takes.
+
+Only a secure backend is used. With keyrings.alt installed and no Secret Service, the
+keyring library quietly picks `PlaintextKeyring`, a file any process of the account (or
+a backup) can read; the null backend throws secrets away and the fail backend has none.
+Veil refuses those, and every keyrings.alt file backend that does not encrypt, naming
+the backend and how to select a secure one. Of a chain of backends, Veil uses the one a
+chain would store into (the first), so a secret is read from where it was written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from types import ModuleType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from console.core.video.sources import CredentialError
 
@@ -37,10 +44,61 @@ def account(name: str) -> str:
     return f"camera:{name}"
 
 
+_SECURE_BACKEND_ADVICE = (
+    "install and unlock a Secret Service (GNOME Keyring or KWallet) and select it with "
+    "PYTHON_KEYRING_BACKEND=keyring.backends.SecretService.Keyring (or in keyringrc.cfg; "
+    "`python3 -m keyring --list-backends` lists the backends installed)"
+)
+
+_INSECURE: dict[str, str] = {
+    "keyring.backends.fail.Keyring": "is no keyring at all",
+    "keyring.backends.null.Keyring": "throws every secret away",
+    "keyring.backends.chainer.ChainerBackend": "chains no keyring at all",
+}
+"""Backends (by class, or a base class) Veil never stores in, and why."""
+
+_FILE_BACKEND = "keyrings.alt.file_base.Keyring"
+_ENCRYPTED = "keyrings.alt.file.Encrypted"
+
+
+def _qualified(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _chosen() -> Any:
+    """The backend Veil uses: the keyring library's choice, or the first of its chain."""
+    backend = _keyring().get_keyring()
+    if _qualified(type(backend)) == "keyring.backends.chainer.ChainerBackend":
+        return next(iter(backend.backends), backend)
+    return backend
+
+
+def _why_insecure(backend: object) -> str | None:
+    """Why `backend` may not hold camera passwords, or None when it may."""
+    lineage = {_qualified(cls) for cls in type(backend).__mro__}
+    for name, why in _INSECURE.items():
+        if name in lineage:
+            return why
+    if _FILE_BACKEND in lineage and _ENCRYPTED not in lineage:
+        return "keeps secrets unencrypted in a file"
+    return None
+
+
+def _backend() -> Any:
+    """The secure backend to use, or CredentialError naming the one refused and why."""
+    backend = _chosen()
+    why = _why_insecure(backend)
+    if why is not None:
+        raise CredentialError(
+            f"keyring backend {_qualified(type(backend))} {why}: Veil keeps camera "
+            f"credentials only in a secure keyring; {_SECURE_BACKEND_ADVICE}"
+        )
+    return backend
+
+
 def backend_name() -> str:
     """Which keyring is in use, so an administrator can see where secrets went."""
-    backend = _keyring().get_keyring()
-    return f"{type(backend).__module__}.{type(backend).__name__}"
+    return _qualified(type(_chosen()))
 
 
 def store(name: str, user: str, password: str) -> None:
@@ -50,13 +108,13 @@ def store(name: str, user: str, password: str) -> None:
         raise CredentialError("the camera user name must be non-empty and contain no ':'")
     if not password:
         raise CredentialError("the camera password must not be empty")
-    _call(lambda: _keyring().set_password(SERVICE, account(name), f"{user}:{password}"), name)
+    _call(lambda: _backend().set_password(SERVICE, account(name), f"{user}:{password}"), name)
 
 
 def delete(name: str) -> None:
     _check_name(name)
     try:
-        _call(lambda: _keyring().delete_password(SERVICE, account(name)), name)
+        _call(lambda: _backend().delete_password(SERVICE, account(name)), name)
     except CredentialError as error:
         if isinstance(error.__cause__, _keyring().errors.PasswordDeleteError):
             raise CredentialError(f"no credential {name!r} is stored") from None
@@ -66,7 +124,7 @@ def delete(name: str) -> None:
 def resolve(name: str) -> tuple[str, str]:
     """The (user, password) stored for credential `name`."""
     _check_name(name)
-    secret = _call(lambda: _keyring().get_password(SERVICE, account(name)), name)
+    secret = _call(lambda: _backend().get_password(SERVICE, account(name)), name)
     if secret is None:
         raise CredentialError(f"no credential {name!r} is stored; run: veil credential set {name}")
     user, separator, password = secret.partition(":")
@@ -91,12 +149,8 @@ def _call(action: Callable[[], T], name: str) -> T:
     """
     try:
         return action()
-    except _keyring().errors.NoKeyringError:
-        raise CredentialError(
-            "no usable keyring backend to hold camera credentials; install and unlock a "
-            "Secret Service (e.g. GNOME Keyring or KWallet), or select one with "
-            "PYTHON_KEYRING_BACKEND"
-        ) from None
+    except CredentialError:
+        raise
     except Exception as error:
         raise CredentialError(
             f"keyring {backend_name()} failed for credential {name!r}: {type(error).__name__}"

@@ -19,6 +19,7 @@ keyring entry is still picked up within a minute.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -56,6 +57,8 @@ NETWORK_SCHEMES = ("rtsp://", "rtsps://", "http://", "https://")
 
 UNAUTHORIZED_SLOWDOWN = 6
 """A refused credential's longest wait, in multiples of the longest back-off."""
+_log = logging.getLogger(__name__)
+"""Each change of a source's state (live, lost, reconnecting, failed), URLs redacted."""
 
 
 class CredentialError(Exception):
@@ -170,16 +173,22 @@ class FrameSource:
 
     def _set(self, state: State, message: str, clear_frame: bool = False) -> None:
         with self._lock:
+            before = self._status.state
             self._status = SourceStatus(state, message)
             if clear_frame:
                 self._frame = None
+        if state != before:
+            _log.warning("%s: %s: %s", describe(self.spec), state, message)
 
     def _publish(self, pixels: Pixels) -> None:
         with self._lock:
             self._sequence += 1
             self._frame = Frame(pixels, self.clock(), self._sequence)
-            if self._status.state != "live":
+            before = self._status.state
+            if before != "live":
                 self._status = SourceStatus("live", "")
+        if before != "live":
+            _log.info("%s: live (was %s)", describe(self.spec), before)
 
     def _run(self) -> None:
         """The thread: a bug below must not leave a frozen tile still saying "live"."""

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from console.core.audit.trail import AuditLog, AuditRecord, AuditUnavailable, Verification
+from console.ui.plain import plain
 from console.ui.widgets.header import VeilHeader
 
 COLUMNS = ("#", "time (UTC)", "event", "operator", "authorizer", "reason", "outcome", "details")
@@ -76,16 +77,18 @@ class AuditScreen(Screen[None]):
         status = self.query_one("#audit-status", Label)
         verification = message.verification
         if verification is None:
-            status.update(f"Cannot read the audit trail: {message.error}")
+            status.update(plain(f"Cannot read the audit trail: {message.error}"))
         elif verification.ok:
             status.update(f"{verification.records} records; the chain is intact.")
         else:
-            status.update(f"{verification.records} records; CHAIN BROKEN: {verification.problem}")
+            status.update(
+                plain(f"{verification.records} records; CHAIN BROKEN: {verification.problem}")
+            )
         status.set_class(verification is None or not verification.ok, "-broken")
         table = self.query_one(DataTable)
         table.clear()
         for record in reversed(message.records):
-            table.add_row(
+            cells = (
                 str(record.seq),
                 record.time,
                 record.label,
@@ -95,3 +98,4 @@ class AuditScreen(Screen[None]):
                 record.outcome,
                 "" if record.details == "{}" else record.details,
             )
+            table.add_row(*(plain(cell) for cell in cells))

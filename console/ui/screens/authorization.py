@@ -2,12 +2,13 @@
 
 It also asks for the reason or case id when the site requires one, which makes it the
 one place any lift request is completed, with or without a supervisor. The password
-field is masked, cleared after every try and never logged; the check runs in a thread
-worker (scrypt is slow on purpose) so the console, and the panic key, stay
-responsive. Refusals leave the modal open with the core's one-sentence reason, so the
-operator can retry or cancel; a lockout of the operator's account shows the time left,
-read from the failure records in the users database, and unlocks the form when it runs
-out.
+field is masked, cleared after every try and never logged; it travels as a `Secret`
+under a worker with a fixed description, so no crash screen or worker list shows it.
+The check runs in a thread worker (scrypt is slow on purpose) so the console, and the
+panic key, stay responsive. Refusals leave the modal open with the core's one-sentence
+reason, so the operator can retry or cancel; a lockout of the operator's account shows
+the time left, read from the failure records in the users database, and unlocks the form
+when it runs out.
 
 The result is the `ActiveLift` now in force, or None when the operator cancelled.
 
@@ -28,8 +29,10 @@ from textual.widgets import Button, Input, Label, Static
 
 from console.core.access.authorization import AuthorizationResult, LiftService
 from console.core.access.lift import ActiveLift
+from console.core.access.passwords import Secret
 from console.core.access.users import User
 from console.ui.forms import Form, first_empty, set_busy
+from console.ui.plain import PlainInput, plain
 from console.ui.widgets.countdown import mm_ss
 
 LOCK_SAMPLE_INTERVAL = 0.5
@@ -89,10 +92,10 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
                 yield Label("Lift privacy masks", id="authorization-title")
                 yield Static("This site records a reason for every lift.", id="authorization-help")
             if self.needs_reason:
-                yield Input(placeholder="Reason or case id", id="authorization-reason")
+                yield PlainInput(placeholder="Reason or case id", id="authorization-reason")
             if self.needs_supervisor:
-                yield Input(placeholder="Supervisor user name", id="authorization-supervisor")
-                yield Input(
+                yield PlainInput(placeholder="Supervisor user name", id="authorization-supervisor")
+                yield PlainInput(
                     placeholder="Supervisor password", password=True, id="authorization-password"
                 )
             yield Label("", id="authorization-message")
@@ -140,7 +143,7 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
             return
         reason = self._value("#authorization-reason")
         supervisor = self._value("#authorization-supervisor")
-        password = self._value("#authorization-password")
+        password = Secret(self._value("#authorization-password"))
         if self.needs_supervisor:
             self.query_one("#authorization-password", Input).clear()
         self._checking = True
@@ -148,8 +151,13 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
         self._say("Checking…")
         self._check(reason, supervisor, password, self.lifts.controller.epoch)
 
-    @work(thread=True, exclusive=True, group="authorization")
-    def _check(self, reason: str, supervisor: str, password: str, epoch: int) -> None:
+    @work(
+        thread=True,
+        exclusive=True,
+        group="authorization",
+        description="checking a lift request",
+    )
+    def _check(self, reason: str, supervisor: str, password: Secret, epoch: int) -> None:
         """`epoch` is the session epoch when the operator pressed Authorize: a request
         begins there, and the panic key or a logout since voids it."""
         if self.needs_supervisor:
@@ -182,7 +190,7 @@ class AuthorizationScreen(ModalScreen[ActiveLift | None]):
 
     def _say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#authorization-message", Label)
-        message.update(text)
+        message.update(plain(text))
         message.set_class(error, "-error")
 
     def _focus_next(self) -> None:

@@ -19,6 +19,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from console.ui.plain import PlainInput, plain
+
 T = TypeVar("T")
 
 _DIALOG_CSS = """
@@ -53,8 +55,8 @@ class ChoiceScreen(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="dialog-title")
-            options = [Option(label, id=str(n)) for n, (label, _) in enumerate(self.choices)]
+            yield Label(plain(self.title_text), classes="dialog-title")
+            options = [Option(plain(label), id=str(n)) for n, (label, _) in enumerate(self.choices)]
             yield OptionList(*options)
 
     def on_mount(self) -> None:
@@ -89,8 +91,8 @@ class AskScreen(ModalScreen[T | None], Generic[T]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.title_text, classes="dialog-title")
-            yield Input(self.value, placeholder=self.placeholder, select_on_focus=True)
+            yield Label(plain(self.title_text), classes="dialog-title")
+            yield PlainInput(self.value, placeholder=self.placeholder, select_on_focus=True)
             yield Label("", classes="dialog-error")
 
     @on(Input.Submitted)
@@ -98,7 +100,7 @@ class AskScreen(ModalScreen[T | None], Generic[T]):
         try:
             result = self.parse(event.value)
         except ValueError as error:
-            self.query_one(".dialog-error", Label).update(str(error))
+            self.query_one(".dialog-error", Label).update(plain(str(error)))
             return
         self.dismiss(result)
 

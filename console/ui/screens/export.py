@@ -61,6 +61,7 @@ from console.core.video.playback_source import PlaybackSource
 from console.core.video.recording_index import RecordingIndex
 from console.core.video.segment_files import index_camera
 from console.ui.operator import current_role, current_user
+from console.ui.plain import PlainInput, plain, plain_lines
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
 from console.ui.widgets.mask_grid import GRID, MaskGrid, grid_mask
@@ -153,21 +154,21 @@ class ExportScreen(Screen[None]):
             with VerticalScroll(id="export-form"):
                 yield Label("Cameras")
                 yield SelectionList[str](
-                    *[(c.name, c.id, c.id in self.chosen) for c in site.cameras],
+                    *[(plain(c.name), c.id, c.id in self.chosen) for c in site.cameras],
                     id="export-cameras",
                 )
                 yield Label("From (UTC)")
-                yield Input(id="export-from", placeholder="2026-11-27T10:00:00Z")
+                yield PlainInput(id="export-from", placeholder="2026-11-27T10:00:00Z")
                 yield Label("To (UTC)")
-                yield Input(id="export-to", placeholder="2026-11-27T10:05:00Z")
+                yield PlainInput(id="export-to", placeholder="2026-11-27T10:05:00Z")
                 yield Label("Format")
                 with RadioSet(id="export-format"):
                     for number, fmt in enumerate(FORMATS):
                         yield RadioButton(FORMAT_LABELS[fmt], value=number == 0)
                 yield Label("Destination folder")
-                yield Input(str(self.services.paths.exports_dir), id="export-folder")
+                yield PlainInput(str(self.services.paths.exports_dir), id="export-folder")
                 yield Label("Reason or case number")
-                yield Input(id="export-reason", placeholder="for the manifest and the audit")
+                yield PlainInput(id="export-reason", placeholder="for the manifest and the audit")
                 yield Checkbox("Leave liftable masks off", id="export-unmasked")
                 yield Static(id="export-masking")
             with Vertical(id="export-masks"):
@@ -293,7 +294,7 @@ class ExportScreen(Screen[None]):
         count = len(self.extras.get(self.mask_camera, frozenset()))
         name = self._camera(self.mask_camera).name
         self.query_one("#export-mask-title", Static).update(
-            f"Extra masks for {name}: {count} of {GRID}x{GRID} cells"
+            plain(f"Extra masks for {name}: {count} of {GRID}x{GRID} cells")
         )
 
     @on(MaskGrid.Changed)
@@ -349,7 +350,7 @@ class ExportScreen(Screen[None]):
             )
         else:
             text = "A lift is active, but every mask is burned in unless you tick the box."
-        self.query_one("#export-masking", Static).update(text)
+        self.query_one("#export-masking", Static).update(plain(text))
 
     # -- running -------------------------------------------------------------------------
 
@@ -460,8 +461,10 @@ class ExportScreen(Screen[None]):
         )
         name = self._camera(step.camera_id).name
         self.query_one("#export-progress-text", Static).update(
-            f"{overall.done} / {overall.total} frames · {overall.percent:.0f}% · "
-            f"{eta_text(overall.eta)} · {name} ({step.number} of {step.count})"
+            plain(
+                f"{overall.done} / {overall.total} frames · {overall.percent:.0f}% · "
+                f"{eta_text(overall.eta)} · {name} ({step.number} of {step.count})"
+            )
         )
 
     @on(Finished)
@@ -479,9 +482,7 @@ class ExportScreen(Screen[None]):
             lines.insert(0, "Cancelled: nothing partial was kept.")
         elif failure is not None:
             lines.insert(0, f"Export failed: {failure}")
-        self._say(
-            "\n".join(lines), error=failure is not None and not isinstance(failure, ExportCancelled)
-        )
+        self._say(*lines, error=failure is not None and not isinstance(failure, ExportCancelled))
         if failure is None and result.done:
             self.notify(f"{len(result.done)} export(s) written.", title="Export")
 
@@ -492,7 +493,7 @@ class ExportScreen(Screen[None]):
         else:
             self.app.pop_screen()
 
-    def _say(self, text: str, error: bool = False) -> None:
+    def _say(self, *lines: str, error: bool = False) -> None:
         message = self.query_one("#export-message", Static)
-        message.update(text)
+        message.update(plain_lines(lines))
         message.set_class(error, "-error")

@@ -4,6 +4,9 @@ Nothing of a camera is shown until someone has logged in. The password is checke
 thread worker, because scrypt deliberately takes a large fraction of a second and the
 screen (and the panic key) must stay responsive meanwhile. The screen dismisses with
 the logged-in `User`; the app then shows the wall, always masked.
+
+The password leaves its field as a `Secret` and the worker has a fixed description, so
+neither a crash screen's locals nor the worker list can show what was typed.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
 from console.core.access.demo import DemoUser
+from console.core.access.passwords import Secret
 from console.core.access.session import LoginOutcome, LoginResult, Sessions
 from console.core.access.users import User
 from console.ui.forms import Form, first_empty, set_busy
+from console.ui.plain import PlainInput, plain, plain_lines
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
 
@@ -72,15 +77,15 @@ class LoginScreen(Screen[User]):
         yield VeilHeader()
         with Form(id="login"):
             yield Label("Log in to view cameras", id="login-title")
-            yield Input(placeholder="User name", id="login-name")
-            yield Input(placeholder="Password", password=True, id="login-password")
-            yield Label(self.message, id="login-message")
+            yield PlainInput(placeholder="User name", id="login-name")
+            yield PlainInput(placeholder="Password", password=True, id="login-password")
+            yield Label(plain(self.message), id="login-message")
             yield Button("Log in", variant="primary", id="login-submit", classes="submit")
             if self.demo_users:
-                lines = "\n".join(
+                lines = [
                     f"{user.name} / {user.password}  ({user.role})" for user in self.demo_users
-                )
-                yield Static(f"Demo users (demo only):\n{lines}", id="demo-users")
+                ]
+                yield Static(plain_lines(["Demo users (demo only):", *lines]), id="demo-users")
         yield VeilFooter()
 
     @on(Input.Submitted)
@@ -92,14 +97,14 @@ class LoginScreen(Screen[User]):
             return
         name = self.query_one("#login-name", Input).value
         password_field = self.query_one("#login-password", Input)
-        password = password_field.value
+        password = Secret(password_field.value)
         password_field.clear()
         self._say("Checking…")
         set_busy(self, True)
         self._check(name, password)
 
-    @work(thread=True, exclusive=True, group="login")
-    def _check(self, name: str, password: str) -> None:
+    @work(thread=True, exclusive=True, group="login", description="checking a login")
+    def _check(self, name: str, password: Secret) -> None:
         self.post_message(self.Checked(self.sessions.login(name, password)))
 
     @on(Checked)
@@ -114,5 +119,5 @@ class LoginScreen(Screen[User]):
 
     def _say(self, text: str, error: bool = False) -> None:
         message = self.query_one("#login-message", Label)
-        message.update(text)
+        message.update(plain(text))
         message.set_class(error, "-error")

@@ -36,6 +36,7 @@ from console.core.video.recording_index import RecordingIndex
 from console.core.video.segment_files import index_camera
 from console.core.video.transport import Transport
 from console.ui.operator import permitted
+from console.ui.plain import plain
 from console.ui.screens.dialogs import AskScreen
 from console.ui.screens.export import ExportScreen
 from console.ui.screens.hotspot import HotspotScreen
@@ -189,7 +190,7 @@ class PlaybackScreen(Screen[None]):
         text = "  ·  ".join(parts)
         if text != self._status_text:  # the tick runs 10 times a second; repaint on change
             self._status_text = text
-            self.query_one("#playback-status", Static).update(text)
+            self.query_one("#playback-status", Static).update(plain(text))
 
     def watch_mark_in(self) -> None:
         self._status()

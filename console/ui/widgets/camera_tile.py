@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from rich.segment import Segment
 from rich.style import Style
 from textual.app import App
-from textual.content import Content
 from textual.filter import ANSIToTruecolor, LineFilter
 from textual.geometry import Region
 from textual.message import Message
@@ -37,6 +36,8 @@ from console.core.services import Services
 from console.core.video.feed import CameraFeed, FeedStatus, TileSource
 from console.core.video.playback_source import PlaybackSource
 from console.core.wall.carousel import CarouselSource
+from console.text import visible
+from console.ui.plain import plain
 from console.ui.widgets.image_overlay import ImageOverlay, ImageTile
 from console.ui.widgets.pace import Pace
 from console.ui.widgets.paint_tick import PaintTick
@@ -341,15 +342,15 @@ class CameraTile(ImageTile):
     def _label(self, which: str, text: str) -> None:
         """Set a border label, only when it changes: setting one repaints the whole tile.
 
-        Labels are set as content, not markup: a camera may be called "Dock [east]".
+        Labels are plain text, not markup: a camera may be called "Dock [east]".
         """
         if self._labels.get(which) == text:
             return
         self._labels[which] = text
         if which == "title":
-            self.border_title = Content(text)
+            self.border_title = plain(text)
         else:
-            self.border_subtitle = Content(text)
+            self.border_subtitle = plain(text)
 
     def _record(self, now: float, encode: float, captured_at: float) -> None:
         stats = self._stats
@@ -397,11 +398,12 @@ class CameraTile(ImageTile):
         lines = self._status_lines(width, height)
         row = y - (height - len(lines)) // 2
         if 0 <= row < len(lines):
-            return Strip([Segment(lines[row].center(width)[:width], self.rich_style)], width)
+            line = Strip([Segment(lines[row].center(width), self.rich_style)])
+            return line.adjust_cell_length(width, self.rich_style)
         return self._blank
 
     def _status_lines(self, width: int, height: int) -> list[str]:
         """The state, and why, wrapped to the tile."""
         status: FeedStatus = self._status
-        text = status.message or status.state
+        text = visible(status.message or status.state)
         return textwrap.wrap(text, max(1, width))[: max(1, height)]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import Enum
 
+from rich.cells import set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.reactive import reactive
@@ -22,6 +23,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from console.core.video.recording_index import NO_RECORDING, Gap, RecordingIndex, Span
+from console.text import visible
 
 LABEL_WIDTH = 16
 """Cells for the camera names on the left."""
@@ -161,7 +163,7 @@ class Timeline(Widget):
         playhead = self._column(self.moment, width)
         marked = self._marked(width)
         label = self.get_component_rich_style("timeline--label")
-        segments = [Segment(name[: LABEL_WIDTH - 1].ljust(LABEL_WIDTH), label)]
+        segments = [Segment(set_cell_size(visible(name), LABEL_WIDTH - 1) + " ", label)]
         styles = {
             Cell.RECORDED: self.get_component_rich_style("timeline--recorded"),
             Cell.DAMAGED: self.get_component_rich_style("timeline--damaged"),

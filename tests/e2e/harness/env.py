@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.keyrings import BACKEND
+
 BIN = Path(sys.executable).parent
 """The virtualenv's bin folder: `veil` and `python` are taken from here, never from PATH."""
 VEIL = BIN / "veil"
@@ -46,10 +48,10 @@ def isolated_env(root: Path, **extra: str) -> dict[str, str]:
         LC_ALL="C.UTF-8",
         TERM=TERM,
         COLORTERM="truecolor",
-        # A file keyring inside XDG_DATA_HOME: the real OS keyring is never touched.
-        PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+        # The tests' keyring inside XDG_DATA_HOME: the real OS keyring is never touched.
+        PYTHON_KEYRING_BACKEND=BACKEND,
     )
-    if "PYTHONPATH" in os.environ:  # a test run against another checkout: children follow it
+    if "PYTHONPATH" in os.environ:  # the tests' keyring module, and any checkout a run names
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     env.update(extra)
     return env
