@@ -22,8 +22,9 @@ def test_rasters_stretched_from_another_size_are_caught(
     camera_server: MjpegServer, make_feed: FeedMaker
 ) -> None:
     feed = make_feed(camera_server.url)
-    stale = CameraMasker("cam", [SECRET_MASK])._layers_for(256, 192, False, (256, 192))
-    feed.masker._layers_for = lambda width, height, lifted, source: stale  # type: ignore[method-assign]
+    masks = (SECRET_MASK,)
+    stale = CameraMasker("cam", masks)._layers_for((masks, 256, 192, False), (256, 192))
+    feed.masker._layers_for = lambda key, source: stale  # type: ignore[method-assign]
     camera_server.set_frames([scene(512, 256)])
     camera_server.restart()
     with PrivacyWatch(feed, [SECRET_MASK], previews=()) as watch:
