@@ -71,6 +71,15 @@ class PrivateRotatingFileHandler(RotatingFileHandler):
     def handleError(self, record: logging.LogRecord) -> None:
         """Drop the line: logging's default prints a traceback, onto the console's screen."""
 
+    def emit(self, record: logging.LogRecord) -> None:
+        """Write the line and close the file again, as the audit does with its database:
+        a file held open for writing keeps the data dir's disk from being remounted
+        read-only under a running console (and the audit then from refusing lifts)."""
+        super().emit(record)
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+
 
 def open_console_log(logs_dir: Path) -> logging.Handler | None:
     """Log the ``console`` loggers to `logs_dir` from now on; `close_console_log` ends it.

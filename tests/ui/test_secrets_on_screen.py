@@ -65,10 +65,10 @@ def stand_in(
     """`check` runs inside the password check of the supervisor's name (only)."""
     real = services.users.authenticate
 
-    def authenticate(name: str, password: object) -> User | None:
+    def authenticate(name: str, password: object, requester: str = "") -> User | None:
         if name == NAME:
             check()
-        return real(name, password)  # type: ignore[arg-type]
+        return real(name, password, requester)  # type: ignore[arg-type]
 
     monkeypatch.setattr(services.users, "authenticate", authenticate)
 

@@ -122,7 +122,7 @@ def format_seconds(seconds: float) -> str:
 
 
 def failure_key(name: str, valid: bool) -> str:
-    """The record's key: the name itself, or for an invalid name (`valid` False) a digest."""
+    """The record's key: the name itself for a user's name (`valid`), else a digest."""
     if valid:
         return name
     return DIGEST_PREFIX + hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]

@@ -131,8 +131,13 @@ def has_users(path: Path) -> bool:
         connection.close()
 
 
-def _key(name: str) -> str:
-    return failure_key(name, NAME_PATTERN.fullmatch(name) is not None)
+def _key(connection: sqlite3.Connection, name: str) -> str:
+    """The failure record of `name`: under the name for a user's, else under a digest,
+    so a password typed into the name field is never stored (nor an unknown name)."""
+    known = NAME_PATTERN.fullmatch(name) is not None and (
+        connection.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None
+    )
+    return failure_key(name, known)
 
 
 class UserStore:
@@ -268,8 +273,10 @@ class UserStore:
         nor a lock reveals which names exist. A hash made with older parameters is
         replaced.
         """
-        keys = [_key(name)] + ([_key(requester)] if requester and requester != name else [])
         with self._transaction() as connection:
+            keys = [_key(connection, name)]
+            if requester and requester != name:
+                keys.append(_key(connection, requester))
             held, locked = self.failures.admit(connection, keys, self._wall())
             row = connection.execute(
                 "SELECT role, password_hash, enabled, created, updated FROM users WHERE name = ?",
@@ -299,7 +306,7 @@ class UserStore:
         """The longest hold a password check involving `names` would meet now."""
         now = self._wall()
         with self._connection() as connection:
-            holds = [self.failures.hold(connection, _key(name), now) for name in names]
+            holds = [self.failures.hold(connection, _key(connection, name), now) for name in names]
         found = [hold for hold in holds if hold is not None]
         return max(found, key=lambda hold: (hold.locked, hold.seconds)) if found else None
 
@@ -309,7 +316,7 @@ class UserStore:
         Works for names that are not users too, since they are throttled alike.
         """
         with self._transaction() as connection:
-            if not self.failures.clear(connection, [_key(name)]):
+            if not self.failures.clear(connection, [_key(connection, name)]):
                 raise UserError(f"{name!r} is not locked and has no failed attempts")
             self.audit.append(Event.ACCOUNT_UNLOCKED, operator=actor, details={"user": name})
 
