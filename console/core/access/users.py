@@ -40,7 +40,7 @@ from console.core.access.passwords import (
 )
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.site.model import Role
-from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect, connect_existing
+from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect, connect_existing, immediate
 from console.core.timebase.clock import Clock
 from console.core.timebase.utc import WallClock, format_utc, system_now
 
@@ -390,12 +390,5 @@ class UserStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.Error):
-                    connection.execute("ROLLBACK")
-                raise
+        with self._connection() as connection, immediate(connection):
+            yield connection

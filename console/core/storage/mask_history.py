@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from console.core.privacy.masks import (
     RectGeometry,
 )
 from console.core.privacy.timeline import MaskTimeline, MaskVersion
-from console.core.storage.sqlite import connect
+from console.core.storage.sqlite import connect, immediate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mask_history (
@@ -109,15 +109,8 @@ class MaskHistory:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException:
-                with suppress(sqlite3.Error):
-                    connection.execute("ROLLBACK")
-                raise
+        with self._connection() as connection, immediate(connection):
+            yield connection
 
 
 def encode_masks(masks: tuple[Mask, ...]) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from console.core.site.private import private_database
@@ -80,3 +82,18 @@ def connect_existing(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> 
     )
     connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
     return connection
+
+
+@contextmanager
+def immediate(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction: `BEGIN IMMEDIATE` takes the write lock up front (waiting
+    out the busy timeout), so two consoles' read-then-write steps never interleave; any
+    error rolls it back and is raised as it was."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+        connection.execute("COMMIT")
+    except BaseException:
+        with suppress(sqlite3.Error):  # the original error is the one to report
+            connection.execute("ROLLBACK")
+        raise

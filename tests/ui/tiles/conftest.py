@@ -20,6 +20,8 @@ from textual.app import App, ComposeResult
 from textual.containers import Grid
 from textual.drivers.headless_driver import HeadlessDriver
 from textual.pilot import Pilot
+from textual.screen import ModalScreen
+from textual.widgets import Static
 
 from console.core.privacy.masking import CameraMasker, MaskedFrame, MaskingError
 from console.core.privacy.masks import Mask
@@ -185,3 +187,17 @@ def gradient_picture() -> Pixels:
     image[..., 1] = (yy * 255 // 89).astype(np.uint8)
     image[..., 2] = 128
     return image
+
+
+def picture_cell(tile: CameraTile) -> tuple[int, int]:
+    """The screen cell (x, y) where an image tile's picture starts."""
+    assert tile.image is not None
+    content = tile.content_region
+    return content.x + tile.image.at.x, content.y + tile.image.at.y
+
+
+class Cover(ModalScreen[None]):
+    """A modal in front of the tiles."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("in front of the wall")

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import re
 
-from textual.app import ComposeResult
-from textual.screen import ModalScreen
-from textual.widgets import Static
-
 from console.core.render.kitty_decode import parse_kitty
-from console.ui.widgets.camera_tile import CameraTile
 from tests.support.frames import gradient
-from tests.ui.tiles.conftest import KITTY, StubSource, TileApp, bands, wait_until
+from tests.ui.tiles.conftest import (
+    KITTY,
+    Cover,
+    StubSource,
+    TileApp,
+    bands,
+    picture_cell,
+    wait_until,
+)
 
 SIZE = (80, 30)
 _PLACED = re.compile(r"\x1b\[(\d+);(\d+)H\x1b_Ga=T,[^;]*?i=(\d+),")
@@ -27,17 +30,6 @@ def placed(output: str) -> list[tuple[int, int, int]]:
 
 def deleted(output: str) -> list[int]:
     return [int(m) for m in _DELETED.findall(output)]
-
-
-def picture_cell(tile: CameraTile) -> tuple[int, int]:
-    assert tile.image is not None
-    content = tile.content_region
-    return content.x + tile.image.at.x, content.y + tile.image.at.y
-
-
-class Cover(ModalScreen[None]):
-    def compose(self) -> ComposeResult:
-        yield Static("in front of the wall")
 
 
 async def test_each_tile_places_its_own_picture_at_its_cell() -> None:

@@ -7,15 +7,19 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from textual.app import ComposeResult
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from console.core.privacy.masks import Mask, RectGeometry
 from console.core.render.sixel_decode import decode_sixel, find_sixels
-from console.ui.widgets.camera_tile import CameraTile
 from tests.support.frames import gradient
-from tests.ui.tiles.conftest import SIXEL, StubSource, TileApp, bands, wait_until
+from tests.ui.tiles.conftest import (
+    SIXEL,
+    Cover,
+    StubSource,
+    TileApp,
+    bands,
+    picture_cell,
+    wait_until,
+)
 
 SIZE = (80, 30)
 _IMAGE = re.compile(r"\x1b\[(\d+);(\d+)H(\x1bP[0-9;]*q.*?\x1b\\)", re.DOTALL)
@@ -24,17 +28,6 @@ _IMAGE = re.compile(r"\x1b\[(\d+);(\d+)H(\x1bP[0-9;]*q.*?\x1b\\)", re.DOTALL)
 def images(output: str) -> list[tuple[int, int, str]]:
     """Every sixel image in the output with the cell (x, y) the cursor was put on first."""
     return [(int(m[2]) - 1, int(m[1]) - 1, m[3]) for m in _IMAGE.finditer(output)]
-
-
-def picture_cell(tile: CameraTile) -> tuple[int, int]:
-    assert tile.image is not None
-    content = tile.content_region
-    return content.x + tile.image.at.x, content.y + tile.image.at.y
-
-
-class Cover(ModalScreen[None]):
-    def compose(self) -> ComposeResult:
-        yield Static("in front of the wall")
 
 
 async def test_each_image_is_written_at_its_tile_after_the_frames_text() -> None:
