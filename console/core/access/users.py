@@ -40,7 +40,12 @@ from console.core.access.passwords import (
 )
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.site.model import Role
-from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, connect, connect_existing, immediate
+from console.core.storage.sqlite import (
+    DEFAULT_BUSY_TIMEOUT,
+    connect_existing,
+    immediate,
+    schema_connection,
+)
 from console.core.timebase.clock import Clock
 from console.core.timebase.utc import WallClock, format_utc, system_now
 
@@ -376,17 +381,10 @@ class UserStore:
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
         """A short-lived connection, so any thread (the UI's scrypt worker) may call in."""
-        try:
-            connection = connect(self.path, self.busy_timeout)
-        except (sqlite3.Error, OSError) as error:
-            raise UsersUnavailable(f"users database {self.path} is unavailable: {error}") from error
-        try:
-            connection.executescript(_SCHEMA)
+        with schema_connection(
+            self.path, _SCHEMA, "users database", UsersUnavailable, self.busy_timeout
+        ) as connection:
             yield connection
-        except sqlite3.Error as error:
-            raise UsersUnavailable(f"users database {self.path} is unavailable: {error}") from error
-        finally:
-            connection.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

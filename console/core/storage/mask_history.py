@@ -9,7 +9,6 @@ The file is created 0600: the history tells what each camera hides.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from console.core.privacy.masks import (
     RectGeometry,
 )
 from console.core.privacy.timeline import MaskTimeline, MaskVersion
-from console.core.storage.sqlite import connect, immediate
+from console.core.storage.sqlite import immediate, schema_connection
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mask_history (
@@ -92,20 +91,8 @@ class MaskHistory:
 
     @contextmanager
     def _connection(self) -> Iterator[sqlite3.Connection]:
-        try:
-            fresh = not self.path.exists()
-            connection = connect(self.path)
-            if fresh:
-                os.chmod(self.path, 0o600)
-        except (sqlite3.Error, OSError) as error:
-            raise MaskHistoryError(f"mask history {self.path} is unavailable: {error}") from error
-        try:
-            connection.executescript(_SCHEMA)
+        with schema_connection(self.path, _SCHEMA, "mask history", MaskHistoryError) as connection:
             yield connection
-        except sqlite3.Error as error:
-            raise MaskHistoryError(f"mask history {self.path} is unavailable: {error}") from error
-        finally:
-            connection.close()
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -97,3 +97,27 @@ def immediate(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         with suppress(sqlite3.Error):  # the original error is the one to report
             connection.execute("ROLLBACK")
         raise
+
+
+@contextmanager
+def schema_connection(
+    path: Path,
+    schema: str,
+    what: str,
+    unavailable: Callable[[str], Exception],
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+) -> Iterator[sqlite3.Connection]:
+    """A short-lived connection with `schema` in place, closed after use, so any thread
+    may call in. Every SQLite or OS failure is raised as the store's own `unavailable`
+    error, saying `what` the file is and naming it."""
+    try:
+        connection = connect(path, busy_timeout)
+    except (sqlite3.Error, OSError) as error:
+        raise unavailable(f"{what} {path} is unavailable: {error}") from error
+    try:
+        connection.executescript(schema)
+        yield connection
+    except sqlite3.Error as error:
+        raise unavailable(f"{what} {path} is unavailable: {error}") from error
+    finally:
+        connection.close()
