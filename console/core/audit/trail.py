@@ -91,6 +91,8 @@ class Event(StrEnum):
     SESSION_ENDED_WHILE_LIFTED = "session_ended_while_lifted"
     SESSION_ENDED_UNCLEANLY = "session_ended_uncleanly"
     LIFT_VOIDED = "lift_voided"
+    LIFT_ENDED = "lift_ended"
+    LIFT_END_APPLIED = "lift_end_applied"
     EXPORT = "export"
     EXPORT_KEY = "export_key"
     LIVE_TAKEN = "live_taken"
@@ -123,6 +125,8 @@ _LABELS: dict[Event, str] = {
     Event.SESSION_ENDED_WHILE_LIFTED: "session ended while lifted",
     Event.SESSION_ENDED_UNCLEANLY: "session ended uncleanly",
     Event.LIFT_VOIDED: "lift voided (its session ended first)",
+    Event.LIFT_ENDED: "lift ended by a supervisor",
+    Event.LIFT_END_APPLIED: "masks back after a supervisor ended the lift",
     Event.EXPORT: "export",
     Event.EXPORT_KEY: "export key",
     Event.LIVE_TAKEN: "live video taken by a command",
@@ -571,6 +575,19 @@ class AuditLog:
                     f"SELECT {_COLUMNS} FROM audit WHERE time >= ? ORDER BY seq",
                     (format_utc(since),),
                 )
+            return [_record(row) for row in rows]
+
+    def records_after(self, seq: int) -> list[AuditRecord]:
+        """The records after `seq`, in chain order: for a console following what other
+        processes write (`console.core.access.lift_watch`), a read of the tail only.
+
+        Unlike `records` it writes nothing first: a reader polling twice a second must
+        never wait on a disk this process cannot write. Raises `AuditUnavailable`.
+        """
+        with self._reading() as connection:
+            rows = connection.execute(
+                f"SELECT {_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq", (seq,)
+            )
             return [_record(row) for row in rows]
 
     def verify(self) -> Verification:
