@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from console.core.access.lift import LiftController, LiftEnd
 from console.core.access.lift_watch import LiftWatch
+from console.core.access.runs import RunRegistry
 from console.core.access.site_lifts import LiftNotActive, active_lifts, end_lift
 from console.core.audit.open_lifts import open_lifts
-from console.core.audit.trail import AuditLog, Event
+from console.core.audit.trail import AuditLog, AuditRecord, Event
 from console.core.timebase.clock import FakeClock
 from console.core.timebase.utc import parse_utc
 from tests.lift.conftest import HOST
@@ -164,3 +167,58 @@ def test_the_watch_thread_ends_a_lift_within_a_second(
     finally:
         watch.stop()
     assert not controller.lifted() and took < 1.0
+
+
+def test_the_run_file_forgets_a_lift_ended_remotely(
+    controller: LiftController, audit: AuditLog, tmp_path: Path
+) -> None:
+    """The console's own confirmation passes through its audit's observers: were it killed
+    afterwards, the next start would not report a lift that had ended."""
+    runs = RunRegistry(tmp_path / "runs", audit)
+    runs.start()
+    try:
+        lift = controller.lift("olga", "sam", "", 600, controller.epoch)
+        (run_file,) = (tmp_path / "runs").iterdir()
+        assert str(lift.started_seq) in json.loads(run_file.read_text())["lifts"]
+        end_lift(other_console(audit), lift.started_seq, "sue", "stop", "desk-2")
+        assert LiftWatch(controller).poll()
+        audit.flush()
+        assert json.loads(run_file.read_text())["lifts"] == {}
+    finally:
+        runs.stop()
+
+
+def remote_end(
+    controller: LiftController,
+    barrier: threading.Barrier,
+    results: list[bool],
+    seq: int,
+    ending: AuditRecord,
+) -> None:
+    barrier.wait()
+    results.append(controller.end_remotely(seq, ending))
+
+
+def test_an_apply_racing_a_remote_end_ends_the_lift_exactly_once(
+    controller: LiftController, audit: AuditLog
+) -> None:
+    """The operator's Apply and the watch's end, from two threads, many times: each lift
+    ends once, by one of them, and is never left in force."""
+    other = other_console(audit)
+    for _ in range(40):
+        lift = controller.lift("olga", "sam", "", 600, controller.epoch)
+        ending = end_lift(other, lift.started_seq, "sue", "stop", "desk-2")
+        barrier = threading.Barrier(2)
+        results: list[bool] = []
+        thread = threading.Thread(
+            target=remote_end, args=(controller, barrier, results, lift.started_seq, ending)
+        )
+        thread.start()
+        barrier.wait()
+        results.append(controller.apply("olga"))
+        thread.join()
+        assert sorted(results) == [False, True] and not controller.lifted()
+    audit.flush()
+    kinds = [r.event for r in audit.records() if r.event in ("lift_applied", "lift_end_applied")]
+    assert len(kinds) == 40
+    assert open_lifts(audit.records()) == []
