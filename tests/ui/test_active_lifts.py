@@ -204,3 +204,26 @@ def test_active_lifts_screen(snap_compare: SnapCompare, make_services: AppServic
         await pilot.pause()
 
     assert snap_compare(VeilApp(services), terminal_size=SIZE, run_before=open_screen)
+
+
+async def test_an_unreadable_audit_while_lifted_is_said_and_ends_nothing(
+    make_services: AppServices,
+) -> None:
+    services = make_services()
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        path = services.audit.path
+        moved = path.with_suffix(".away")
+        path.rename(moved)  # an unmounted share; root reads any file mode
+        try:
+            began = time.monotonic()
+            while time.monotonic() - began < 3:
+                if any("cannot be read" in text for text in notifications(app)):
+                    break
+                await pilot.pause(0.05)
+            (told,) = [text for text in notifications(app) if "cannot be read" in text]
+            assert "a supervisor's end of this lift would not reach this console" in told
+            assert any_lifted(services) and app.masks_lifted
+        finally:
+            moved.rename(path)
