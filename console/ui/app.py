@@ -3,7 +3,9 @@
 The app owns the session (who is logged in) and mirrors the core's lift state into
 reactives the header, footer and palette follow. It never decides whether a frame is
 masked: every camera's masker asks the `LiftController` (`services.gate`) on every
-frame, so a lift ends on time even if this app's timers never fire again.
+frame, so a lift ends on time even if this app's timers never fire again. A lift a
+supervisor ends from elsewhere is ended in the core too (`services.lift_watch`, a
+thread following the audit); the app's sampling then says who ended it.
 
 The UI thread never waits on the audit or the users store. Apply, logout and expiry put
 masks back at once and queue their records (`AuditLog.post`); lifts, logins and account
