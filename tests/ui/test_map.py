@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 from rich.style import Style
 from textual.pilot import Pilot
@@ -15,7 +16,7 @@ from console.ui.screens.map import MapScreen
 from console.ui.screens.playback import PlaybackScreen
 from console.ui.widgets.camera_tile import UNMASKED, CameraTile
 from console.ui.widgets.plan_view import PlanView
-from tests.ui.conftest import SUPERVISOR, AppServices, demo_site, settle
+from tests.ui.conftest import SUPERVISOR, AppServices, demo_site, painted, settle
 from tests.ui.views_pilot import SIZE, open_wall, press
 
 ROOF = SiteMap(
@@ -242,3 +243,19 @@ async def test_a_lift_shows_on_the_preview_as_on_the_wall(make_services: AppServ
                 break
             await pilot.pause(0.05)
         assert not tile.lifted and tile.border_subtitle != UNMASKED
+
+
+def test_map_screen_snapshot(
+    snap_compare: Callable[..., bool], make_services: AppServices
+) -> None:
+    """The demo's plan with one camera lost, the lobby selected and previewed, masked:
+    fixed frames, the fake clock standing still, a fixed terminal size."""
+
+    async def lobby(pilot: Pilot[None]) -> None:
+        await open_map(pilot)
+        await press(pilot, "down", "right")
+        await wait_preview(pilot, "lobby")
+        await painted(pilot)
+
+    app = VeilApp(make_services(dead=("gate",)))
+    assert snap_compare(app, terminal_size=(140, 40), run_before=lobby)

@@ -7,9 +7,9 @@ feed or a carousel of feeds), each of which hands out only frames masked by the
 camera's `CameraMasker` behind the shared lift gate, so the masks on the wall, in
 the hotspot, in a carousel and in playback are the same masks.
 
-Keys (all in the footer): 1-4 layouts, arrows focus, Enter hotspot, a assign, s save
-view, v open a view, p playback of the layout, e export, m the Smart map (when the site
-has maps).
+Keys (in the footer): 1-4 layouts, arrows focus, Enter hotspot, a assign, s save view,
+v open a view, p playback of the layout, e export; and m, the Smart map when the site has
+maps, left out of the full footer and offered in the palette ("Smart map").
 
 Live video needs the role's `live` permission, asked every time a slot is filled. A role
 without it (an auditor who reviews recordings, say) still gets the wall's layout, views,
@@ -86,7 +86,7 @@ class WallScreen(Screen[None]):
         Binding("v", "open_view", "Views"),
         Binding("p", "playback", "Playback"),
         Binding("e", "export", "Export"),
-        Binding("m", "smart_map", "Map"),
+        Binding("m", "smart_map", "Map", show=False),
     ]
     """Layouts, slot contents and named views; arrows and Enter belong to the grid."""
 
