@@ -9,14 +9,22 @@ from rich.style import Style
 from textual.pilot import Pilot
 
 from console.core.map.picture import Item
-from console.core.site.model import MapLink, MapMarker, Site, SiteMap
+from console.core.site.model import MapLink, MapMarker, Role, Site, SiteMap
 from console.ui.app import VeilApp
 from console.ui.screens.hotspot import HotspotScreen
 from console.ui.screens.map import MapScreen
 from console.ui.screens.playback import PlaybackScreen
 from console.ui.widgets.camera_tile import UNMASKED, CameraTile
 from console.ui.widgets.plan_view import PlanView
-from tests.ui.conftest import SUPERVISOR, AppServices, demo_site, painted, settle
+from tests.ui.conftest import (
+    SUPERVISOR,
+    AppServices,
+    demo_site,
+    painted,
+    settle,
+    with_role,
+)
+from tests.ui.test_plain_text import plain_text
 from tests.ui.views_pilot import SIZE, open_wall, press
 
 ROOF = SiteMap(
@@ -171,7 +179,8 @@ async def test_links_switch_maps(make_services: AppServices) -> None:
         assert item is not None and (item.kind, item.id) == ("link", "roof")
         await press(pilot, "enter")
         assert screen.site_map.id == "roof"
-        assert screen.plan.border_title == "Roof [b]deck[/b]", "a name is text, not markup"
+        title = plain_text(screen.plan._border_title)
+        assert title == "Roof [b]deck[/b]", "a name is text, not markup"
         picture = screen.plan.picture
         assert picture is not None and "+----------+" in "\n".join(picture.chars)
         await wait_preview(pilot)
@@ -245,9 +254,7 @@ async def test_a_lift_shows_on_the_preview_as_on_the_wall(make_services: AppServ
         assert not tile.lifted and tile.border_subtitle != UNMASKED
 
 
-def test_map_screen_snapshot(
-    snap_compare: Callable[..., bool], make_services: AppServices
-) -> None:
+def test_map_screen_snapshot(snap_compare: Callable[..., bool], make_services: AppServices) -> None:
     """The demo's plan with one camera lost, the lobby selected and previewed, masked:
     fixed frames, the fake clock standing still, a fixed terminal size."""
 
@@ -259,3 +266,19 @@ def test_map_screen_snapshot(
 
     app = VeilApp(make_services(dead=("gate",)))
     assert snap_compare(app, terminal_size=(140, 40), run_before=lobby)
+
+
+async def test_a_role_without_live_sees_the_plan_but_no_preview_and_no_hotspot(
+    make_services: AppServices,
+) -> None:
+    site = with_role(demo_site(), Role("operator", frozenset({"playback"})))
+    app = VeilApp(make_services(site))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wall(pilot)
+        await press(pilot, "m")
+        screen = app.screen
+        assert isinstance(screen, MapScreen)
+        assert screen.plan.picture is not None and len(screen.plan.picture.items) == 4
+        assert not screen.query(CameraTile)
+        await press(pilot, "enter")
+        assert app.screen is screen

@@ -28,6 +28,7 @@ from console.core.map.plan import PlanCells, PlanUnavailable, load_picture, plan
 from console.core.render.terminal import TerminalCaps
 from console.core.render.tile import ColorDepth
 from console.core.site.model import SiteMap
+from console.ui.plain import plain
 from console.ui.widgets.tile_strips import style_book
 
 SELECTED = Style(reverse=True, bold=True)
@@ -74,7 +75,7 @@ class PlanView(Widget, can_focus=True):
         return self.caps.render == "ascii" or self.caps.colors is ColorDepth.MONO
 
     def on_mount(self) -> None:
-        self.border_title = self.site_map.name
+        self.border_title = plain(self.site_map.name)
         if self.site_map.image is not None:
             try:
                 self._pixels = load_picture(self.site_map.image)
