@@ -11,6 +11,7 @@ Subpackages follow the domain, lowest first; each may import only those before i
 - `access`: users, passwords, lockout, lift, sessions and supervisor authorization;
 - `video`: camera sources, credentials, feeds and recordings;
 - `render`: masked frames turned into terminal pictures;
+- `map`: the Smart map's plans, camera markers and view cones;
 - `wall`: what an operator's wall shows (views, carousels);
 - `evidence`: exports, their signed manifests, and checking them;
 - `services`: the composition root that builds one run from all of the above.

@@ -24,6 +24,7 @@ LAYERS = (
     "access",
     "video",
     "render",
+    "map",
     "wall",
     "evidence",
     "services",
