@@ -13,5 +13,6 @@ Subpackages follow the domain, lowest first; each may import only those before i
 - `render`: masked frames turned into terminal pictures;
 - `wall`: what an operator's wall shows (views, carousels);
 - `evidence`: exports, their signed manifests, and checking them;
+- `search`: smart search, motion in a region of recordings, with masks left out;
 - `services`: the composition root that builds one run from all of the above.
 """
