@@ -2,7 +2,7 @@
 
 A still scene (a gradient with a few fixed shapes) through which a dark figure walks at
 known times. Optional sensor-like noise (Gaussian, every pixel, every frame) and an
-"under the mask" patch whose content changes every frame, so a test can check that a
+"under the mask" patch of random blocks that change every frame, so a test can check that a
 mask keeps it from ever producing a hit.
 """
 
@@ -60,7 +60,9 @@ def frame_at(
     if flicker is not None:
         x0, y0, x1, y1 = flicker
         box = image[int(y0 * HEIGHT) : int(y1 * HEIGHT), int(x0 * WIDTH) : int(x1 * WIDTH)]
-        box[...] = rng.integers(0, 256, box.shape, dtype=np.uint8)
+        coarse = rng.integers(0, 256, (box.shape[0] // 12 + 1, box.shape[1] // 12 + 1, 3))
+        blocks = np.kron(coarse, np.ones((12, 12, 1))).astype(np.uint8)
+        box[...] = blocks[: box.shape[0], : box.shape[1]]
     if noise:
         noisy = image.astype(np.float32) + rng.normal(0, noise, image.shape)
         image = np.clip(noisy, 0, 255).astype(np.uint8)
