@@ -23,6 +23,7 @@ from console.verbs.output import say
 if TYPE_CHECKING:
     from console.core.evidence.keys import ExportKey
     from console.core.evidence.request import ExportProgress, ExportRequest
+    from console.core.search.run import SearchProgress
     from console.verbs.login import CommandLogin
 
 
@@ -148,12 +149,13 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, label: str = "export") -> None:
         self.stream = stream
+        self.label = label
         self._drawn = 0.0
         self._shown = False
 
-    def show(self, progress: ExportProgress) -> None:
+    def show(self, progress: ExportProgress | SearchProgress) -> None:
         now = time.monotonic()
         if progress.done < progress.total and now - self._drawn < 0.1:
             return
@@ -161,7 +163,7 @@ class ProgressBar:
         filled = round(self.WIDTH * progress.done / max(progress.total, 1))
         eta = "--:--" if progress.eta is None else _clock(progress.eta)
         self.stream.write(
-            f"\rexport [{'#' * filled}{'-' * (self.WIDTH - filled)}] {progress.percent:5.1f}%"
+            f"\r{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {progress.percent:5.1f}%"
             f"  {progress.done}/{progress.total} frames  ETA {eta} "
         )
         self.stream.flush()

@@ -93,6 +93,7 @@ class Event(StrEnum):
     LIFT_VOIDED = "lift_voided"
     EXPORT = "export"
     EXPORT_KEY = "export_key"
+    SEARCH = "search"
     LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
     ACCOUNT_LOCKED = "account_locked"
@@ -125,6 +126,7 @@ _LABELS: dict[Event, str] = {
     Event.LIFT_VOIDED: "lift voided (its session ended first)",
     Event.EXPORT: "export",
     Event.EXPORT_KEY: "export key",
+    Event.SEARCH: "smart search",
     Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
     Event.ACCOUNT_LOCKED: "account locked",

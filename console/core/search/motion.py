@@ -28,6 +28,7 @@ MERGE_GAP = 2.0
 """Seconds of stillness that end a hit; shorter pauses are one event."""
 
 Grey = npt.NDArray[np.uint8]
+Smoothed = npt.NDArray[np.int16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ class Meter:
     def __init__(self, region: BoolRaster, limits: Thresholds) -> None:
         self.region = region
         self.limits = limits
-        self._previous: Grey | None = None
+        self._previous: Smoothed | None = None
 
     def reset(self) -> None:
         """Forget the last sample (a gap in the recording is no motion)."""
@@ -135,6 +136,4 @@ def hits(camera_id: str, samples: Iterable[Sample], limits: Thresholds) -> list[
 
 def _hit(camera_id: str, samples: list[Sample]) -> Hit:
     peak = max(samples, key=lambda s: s.score)
-    return Hit(
-        camera_id, samples[0].time, samples[-1].time, peak.time, round(100 * peak.score, 1)
-    )
+    return Hit(camera_id, samples[0].time, samples[-1].time, peak.time, round(100 * peak.score, 1))

@@ -2,8 +2,8 @@
 
 The only reader of recorded pixels. Its frames are unmasked, so it is used by exactly
 two modules, each of which masks every frame before it leaves them: `recorded_frames`
-(exports and smart search) and `playback_cursor` (the playback screen). `tests/core/test_layering.py`
-holds it to that.
+(exports and smart search) and `playback_cursor` (the playback screen).
+`tests/core/test_layering.py` holds it to that.
 """
 
 from __future__ import annotations
