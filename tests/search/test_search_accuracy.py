@@ -81,3 +81,20 @@ def test_progress_reaches_the_total_and_cancel_stops(walks: Camera) -> None:
     cancel.set()
     with pytest.raises(SearchCancelled):
         search(request, cancel=cancel)
+
+
+def test_several_cameras_are_searched_together(walks: Camera, tmp_path: Path) -> None:
+    write_scene(tmp_path, STEM, 40, (Walk(30.0),))
+    other = Camera("gate", "Gate", "pattern:bars", recordings=tmp_path)
+    request = SearchRequest((Target(walks), Target(other)), T0, T0 + 80, REGION)
+    found = search(request).hits
+    assert [hit.camera_id for hit in found] == ["cam", "cam", "gate", "cam"]
+    assert abs(found[2].start - (T0 + 30.0)) <= 1.0
+
+
+def test_a_camera_without_recordings_in_the_range_is_refused(walks: Camera) -> None:
+    from console.core.search.run import SearchError
+
+    request = SearchRequest((Target(walks),), T0 + 3600, T0 + 3700, REGION)
+    with pytest.raises(SearchError, match="no recorded frames"):
+        search(request)
