@@ -81,6 +81,9 @@ def test_progress_reaches_the_total_and_cancel_stops(walks: Camera) -> None:
     cancel.set()
     with pytest.raises(SearchCancelled):
         search(request, cancel=cancel)
+    midway = threading.Event()
+    with pytest.raises(SearchCancelled):  # set after the first segment, from the pool's loop
+        search(request, progress=lambda _: midway.set(), cancel=midway)
 
 
 def test_several_cameras_are_searched_together(walks: Camera, tmp_path: Path) -> None:
