@@ -112,9 +112,9 @@ def search(
     try:
         pending: dict[Future[list[Sample]], Job] = {executor.submit(scan, j): j for j in jobs}
         while pending:
+            _check(cancel)
             finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            if cancel is not None and cancel.is_set():
-                raise SearchCancelled("search cancelled; nothing was kept")
+            _check(cancel)
             for future in finished:
                 job = pending.pop(future)
                 samples[job.camera_id] += _result(future, job)
@@ -122,6 +122,7 @@ def search(
                 if progress is not None:
                     eta = (clock() - started) / done * (total - done) if done else None
                     progress(SearchProgress(done, total, eta))
+        _check(cancel)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
     if lifted and not request.gate.lifted():
@@ -171,6 +172,11 @@ def _executor(jobs: int, workers: int | None) -> Executor:
     if count <= 1:
         return _Inline()
     return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _check(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise SearchCancelled("search cancelled; nothing was kept")
 
 
 def _result(future: Future[list[Sample]], job: Job) -> list[Sample]:
