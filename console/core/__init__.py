@@ -14,5 +14,6 @@ Subpackages follow the domain, lowest first; each may import only those before i
 - `map`: the Smart map's plans, camera markers and view cones;
 - `wall`: what an operator's wall shows (views, carousels);
 - `evidence`: exports, their signed manifests, and checking them;
+- `search`: smart search, motion in a region of recordings, with masks left out;
 - `services`: the composition root that builds one run from all of the above.
 """

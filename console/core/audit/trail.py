@@ -95,6 +95,7 @@ class Event(StrEnum):
     LIFT_END_APPLIED = "lift_end_applied"
     EXPORT = "export"
     EXPORT_KEY = "export_key"
+    SEARCH = "search"
     LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
     ACCOUNT_LOCKED = "account_locked"
@@ -129,6 +130,7 @@ _LABELS: dict[Event, str] = {
     Event.LIFT_END_APPLIED: "masks back after a supervisor ended the lift",
     Event.EXPORT: "export",
     Event.EXPORT_KEY: "export key",
+    Event.SEARCH: "smart search",
     Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
     Event.ACCOUNT_LOCKED: "account locked",
