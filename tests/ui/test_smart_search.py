@@ -17,13 +17,14 @@ from textual.widgets import DataTable, Input, SelectionList, Static
 from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry
 from console.core.search import audited
+from console.core.search.region import describe
 from console.core.search.run import SearchProgress, SearchRequest, SearchResult, Target, search
 from console.core.search.thumbnails import hit_still
 from console.core.site.model import Role, Site
 from console.core.timebase.moments import format_time
 from console.ui.app import VeilApp
 from console.ui.screens.playback import PlaybackScreen
-from console.ui.screens.search import SearchScreen
+from console.ui.screens.search import RegionGrid, SearchScreen
 from console.ui.widgets.still_view import StillView
 from tests.support.hostile_text import REVIEWED
 from tests.ui.conftest import AppServices, demo_site, painted, settle, with_role
@@ -246,9 +247,12 @@ def test_finished_search(snap_compare: SnapCompare, make_services: AppServices) 
         screen = pilot.app.screen
         assert isinstance(screen, SearchScreen)
         await settle(pilot)
-        await press(pilot, "tab", "tab", "tab", "tab", "tab")  # to the grid
-        await press(pilot, *["right"] * 3, *["down"] * 6, "space", "right", "space")
+        screen.query_one(RegionGrid).focus()
+        await press(pilot, *["right"] * 5, *["down"] * 6, "space", "right", "space")
+        await press(pilot, "down", "space", "left", "space")
         await run_search(pilot, screen)
+        assert screen.result is not None and screen.result.hits, "a result worth a picture"
+        assert describe(screen._region()) == "16:5,6;5,7;6,6;6,7"
         await painted(pilot)
 
     app = VeilApp(make_services())

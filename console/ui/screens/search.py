@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.color import Color
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -57,7 +58,7 @@ from console.ui.plain import PlainInput, plain, plain_cell, plain_lines
 from console.ui.screens.export import eta_text
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
-from console.ui.widgets.mask_grid import MaskGrid, grid_mask
+from console.ui.widgets.mask_grid import Cell, MaskGrid, grid_mask
 from console.ui.widgets.still_view import StillView
 
 AROUND = 30 * 60.0
@@ -65,6 +66,28 @@ AROUND = 30 * 60.0
 LAST = 60 * 60.0
 """Without a position: the last hour recorded."""
 WHOLE_FRAME = RectGeometry(0.0, 0.0, 1.0, 1.0)
+
+
+REGION_TINT = Color.from_rgb(40, 170, 230)
+"""Blue (masks are purple and green in the mask editor): the cells searched, laid
+half-way over the masked preview."""
+
+
+class RegionGrid(MaskGrid):
+    """The export screen's grid, its ticked cells tinted: here they are the region, not
+    masks the preview would burn in."""
+
+    BINDINGS = [
+        Binding("space", "toggle_cell", "Toggle region cell"),
+        Binding("delete", "clear", "Clear region"),
+    ]
+
+    def tint(self, cell: Cell) -> Color | None:
+        return REGION_TINT if cell in self.cells else None
+
+    def watch_cells(self, cells: frozenset[Cell]) -> None:
+        super().watch_cells(cells)
+        self.refresh()
 
 
 class SearchScreen(Screen[None]):
@@ -78,8 +101,9 @@ class SearchScreen(Screen[None]):
     SearchScreen #search-region { width: 1fr; padding: 0 1; }
     SearchScreen #search-region-title { height: 1; margin-top: 1; }
     SearchScreen #search-results { height: 1fr; padding: 0 1; border-top: solid $panel; }
+    SearchScreen #search-region RegionGrid { min-height: 8; }
     SearchScreen #search-hits { width: 1fr; }
-    SearchScreen #search-still { width: 1fr; }
+    SearchScreen #search-still { width: 34; }
     SearchScreen #search-progress { height: 1; padding: 0 1; }
     SearchScreen #search-message { height: auto; max-height: 4; padding: 0 1; }
     SearchScreen #search-message.-error { color: $text-error; }
@@ -154,7 +178,7 @@ class SearchScreen(Screen[None]):
                 yield PlainInput("5", id="search-sensitivity")
             with Vertical(id="search-region"):
                 yield Static(id="search-region-title")
-                yield MaskGrid()
+                yield RegionGrid()
         yield Static("", id="search-progress")
         # Messages carry camera names and typed text: plain text, never markup.
         yield Static("Reading the recordings…", id="search-message", markup=False)
