@@ -27,7 +27,7 @@ from console.ui.screens.playback import PlaybackScreen
 from console.ui.screens.search import RegionGrid, SearchScreen
 from console.ui.widgets.still_view import StillView
 from tests.support.hostile_text import REVIEWED
-from tests.ui.conftest import AppServices, demo_site, painted, settle, with_role
+from tests.ui.conftest import SUPERVISOR, AppServices, demo_site, painted, settle, with_role
 from tests.ui.test_palette import palette_hits, search_palette
 from tests.ui.test_views_snapshots import SnapCompare, shot
 from tests.ui.views_pilot import SIZE, open_wall, press
@@ -257,3 +257,25 @@ def test_finished_search(snap_compare: SnapCompare, make_services: AppServices) 
 
     app = VeilApp(make_services())
     assert snap_compare(app, terminal_size=(140, 44), run_before=shot(searched))
+
+
+async def test_hits_found_under_a_lift_go_when_it_ends(make_services: AppServices) -> None:
+    services = make_services()
+    app = VeilApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_wall(pilot, SUPERVISOR)
+        await press(pilot, "ctrl+l")
+        assert services.gate.lifted()
+        await search_palette(pilot, "Smart search")
+        await press(pilot, "enter")
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        await settle(pilot)
+        await run_search(pilot, screen)
+        assert rows(screen), "the lifted search found the hits"
+        assert "(liftable masks were lifted)" in message(screen)
+        await press(pilot, "f12")
+        assert not services.gate.lifted()
+        assert rows(screen) == []
+        assert screen.result is None
+        assert message(screen) == "The lift ended: the hits found under it were dropped."
