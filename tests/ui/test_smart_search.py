@@ -14,6 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, SelectionList, Static
 
+from console.core.audit.trail import AuditUnavailable
 from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry
 from console.core.search import audited
@@ -279,3 +280,49 @@ async def test_hits_found_under_a_lift_go_when_it_ends(make_services: AppService
         assert rows(screen) == []
         assert screen.result is None
         assert message(screen) == "The lift ended: the hits found under it were dropped."
+
+
+async def test_a_typed_rect_is_the_region_and_a_bad_one_is_refused(
+    make_services: AppServices,
+) -> None:
+    services = make_services()
+    app = VeilApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_from_palette(pilot)
+        screen.query_one(RegionGrid).focus()
+        await press(pilot, "space")  # a drawn cell, which the typed rect overrides
+        field = screen.query_one("#search-rect", Input)
+        field.value = "0.5,0.2,0.4,0.9"
+        await run_search(pilot, screen)
+        assert message(screen) == (
+            "Cannot search: expected x0 < x1 and y0 < y1 (a block with area), "
+            "got '0.5,0.2,0.4,0.9'"
+        )
+        assert [r for r in services.audit.records() if r.event == "search"] == []
+        field.value = "0.1,0.2,0.6,0.9"
+        await run_search(pilot, screen)
+        assert screen.result is not None
+    records = [r for r in services.audit.records() if r.event == "search"]
+    assert [json.loads(r.details)["region"] for r in records] == ["0.1,0.2,0.6,0.9"]
+
+
+async def test_a_search_the_audit_cannot_hold_shows_no_hit(
+    make_services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = make_services()
+
+    def unavailable(*args: object, **kwargs: object) -> None:
+        raise AuditUnavailable("audit log /x/audit.db is unavailable: disk I/O error")
+
+    app = VeilApp(services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_from_palette(pilot)
+        monkeypatch.setattr(services.audit, "append", unavailable)
+        await run_search(pilot, screen)
+        assert rows(screen) == []
+        assert screen.result is None
+        assert message(screen) == (
+            "Search stopped: the audit cannot record this: "
+            "audit log /x/audit.db is unavailable: disk I/O error"
+        )
+        assert screen.query_one(StillView).frame is None

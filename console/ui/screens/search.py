@@ -7,8 +7,8 @@ search` uses, in a thread worker, so the audit records each search once, in the 
 words; a search the audit cannot hold shows no hit. This screen adds the operator's
 side: cameras, a range prefilled around the playback position (± 30 min) or with the
 last hour recorded, a region drawn on the same grid as the export screen's extra masks
-over a masked preview (no cell drawn: the whole frame), progress with an ETA, cancel,
-the hits with a masked thumbnail each, and Enter to play a hit back.
+over a masked preview (no cell drawn: the whole frame) or typed as a rect, progress with
+an ETA, cancel, the hits with a masked thumbnail each, and Enter to play a hit back.
 
 The lift is read once when the search starts (see `console.core.search.run`); when a
 lift ends, hits found under it are dropped (fail closed).
@@ -36,7 +36,7 @@ from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry
 from console.core.search.audited import audited_search
 from console.core.search.motion import Hit
-from console.core.search.region import Region
+from console.core.search.region import Region, parse_rect
 from console.core.search.run import (
     SearchError,
     SearchProgress,
@@ -176,6 +176,8 @@ class SearchScreen(Screen[None]):
                 yield PlainInput(id="search-to", placeholder="2026-11-27T11:00:00Z")
                 yield Label("Sensitivity (1 to 10)")
                 yield PlainInput("5", id="search-sensitivity")
+                yield Label("Or a rect x0,y0,x1,y1 (0 to 1)")
+                yield PlainInput(id="search-rect", placeholder="0.25,0.1,0.75,0.9")
             with Vertical(id="search-region"):
                 yield Static(id="search-region-title")
                 yield RegionGrid()
@@ -279,6 +281,11 @@ class SearchScreen(Screen[None]):
         self.query_one(MaskGrid).redraw()
 
     def _region(self) -> Region:
+        """A typed rect wins over drawn cells: it is the more precise of the two, and
+        the one `veil search --region` takes, parsed by the same function."""
+        rect = self.query_one("#search-rect", Input).value.strip()
+        if rect:
+            return parse_rect(rect)
         cells = self.query_one(MaskGrid).cells
         return grid_mask(cells) if cells else WHOLE_FRAME
 
@@ -309,6 +316,7 @@ class SearchScreen(Screen[None]):
             start = self._moment("#search-from")
             end = self._moment("#search-to")
             sensitivity = int(self.query_one("#search-sensitivity", Input).value.strip())
+            region = self._region()
         except ValueError as error:
             self._say(f"Cannot search: {error}", error=True)
             return
@@ -319,7 +327,7 @@ class SearchScreen(Screen[None]):
             Target(self._camera(c), self.services.timeline(c)) for c in cameras if c in self.indexes
         )
         request = SearchRequest(
-            targets, start, end, self._region(), sensitivity, self.services.gate
+            targets, start, end, region, sensitivity, self.services.gate
         )
         self._clear_hits()
         self._request = request
