@@ -295,8 +295,7 @@ async def test_a_typed_rect_is_the_region_and_a_bad_one_is_refused(
         field.value = "0.5,0.2,0.4,0.9"
         await run_search(pilot, screen)
         assert message(screen) == (
-            "Cannot search: expected x0 < x1 and y0 < y1 (a block with area), "
-            "got '0.5,0.2,0.4,0.9'"
+            "Cannot search: expected x0 < x1 and y0 < y1 (a block with area), got '0.5,0.2,0.4,0.9'"
         )
         assert [r for r in services.audit.records() if r.event == "search"] == []
         field.value = "0.1,0.2,0.6,0.9"

@@ -326,9 +326,7 @@ class SearchScreen(Screen[None]):
         targets = tuple(
             Target(self._camera(c), self.services.timeline(c)) for c in cameras if c in self.indexes
         )
-        request = SearchRequest(
-            targets, start, end, region, sensitivity, self.services.gate
-        )
+        request = SearchRequest(targets, start, end, region, sensitivity, self.services.gate)
         self._clear_hits()
         self._request = request
         self._cancel = threading.Event()
