@@ -49,6 +49,7 @@ from console.core.access.demo import DEMO_USERS
 from console.core.access.lift import ActiveLift, LiftEnd
 from console.core.access.users import AccountChanged, User, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
+from console.core.search.run import prepare_workers
 from console.core.services import Services, SiteApplied
 from console.core.site.durations import format_duration
 from console.core.site.edit import open_site
@@ -117,6 +118,7 @@ class VeilApp(App[None]):
     ) -> None:
         strip_cycles.install()
         terminal_input.install()
+        prepare_workers()  # smart search's process pool, before Textual captures stderr
         super().__init__()
         self.services = services
         """Sources, masks, users, lift and audit: everything the screens act on."""

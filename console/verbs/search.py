@@ -110,29 +110,23 @@ def _run(
     import sys
 
     from console.core.audit.trail import Event
-    from console.core.search.region import describe
-    from console.core.search.run import SearchError, SearchRequest, Target, search
+    from console.core.search.audited import audited_search, search_details
+    from console.core.search.run import SearchError, SearchRequest, Target
     from console.core.services import site_timeline
-    from console.core.timebase.moments import format_time
 
-    details: dict[str, object] = {
-        "cameras": [camera.id for camera in cameras],
-        "from": format_time(start),
-        "to": format_time(end),
-        "region": describe(region),
-        "sensitivity": args.sensitivity,
-    }
-    refused = login.refused("playback", Event.SEARCH, "search recordings", details)
-    if refused is not None:
-        return refused
     paths = paths_from(args)
     targets = tuple(
         Target(camera, site_timeline(paths, login.site, camera.id)) for camera in cameras
     )
     request = SearchRequest(targets, start, end, region, args.sensitivity)
+    refused = login.refused("playback", Event.SEARCH, "search recordings", search_details(request))
+    if refused is not None:
+        return refused
     bar = ProgressBar(sys.stderr, "search") if sys.stderr.isatty() else None
     try:
-        result = search(request, progress=bar.show if bar else None)
+        result = audited_search(
+            request, login.audit, login.user.name, progress=bar.show if bar else None
+        )
         if args.thumbnails is not None:
             _thumbnails(args.thumbnails, request, result)
     except KeyboardInterrupt:
@@ -142,7 +136,6 @@ def _run(
     finally:
         if bar is not None:
             bar.close()
-    login.record(Event.SEARCH, {**details, "hits": len(result.hits), "frames": result.frames})
     _print(result, args.json)
     return 0
 

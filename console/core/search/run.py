@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 
 from console.core.privacy.masking import NEVER_LIFTED, LiftGate
 from console.core.privacy.timeline import MaskTimeline
@@ -165,6 +166,17 @@ def _plan(request: SearchRequest, lifted: bool) -> tuple[list[Job], dict[str, Re
             for segment, frames in planned
         ]
     return jobs, indexes
+
+
+def prepare_workers() -> None:
+    """Start multiprocessing's resource tracker now, while stderr is a real file.
+
+    The pool starts it on first use and hands it `sys.stderr.fileno()`; inside a
+    running Textual app that is Textual's capture, whose fileno is -1, and every
+    search in more than one process failed with "bad value(s) in fds_to_keep". The
+    console calls this before its app runs; the tracker then lives as long as it.
+    """
+    resource_tracker.ensure_running()
 
 
 def _executor(jobs: int, workers: int | None) -> Executor:
