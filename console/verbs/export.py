@@ -22,8 +22,8 @@ from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.evidence.keys import ExportKey
-    from console.core.evidence.request import ExportProgress, ExportRequest
-    from console.core.search.run import SearchProgress
+    from console.core.evidence.request import ExportRequest
+    from console.core.timebase.progress import Progress
     from console.verbs.login import CommandLogin
 
 
@@ -149,7 +149,7 @@ class ProgressBar:
         self._drawn = 0.0
         self._shown = False
 
-    def show(self, progress: ExportProgress | SearchProgress) -> None:
+    def show(self, progress: Progress) -> None:
         now = time.monotonic()
         if progress.done < progress.total and now - self._drawn < 0.1:
             return

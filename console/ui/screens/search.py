@@ -35,17 +35,12 @@ from console.core.privacy.masks import RectGeometry
 from console.core.search.audited import audited_search
 from console.core.search.motion import Hit
 from console.core.search.region import Region, parse_rect
-from console.core.search.run import (
-    SearchError,
-    SearchProgress,
-    SearchRequest,
-    SearchResult,
-    Target,
-)
+from console.core.search.run import SearchError, SearchRequest, SearchResult, Target
 from console.core.search.thumbnails import hit_still
 from console.core.services import Services
 from console.core.site.model import Camera
 from console.core.timebase.moments import format_time
+from console.core.timebase.progress import Progress
 from console.ui.operator import current_user
 from console.ui.plain import PlainInput, plain, plain_cell
 from console.ui.screens.recorded_range import RecordedRangeScreen, eta_text
@@ -115,7 +110,7 @@ class SearchScreen(RecordedRangeScreen):
     class Progressed(Message):
         """A newer progress replaces a queued older one."""
 
-        def __init__(self, progress: SearchProgress) -> None:
+        def __init__(self, progress: Progress) -> None:
             super().__init__()
             self.progress = progress
 
@@ -262,7 +257,7 @@ class SearchScreen(RecordedRangeScreen):
         changed since login); then the core's audited search."""
         user = current_user(self.app)
 
-        def report(progress: SearchProgress) -> None:
+        def report(progress: Progress) -> None:
             self.post_message(self.Progressed(progress))
 
         try:
