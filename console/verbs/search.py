@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 from console.verbs.export import ProgressBar
-from console.verbs.login import add_user_options, log_in
+from console.verbs.login import add_user_options, as_user
 from console.verbs.output import say
 
 if TYPE_CHECKING:
@@ -62,10 +62,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def search_verb(args: argparse.Namespace) -> int:
-    from console.core.audit.trail import AuditUnavailable
     from console.core.search.motion import thresholds
     from console.core.search.region import parse_cells, parse_rect
-    from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
 
     try:
@@ -83,20 +81,13 @@ def search_verb(args: argparse.Namespace) -> int:
             return found
         site, camera = found
         cameras.append(camera)
-    try:
-        ensure_data_dir(paths)
-    except DataDirError as error:
-        return fail(str(error))
-    try:
-        login = log_in(paths, site, args.user, args.password_stdin)
-        if isinstance(login, int):
-            return login
-        try:
-            return _run(args, login, cameras, start, end, region)
-        finally:
-            login.close()
-    except AuditUnavailable as error:
-        return fail(f"the audit cannot record this: {error}")
+    return as_user(
+        paths,
+        site,
+        args.user,
+        args.password_stdin,
+        lambda login: _run(args, login, cameras, start, end, region),
+    )
 
 
 def _run(

@@ -19,10 +19,11 @@ from console.core.privacy.masking import CameraMasker
 from console.core.privacy.masks import RectGeometry
 from console.core.search import audited
 from console.core.search.region import describe
-from console.core.search.run import SearchProgress, SearchRequest, SearchResult, Target, search
+from console.core.search.run import SearchRequest, SearchResult, Target, search
 from console.core.search.thumbnails import hit_still
 from console.core.site.model import Role, Site
 from console.core.timebase.moments import format_time
+from console.core.timebase.progress import Progress
 from console.ui.app import VeilApp
 from console.ui.screens.playback import PlaybackScreen
 from console.ui.screens.search import RegionGrid, SearchScreen
@@ -151,10 +152,10 @@ def held_search(started: threading.Event) -> Callable[..., SearchResult]:
 
     def held(
         request: SearchRequest,
-        progress: Callable[[SearchProgress], None],
+        progress: Callable[[Progress], None],
         cancel: threading.Event,
     ) -> SearchResult:
-        def step(update: SearchProgress) -> None:
+        def step(update: Progress) -> None:
             progress(update)
             started.set()
             assert cancel.wait(30), "the screen never cancelled"

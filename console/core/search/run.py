@@ -29,6 +29,7 @@ from console.core.search.scan import Job, scan
 from console.core.site.model import Camera
 from console.core.timebase.clock import Clock, monotonic
 from console.core.timebase.moments import format_time
+from console.core.timebase.progress import Progress
 from console.core.video.recording_index import RecordingIndex
 from console.core.video.segment_files import index_camera
 
@@ -60,18 +61,6 @@ class SearchRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchProgress:
-    done: int
-    """Frames scanned (counting the ones the sampling step skips)."""
-    total: int
-    eta: float | None
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
-
-
-@dataclass(frozen=True, slots=True)
 class SearchResult:
     hits: tuple[Hit, ...]
     """By start time, across cameras."""
@@ -82,7 +71,8 @@ class SearchResult:
     """Each camera's recordings as searched, for thumbnails and playback."""
 
 
-ProgressCallback = Callable[[SearchProgress], None]
+ProgressCallback = Callable[[Progress], None]
+"""Called with frames scanned (counting the ones the sampling step skips)."""
 
 
 def search(
@@ -121,8 +111,7 @@ def search(
                 samples[job.camera_id] += _result(future, job)
                 done += len(job.frames)
                 if progress is not None:
-                    eta = (clock() - started) / done * (total - done) if done else None
-                    progress(SearchProgress(done, total, eta))
+                    progress(Progress.after(done, total, clock() - started))
         _check(cancel)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)

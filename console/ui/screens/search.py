@@ -26,8 +26,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label, SelectionList, Static
 
 from console.core.access.users import AccountChanged, UsersUnavailable
@@ -37,25 +35,15 @@ from console.core.privacy.masks import RectGeometry
 from console.core.search.audited import audited_search
 from console.core.search.motion import Hit
 from console.core.search.region import Region, parse_rect
-from console.core.search.run import (
-    SearchError,
-    SearchProgress,
-    SearchRequest,
-    SearchResult,
-    Target,
-)
+from console.core.search.run import SearchError, SearchRequest, SearchResult, Target
 from console.core.search.thumbnails import hit_still
 from console.core.services import Services
 from console.core.site.model import Camera
-from console.core.timebase.moments import format_time, parse_moment
-from console.core.timebase.utc import system_now
-from console.core.video.playback_cursor import PlaybackCursor
-from console.core.video.playback_source import PlaybackSource
-from console.core.video.recording_index import RecordingIndex
-from console.core.video.segment_files import index_camera
+from console.core.timebase.moments import format_time
+from console.core.timebase.progress import Progress
 from console.ui.operator import current_user
-from console.ui.plain import PlainInput, plain, plain_cell, plain_lines
-from console.ui.screens.export import eta_text
+from console.ui.plain import PlainInput, plain, plain_cell
+from console.ui.screens.recorded_range import RecordedRangeScreen, eta_text
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
 from console.ui.widgets.mask_grid import Cell, MaskGrid, grid_mask
@@ -90,7 +78,7 @@ class RegionGrid(MaskGrid):
         self.refresh()
 
 
-class SearchScreen(Screen[None]):
+class SearchScreen(RecordedRangeScreen):
     """Set up a smart search, watch it run, cancel it, browse and play its hits."""
 
     DEFAULT_CSS = """
@@ -117,16 +105,12 @@ class SearchScreen(Screen[None]):
     """Ctrl+S starts (letters are for the text fields); Escape or `c` cancels a running
     search, Escape otherwise goes back. Enter on a hit plays it back."""
 
-    running: reactive[bool] = reactive(False, bindings=True)
-
-    @dataclass
-    class Indexed(Message):
-        indexes: dict[str, RecordingIndex]
+    FIELDS = "search"
 
     class Progressed(Message):
         """A newer progress replaces a queued older one."""
 
-        def __init__(self, progress: SearchProgress) -> None:
+        def __init__(self, progress: Progress) -> None:
             super().__init__()
             self.progress = progress
 
@@ -145,20 +129,14 @@ class SearchScreen(Screen[None]):
         play: Callable[[str, float], object],
         around: float | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(services, cameras)
         self.play = play
         """Opens playback of a camera at a moment (the playback screen's `play_at`: this
         screen does not import the one that opens it)."""
-        self.services = services
-        known = {camera.id for camera in services.site.cameras}
-        self.chosen = [c for c in dict.fromkeys(cameras) if c in known]
         self.around = around
-        self.indexes: dict[str, RecordingIndex] = {}
-        self.preview: PlaybackSource | None = None
         self.preview_camera: str | None = self.chosen[0] if self.chosen else None
         self.result: SearchResult | None = None
         self._request: SearchRequest | None = None
-        self._cancel: threading.Event | None = None
 
     def compose(self) -> ComposeResult:
         site = self.services.site
@@ -195,25 +173,7 @@ class SearchScreen(Screen[None]):
         self.watch(self.app, "masks_lifted", self._lift_changed, init=False)
         self._index()
 
-    def on_unmount(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-        if self.preview is not None:
-            self.preview.close()
-
-    @work(thread=True, exclusive=True, group="search-index")
-    def _index(self) -> None:
-        """Segment lengths come from opening every file: not on the UI thread."""
-        indexes = {camera.id: index_camera(camera) for camera in self.services.site.cameras}
-        self.post_message(self.Indexed(indexes))
-
-    @on(Indexed)
-    def _indexed(self, message: Indexed) -> None:
-        self.indexes = message.indexes
-        start, end = self._default_range()
-        if start is not None and end is not None:
-            self.query_one("#search-from", Input).value = format_time(start)
-            self.query_one("#search-to", Input).value = format_time(end)
+    def _indexes_ready(self) -> None:
         self._say("Draw the region (no cell: the whole frame), then Ctrl+S to search.")
         self._preview_of(self.preview_camera)
 
@@ -231,9 +191,6 @@ class SearchScreen(Screen[None]):
 
     # -- the region, drawn on a masked preview -------------------------------------------
 
-    def _camera(self, camera_id: str) -> Camera:
-        return self.services.site.camera(camera_id)
-
     def _masker(self, camera: Camera) -> CameraMasker:
         masker = CameraMasker(
             camera.id, camera.masks, self.services.gate, self.services.timeline(camera.id)
@@ -241,44 +198,21 @@ class SearchScreen(Screen[None]):
         return self.services.track(masker)
 
     def _preview_of(self, camera_id: str | None) -> None:
-        grid = self.query_one(MaskGrid)
-        if self.preview is not None:
-            self.preview.close()
-            self.preview = None
         self.preview_camera = camera_id
         title = self.query_one("#search-region-title", Static)
         if camera_id is None or camera_id not in self.indexes:
+            self._close_preview()
             title.update("Region: choose a camera")
-            grid.show(None)
+            self.query_one(MaskGrid).show(None)
             return
         camera = self._camera(camera_id)
-        index = self.indexes[camera_id]
-        self.preview = PlaybackSource(camera.name, PlaybackCursor(index, self._masker(camera)))
-        self._move_preview()
-        segments = index.segments
-        grid.show(self.preview, segments[0].width / segments[0].height if segments else 16 / 9)
+        self._open_preview(camera, self._masker(camera))
         title.update(plain(f"Region, drawn on {camera.name} (the same cells for every camera)"))
-
-    def _move_preview(self) -> None:
-        if self.preview is None:
-            return
-        try:
-            start = self._moment("#search-from")
-        except ValueError:
-            return
-        index = self.preview.cursor.index
-        moment = start if index.locate(start) is not None else index.next_start(start)
-        self.preview.show(start if moment is None else moment)
 
     @on(SelectionList.SelectionHighlighted, "#search-cameras")
     def _highlighted(self, event: SelectionList.SelectionHighlighted[str]) -> None:
         if self.indexes and event.selection.value != self.preview_camera:
             self._preview_of(event.selection.value)
-
-    @on(Input.Changed, "#search-from")
-    def _from_changed(self) -> None:
-        self._move_preview()
-        self.query_one(MaskGrid).redraw()
 
     def _region(self) -> Region:
         """A typed rect wins over drawn cells: it is the more precise of the two, and
@@ -290,22 +224,6 @@ class SearchScreen(Screen[None]):
         return grid_mask(cells) if cells else WHOLE_FRAME
 
     # -- running ----------------------------------------------------------------------
-
-    def _moment(self, selector: str) -> float:
-        """The time in a field; a bare clock time is on the day of the range's start."""
-        day = self._default_range()[0]
-        if selector != "#search-from":
-            try:
-                day = self._moment("#search-from")
-            except ValueError:
-                pass
-        text = self.query_one(selector, Input).value
-        return parse_moment(text, system_now().timestamp() if day is None else day)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "start":
-            return not self.running
-        return True
 
     def action_start(self) -> None:
         if self.running:
@@ -329,10 +247,9 @@ class SearchScreen(Screen[None]):
         request = SearchRequest(targets, start, end, region, sensitivity, self.services.gate)
         self._clear_hits()
         self._request = request
-        self._cancel = threading.Event()
-        self.running = True
+        cancel = self._started()
         self._say("Searching…")
-        self._run(request, user.name, self._cancel)
+        self._run(request, user.name, cancel)
 
     @work(thread=True, exclusive=True, group="search-run")
     def _run(self, request: SearchRequest, operator: str, cancel: threading.Event) -> None:
@@ -340,7 +257,7 @@ class SearchScreen(Screen[None]):
         changed since login); then the core's audited search."""
         user = current_user(self.app)
 
-        def report(progress: SearchProgress) -> None:
+        def report(progress: Progress) -> None:
             self.post_message(self.Progressed(progress))
 
         try:
@@ -374,8 +291,7 @@ class SearchScreen(Screen[None]):
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
-        self.running = False
-        self._cancel = None
+        self._stopped()
         if message.result is None:
             self._say(f"Search stopped: {message.error}", error=True)
             return
@@ -453,18 +369,4 @@ class SearchScreen(Screen[None]):
 
     def action_stop(self) -> None:
         """`c` only ever cancels: outside a search it is a letter like any other."""
-        if self._cancel is not None:
-            self._cancel.set()
-            self._say("Cancelling…")
-
-    def action_cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-            self._say("Cancelling…")
-        else:
-            self.app.pop_screen()
-
-    def _say(self, *lines: str, error: bool = False) -> None:
-        message = self.query_one("#search-message", Static)
-        message.update(plain_lines(lines))
-        message.set_class(error, "-error")
+        self._cancel_job()
