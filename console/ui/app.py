@@ -103,8 +103,9 @@ class VeilApp(App[None]):
 
     user: reactive[User | None] = reactive(None, bindings=True)
     """Who is logged in; None on the login screen."""
-    masks_lifted: reactive[bool] = reactive(False, bindings=True)
-    """Whether a lift was in force at the last sample."""
+    masks_lifted: reactive[bool] = reactive(False, bindings=True, repaint=False)
+    """Whether a lift was in force at the last sample. It repaints nothing itself, for the
+    reason `lift_remaining` does not: the footer follows it through the bindings."""
     lift_remaining: reactive[float] = reactive(0.0, repaint=False)
     """Seconds left on the lift at the last sample; every countdown follows it.
 
