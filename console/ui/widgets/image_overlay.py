@@ -25,7 +25,7 @@ to decode the image sent after them: at every such repaint the wall blinked (iss
 A new picture simply overdraws the old one, the same size at the same place. Cells are
 repainted under an image only when the tile changes between text and image (the text
 must go, and nothing of an image is on the terminal yet), and after the app resumes
-from a suspend, when the terminal holds nothing of ours.
+from a suspend or the terminal is resized, when it may hold nothing of ours.
 
 While a tile shows its image, its cells hold blanks: the text picture is kept up to
 date in memory but not sent, which is what makes sixel cheaper on the wire than drawing
@@ -161,6 +161,8 @@ class ImageOverlay:
         """Each tile, and the serial of the image last written for it (0: none)."""
         self._placed: dict[ImageTile, Region] = {}
         """Each tile with a picture on the terminal, and the cells that picture covers."""
+        self._size = compositor.size
+        """The screen's size at the last update."""
         self._erase: dict[ImageTile, str] = {}
         """Each tile whose picture is on the terminal, and what takes it off."""
         screen.app.screen_change_signal.subscribe(screen, self._screen_changed, immediate=True)
@@ -213,6 +215,9 @@ class ImageOverlay:
         if simplify:  # screenshots: text only
             return self._render_update(full, screen_stack, simplify)
         compositor = self.screen._compositor
+        if compositor.size != self._size:  # a terminal may drop or move pictures on resize
+            self._size = compositor.size
+            self._forget()
         areas = {tile: self.image_area(tile) for tile in self._written}
         switched = {tile for tile, area in areas.items() if (area is not None) != tile.image_shown}
         erased = []
