@@ -22,10 +22,14 @@ out of the update, whatever asked for the repaint (a full screen refresh after a
 goes, an app reactive, the UNMASKED border of a lift). Those cells only hold blanks, and
 a terminal without synchronized output (xterm) shows them, black, for as long as it takes
 to decode the image sent after them: at every such repaint the wall blinked (issue 15).
-A new picture simply overdraws the old one, the same size at the same place. Cells are
-repainted under an image only when the tile changes between text and image (the text
-must go, and nothing of an image is on the terminal yet), and after the app resumes
-from a suspend or the terminal is resized, when it may hold nothing of ours.
+A new picture simply overdraws the old one, the same size at the same place. A tile
+back from its own text picture (a toast over it went) has its image drawn over that
+text, which stays beneath wherever the image covers a cell to the last pixel; should
+the lift state of its pictures change later, the cells are blanked once before the new
+image, so a lifted text picture never outlives the lift even under an image. Cells are
+otherwise repainted under an image when a tile first shows it on a screen, when it
+moves, and after the app resumes from a suspend or the terminal is resized, when the
+terminal may hold nothing of ours (or another screen's text).
 
 While a tile shows its image, its cells hold blanks: the text picture is kept up to
 date in memory but not sent, which is what makes sixel cheaper on the wire than drawing
@@ -141,6 +145,8 @@ class ImageTile(Widget):
     """The newest picture, or None while the text stands in."""
     image_shown: bool
     """Whether the overlay draws `image` (the cells then hold blanks)."""
+    lifted: bool
+    """The picture presented last was masked under a lift."""
 
     def show_image(self, shown: bool) -> None:
         """Called by the overlay during a screen update: draw the image, or the text."""
@@ -161,6 +167,14 @@ class ImageOverlay:
         """Each tile, and the serial of the image last written for it (0: none)."""
         self._placed: dict[ImageTile, Region] = {}
         """Each tile with a picture on the terminal, and the cells that picture covers."""
+        self._beneath: dict[ImageTile, bool] = {}
+        """Each tile whose picture went over its text picture, and whether that text was
+        of a lifted frame: the terminal still holds it under the image, so a picture of
+        the other lift state repaints the cells blank first."""
+        self._texted: set[ImageTile] = set()
+        """Tiles that turned to their text picture on this screen since the terminal
+        last held nothing of ours: their cells hold that text, and nothing of another
+        screen."""
         self._size = compositor.size
         """The screen's size at the last update."""
         self._erase: dict[ImageTile, str] = {}
@@ -182,6 +196,8 @@ class ImageOverlay:
     def remove(self, tile: ImageTile) -> None:
         self._written.pop(tile, None)
         self._placed.pop(tile, None)
+        self._beneath.pop(tile, None)
+        self._texted.discard(tile)
         erase = self._erase.pop(tile, "")
         if erase:
             self._write(erase)
@@ -226,14 +242,31 @@ class ImageOverlay:
             if not tile.image_shown:
                 self._written[tile] = 0
                 self._placed.pop(tile, None)
+                self._beneath.pop(tile, None)
+                self._texted.add(tile)
                 erased.append(self._erase.pop(tile, ""))
         if switched:
             compositor.update_widgets(set(switched))
-        kept = [
-            area
-            for tile, area in areas.items()
-            if area is not None and tile not in switched and self._placed.get(tile) == area
-        ]
+        kept = []
+        for tile, area in areas.items():
+            image = tile.image
+            if area is None or image is None:
+                continue
+            if tile in self._texted and tile in switched:
+                # Back from its own text picture: the image goes over it, and the cells it
+                # covers to the last pixel keep that text (blanking them showed black).
+                self._texted.discard(tile)
+                kept.append(Region(area.x, area.y, *image.solid))
+                self._beneath[tile] = tile.lifted
+            elif tile in switched:
+                pass  # its whole tile is repainted (`show_image`): cells blank, then the image
+            elif self._placed.get(tile) == area and self._beneath.get(tile, tile.lifted) == (
+                tile.lifted
+            ):
+                kept.append(area)
+            else:  # moved, or over a text picture of another lift state: blank it all now
+                self._beneath.pop(tile, None)
+                compositor._dirty_regions.add(area)
         full = full or compositor.size.region in compositor._dirty_regions
         if kept:
             regions = [compositor.size.region] if full else list(compositor._dirty_regions)
@@ -276,6 +309,8 @@ class ImageOverlay:
         for tile in self._written:
             self._written[tile] = 0
         self._placed.clear()
+        self._beneath.clear()
+        self._texted.clear()
 
     def _write(self, sequence: str) -> None:
         """Straight to the terminal, outside any update: the screen that draws next has no

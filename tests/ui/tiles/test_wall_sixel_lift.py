@@ -59,6 +59,13 @@ def written(output: str) -> Iterator[Written]:
         yield ("text", y, x, x + cell_len(text))
 
 
+def solid(tile: CameraTile) -> Region:
+    """The screen cells the tile's image covers to the last pixel."""
+    assert tile.image is not None
+    area = picture(tile)
+    return Region(area.x, area.y, *tile.image.solid)
+
+
 def picture(tile: CameraTile) -> Region:
     """The screen cells of the tile's image."""
     assert tile.image is not None
@@ -157,7 +164,8 @@ async def test_the_countdown_its_warning_and_their_toast_write_nothing_over_pict
     """Through the last minute of a lift the countdown ticks and turns urgent, and the
     "Lift ending" toast comes and goes: no text goes over a tile's picture, except the
     tile under the toast, which shows its text picture meanwhile and its image again,
-    over the toast's every cell, once the toast is gone."""
+    over the toast's every cell, once the toast is gone. That image goes straight over
+    the text picture (blanks first showed black in xterm while it decoded)."""
     app = sixel_console(make_services)
     async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
         tiles = await sixel_wall(pilot)
@@ -187,6 +195,8 @@ async def test_the_countdown_its_warning_and_their_toast_write_nothing_over_pict
         after = output(app)[cleared:]
         back, _ = replay(after, under)
         assert back == {tile.id for tile in under}, "the picture under the toast is back"
+        blanked = {cell for tile in under for cell in covered(after, solid(tile))}
+        assert blanked == set(), "the image went over the text picture, not over blanks"
         cells = covered(after, toasted) | {
             (x, y)
             for tile in under
@@ -198,3 +208,38 @@ async def test_the_countdown_its_warning_and_their_toast_write_nothing_over_pict
             for x in range(toasted.x, toasted.right)
             for y in range(toasted.y, toasted.bottom)
         ), "the toast left cells behind"
+
+
+async def test_masks_back_over_an_image_drawn_over_lifted_text_blank_that_text_first(
+    make_services: AppServices,
+) -> None:
+    """A tile back from its lifted text picture (a toast went) keeps that text on the
+    terminal under its image; when the masks come back, every cell of it is blanked
+    before the masked image, so no lifted cell can outlive the lift there."""
+    app = sixel_console(make_services)
+    async with app.run_test(headless=False, size=SIZE, notifications=True) as pilot:
+        tiles = await sixel_wall(pilot)
+        await authorize(pilot)
+        liftable = [tile for tile in tiles if has_liftable_masks(tile.source)]
+        await wait_until(pilot, lambda: all(tile.unmasked for tile in liftable), "the lift")
+        await wait_until(pilot, lambda: bool(app.screen.query(Toast)), "the lift's toast")
+        await pilot.pause(0.3)
+        under = [tile for tile in tiles if not tile.image_shown]
+        assert [tile for tile in under if tile.lifted], "a lifted tile under the toast"
+        app.clear_notifications()
+        await wait_until(pilot, lambda: all(tile.image_shown for tile in tiles), "the images")
+        await pilot.pause(0.3)
+        mark = len(output(app))
+        app.services.gate.apply("operator")  # as F12 does, less its toast over the tile
+        app.pump.wake()
+        await wait_until(pilot, lambda: not any(tile.lifted for tile in tiles), "the masks")
+        await pilot.pause(0.5)
+        applied = output(app)[mark:]
+        for tile in under:
+            cells = solid(tile)
+            every = {
+                (x, y) for x in range(cells.x, cells.right) for y in range(cells.y, cells.bottom)
+            }
+            assert covered(applied, cells) == every, f"{tile.id}: its lifted text was blanked"
+            shown, _ = replay(applied, [tile])
+            assert shown == {tile.id}, f"{tile.id}: its masked image came"
