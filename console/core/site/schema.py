@@ -26,6 +26,7 @@ from console.core.site.kinds import (
     Choice,
     ChoiceList,
     Colour,
+    DatabaseUrl,
     Duration,
     DurationOrOff,
     FrigateName,
@@ -222,6 +223,16 @@ class AuditTable(Table, heading="[audit]"):
     anchor_key = Key(AnchorKey(), "The signer's public key (`veil anchor init` prints it).")
 
 
+class DatabaseTable(Table, heading="[database]"):
+    """Where users, lockouts, the audit and mask history live when several consoles
+    share them: one PostgreSQL database (`veil db init` makes its schema and roles).
+    Without this table they are SQLite files in each console's data dir. The password
+    comes from the console account's PGPASSFILE (or ~/.pgpass) or the keyring
+    (`veil db password`), never from this file."""
+
+    url = Key(DatabaseUrl(), "The database, as the console role connects to it.", required=True)
+
+
 class RoleTable(Table, heading="[roles.NAME]"):
     """What the users of one role may do. NAME is of a-z, 0-9 and '-'. No role may lift
     unless granted `lift_privacy_masks`, nor export without liftable masks unless granted
@@ -310,6 +321,7 @@ class SiteFile(Table, heading="site.toml"):
     site = Key(Section(SiteTable), "The site as a whole.", required=True)
     auth = Key(Section(AuthTable), "Throttling of password guessing, and idle logout.")
     audit = Key(Section(AuditTable), "The audit's anchor.")
+    database = Key(Section(DatabaseTable), "The shared PostgreSQL database.")
     roles = Key(Named(RoleTable, "role"), "What each role may do.")
     cameras = Key(Entries(CameraTable, at_least=1), "The cameras.", required=True)
     carousels = Key(Entries(CarouselTable), "Wall slots that cycle through cameras.")

@@ -17,6 +17,7 @@ from console.core.site.model import Camera, Carousel, RecordingsLayout, Role, Si
 from console.core.site.reader import Fields, Reader
 from console.core.site.schema import (
     AuditTable,
+    DatabaseTable,
     AuthTable,
     CameraTable,
     CarouselTable,
@@ -51,6 +52,7 @@ class _Validator:
         lockout = auth.get(AuthTable.lockout)
         idle = auth.get(AuthTable.idle_logout)
         anchor, anchor_key = self.anchor(top.section(SiteFile.audit))
+        database = top.section(SiteFile.database).get(DatabaseTable.url)
         roles = self.roles(top)
         cameras = self.cameras(top)
         carousels = self.carousels(top, {camera.id for camera in cameras})
@@ -78,6 +80,7 @@ class _Validator:
             auth_idle_logout=idle,
             audit_anchor=anchor,
             audit_anchor_key=anchor_key,
+            database_url=database,
             sha256=sha256,
             directory=self.directory,
         )
