@@ -97,14 +97,14 @@ def verify_audit(args: argparse.Namespace) -> int:
         return log
     try:
         result = log.verify()
-        records = log.records() if log.path.is_file() else []
+        records = log.records() if log.database.present() else []
     except AuditUnavailable as error:
         return fail(str(error), 3)
     for line in _open_lifts(records):
         print(line)
     if not result.ok:
-        return fail(f"{log.path}: {result.problem}", 1)
-    say(f"{log.path}: {result.records} records, hash chain intact; {_anchoring(result)}")
+        return fail(f"{log.path or log.where}: {result.problem}", 1)
+    say(f"{log.path or log.where}: {result.records} records, hash chain intact; {_anchoring(result)}")
     return 0
 
 

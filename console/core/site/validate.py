@@ -17,10 +17,10 @@ from console.core.site.model import Camera, Carousel, RecordingsLayout, Role, Si
 from console.core.site.reader import Fields, Reader
 from console.core.site.schema import (
     AuditTable,
-    DatabaseTable,
     AuthTable,
     CameraTable,
     CarouselTable,
+    DatabaseTable,
     MaskTable,
     RoleTable,
     SiteFile,

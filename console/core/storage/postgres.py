@@ -64,7 +64,7 @@ class _Statements:
         self._connection = connection
 
     def execute(self, sql: str, parameters: Sequence[object] = (), /) -> Rows:
-        return self._connection.execute(_placeholders(sql), tuple(parameters))  # type: ignore[arg-type]
+        return self._connection.execute(_placeholders(sql), tuple(parameters))
 
 
 class PostgresDatabase:
@@ -149,7 +149,9 @@ class PostgresDatabase:
 
     def _checkin(self, connection: psycopg.Connection[Any]) -> None:
         healthy = not connection.closed and not connection.broken
-        healthy = healthy and connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        healthy = (
+            healthy and connection.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        )
         with self._idle_lock:
             if healthy and len(self._idle) < IDLE_KEPT:
                 self._idle.append(connection)
@@ -189,9 +191,7 @@ class PostgresDatabase:
         """The server's first line; a wait that ran out says so plainly."""
         text = (str(error).strip().splitlines() or [type(error).__name__])[0]
         if isinstance(error, psycopg.errors.LockNotAvailable):
-            return (
-                f"{self.where} is locked by another console (waited {self.lock_timeout:g} s)"
-            )
+            return f"{self.where} is locked by another console (waited {self.lock_timeout:g} s)"
         if isinstance(error, psycopg.OperationalError):
             return f"{self.where} is unreachable: {text}"
         return f"{self.where} failed: {text}"

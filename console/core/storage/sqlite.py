@@ -170,9 +170,7 @@ class SqliteDatabase:
     def _explain(self, error: BaseException) -> str:
         text = str(error)
         if "locked" in text or "busy" in text:
-            return (
-                f"{self.where} is locked by another process (waited {self.busy_timeout:g} s)"
-            )
+            return f"{self.where} is locked by another process (waited {self.busy_timeout:g} s)"
         if why := _unwritable(self.path):
             return f"{self.where} cannot be written: {why}"
         return f"{self.where} is unavailable: {text}"
