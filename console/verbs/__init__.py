@@ -20,6 +20,7 @@ from console.verbs import (
     anchor,
     audit,
     credential,
+    db,
     deploy,
     export,
     keys,
@@ -45,6 +46,7 @@ VERBS: tuple[Register, ...] = (
     audit.register,
     anchor.register,
     credential.register,
+    db.register,
     deploy.register,
 )
 """Every subcommand, in the order `veil --help` lists them."""
