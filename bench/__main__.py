@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import app_bench, export_bench, graphics_bench, render_bench, rtsp_bench
+from bench import app_bench, export_bench, graphics_bench, pg_bench, render_bench, rtsp_bench
 from bench.frames import demo_frames
 from bench.table import Row, print_table, write_json
 from bench.tools import ensure_tools
@@ -47,6 +47,7 @@ def main() -> int:
         rows += graphics_bench.rows(Path(scratch), pictures)
         rows += rtsp_bench.rows(pictures, Path(scratch))
     rows += export_rows()
+    rows += pg_bench.rows()
     print_table(rows)
     write_json(rows, OUT / "results.json")
     print(f"\nresults: {OUT / 'results.json'}")

@@ -145,7 +145,7 @@ class DatabaseUrl(Kind[str]):
                 path,
                 "must not hold a password (the site file is copied around): put it in the "
                 "console account's PGPASSFILE or ~/.pgpass, or in the keyring with "
-                "`veil db password`",
+                "`python3 -m keyring set veil database:ROLE`",
             )
             return None
         return value

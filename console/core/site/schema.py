@@ -228,7 +228,7 @@ class DatabaseTable(Table, heading="[database]"):
     share them: one PostgreSQL database (`veil db init` makes its schema and roles).
     Without this table they are SQLite files in each console's data dir. The password
     comes from the console account's PGPASSFILE (or ~/.pgpass) or the keyring
-    (`veil db password`), never from this file."""
+    (`python3 -m keyring set veil database:ROLE`), never from this file."""
 
     url = Key(DatabaseUrl(), "The database, as the console role connects to it.", required=True)
 
