@@ -12,7 +12,7 @@ from console.core.privacy.masks import Mask, RectGeometry
 from console.core.site.model import Role
 from console.core.storage.mask_history import MaskHistory
 from tests.lift.conftest import FAST, PASSWORD
-from tests.storage.conftest import Stores
+from tests.support.storage_backends import Backend
 
 ROLES = {"operator": Role("operator", frozenset({"live"}))}
 
@@ -27,14 +27,14 @@ class Wall:
         return self.now
 
 
-def store(backend: Stores, audit: AuditLog, wall: Wall) -> UserStore:
+def store(backend: Backend, audit: AuditLog, wall: Wall) -> UserStore:
     """One console's users store: every call gives another process's view of the site."""
     return UserStore(
         backend("users"), ROLES, audit, params=FAST, limits=Limits(max_failures=3), wall=wall
     )
 
 
-def test_users_are_added_listed_authenticated_and_removed(backend: Stores) -> None:
+def test_users_are_added_listed_authenticated_and_removed(backend: Backend) -> None:
     audit = AuditLog(backend("audit"))
     users = store(backend, audit, Wall())
     users.add("admin", "olga", "operator", PASSWORD)
@@ -55,7 +55,7 @@ def json_action(details: str) -> str:
     return str(json.loads(details)["action"])
 
 
-def test_a_lock_set_by_one_console_holds_in_another(backend: Stores) -> None:
+def test_a_lock_set_by_one_console_holds_in_another(backend: Backend) -> None:
     wall = Wall()
     audit = AuditLog(backend("audit"))
     first = store(backend, audit, wall)
@@ -72,7 +72,7 @@ def test_a_lock_set_by_one_console_holds_in_another(backend: Stores) -> None:
     assert Event.ACCOUNT_LOCKED in events and Event.ACCOUNT_UNLOCKED in events
 
 
-def test_appends_from_two_logs_form_one_verified_chain(backend: Stores) -> None:
+def test_appends_from_two_logs_form_one_verified_chain(backend: Backend) -> None:
     one, two = AuditLog(backend("audit")), AuditLog(backend("audit"))
     for index in range(10):
         (one if index % 2 else two).append(Event.LOGIN_OK, operator=f"user{index}")
@@ -83,7 +83,7 @@ def test_appends_from_two_logs_form_one_verified_chain(backend: Stores) -> None:
     assert result.ok and result.records == 10, result.problem
 
 
-def test_mask_history_records_only_changes(backend: Stores) -> None:
+def test_mask_history_records_only_changes(backend: Backend) -> None:
     history = MaskHistory(backend("masks"))
     mask = Mask("door", "liftable", "blur", RectGeometry(0.1, 0.1, 0.5, 0.5), (0, 0, 0), 5)
     first = history.record_masks("cam", (mask,), "site file x", 10.0)
