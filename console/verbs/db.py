@@ -76,7 +76,10 @@ def _migrate(args: argparse.Namespace, create: bool) -> int:
     if not console:
         return fail("the [database] url names no user: it must name the console role")
     try:
-        with psycopg.connect(url, user=args.admin_user, autocommit=True) as admin:
+        with (
+            psycopg.connect(url, user=args.admin_user, autocommit=True) as admin,
+            migrations.one_migrator(admin, _waiting),
+        ):
             if not create and migrations.installed_version(admin) is None:
                 return fail("the database has no Veil schema yet: run `veil db init`")
             made = migrations.create_roles(admin, args.owner, console) if create else []
@@ -90,6 +93,10 @@ def _migrate(args: argparse.Namespace, create: bool) -> int:
     else:
         say(f"schema version {before} -> {after}")
     return 0
+
+
+def _waiting() -> None:
+    say("another `veil db init` or `upgrade` is running; waiting for it", err=True)
 
 
 def import_db(args: argparse.Namespace) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,9 @@ from console.core.access.lockout import Limits
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog, Event
 from console.core.site.model import Role
+from console.core.storage.advisory import lock_key
+from console.core.storage.migrations import MIGRATING
+from console.core.storage.postgres import PostgresDatabase
 from tests.lift.conftest import FAST, PASSWORD
 from tests.support.postgres_server import PostgresServer
 
@@ -84,3 +89,54 @@ def test_import_refuses_a_broken_chain(
     refused = veil("db", "import", "--site", str(site), "--from", str(old))
     assert refused.returncode == 1 and "nothing imported" in refused.stderr
     assert "record 1" in refused.stderr
+
+
+def waiting_for_the_lock(postgres: PostgresServer, database: str) -> int:
+    with postgres.admin() as admin:
+        row = admin.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = %s)",
+            (database,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_two_inits_at_once_take_turns_and_a_third_changes_nothing(
+    postgres: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both start while a third migrator holds the lock, so both are sure to meet it
+    (without the lock they would both create the tables, and one would fail)."""
+    monkeypatch.setenv("PGPASSFILE", str(postgres.passfile))
+    name = f"veil_race_{secrets.token_hex(4)}"
+    with postgres.admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    site = str(site_file(tmp_path, postgres.url(database=name)))
+    with postgres.admin(name) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (lock_key(MIGRATING),))
+        runs = [
+            subprocess.Popen(
+                [VEIL, "db", "init", "--site", site],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        deadline = time.monotonic() + 60
+        while waiting_for_the_lock(postgres, name) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert waiting_for_the_lock(postgres, name) == 2, "both wait for the migrators' lock"
+        holder.execute("SELECT pg_advisory_unlock(%s)", (lock_key(MIGRATING),))
+    answers = [run.communicate(timeout=120) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], answers
+    assert all("another `veil db init` or `upgrade` is running" in err for _, err in answers)
+    said = sorted(out.strip().splitlines()[-1] for out, _ in answers)
+    assert said == ["schema at version 1, nothing to do", "schema version 0 -> 1"]
+
+    again = veil("db", "init", "--site", site)
+    assert again.returncode == 0 and "nothing to do" in again.stdout, again.stderr
+    with postgres.admin(name) as admin:
+        assert admin.execute("SELECT version FROM veil.schema_version").fetchall() == [(1,)]
+    log = AuditLog(PostgresDatabase(postgres.url(database=name)))
+    log.append(Event.LOGIN_OK, operator="olga")
+    assert log.verify().ok

@@ -21,13 +21,19 @@ someone with the owner's rights still show as missing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from console.core.storage.advisory import lock_key
+
 SCHEMA = "veil"
 """The schema holding every table; on every console connection's search path."""
+MIGRATING = "schema migrations"
+"""The advisory lock `veil db init` and `veil db upgrade` hold while they work."""
 
 _V1 = """
 CREATE TABLE schema_version (
@@ -174,6 +180,26 @@ def installed_version(connection: psycopg.Connection[Any]) -> int | None:
         return None
     row = connection.execute(f"SELECT max(version) FROM {SCHEMA}.schema_version").fetchone()
     return int(row[0]) if row and row[0] is not None else 0
+
+
+@contextmanager
+def one_migrator(
+    connection: psycopg.Connection[Any], waiting: Callable[[], None] = lambda: None
+) -> Iterator[None]:
+    """Hold the migrators' lock for the block: two administrators running `veil db init`
+    or `upgrade` at once (on two hosts, or a deployment tool retrying) take turns, and
+    the second finds the work done, instead of both creating the same tables and one
+    failing half-way. `waiting` is called once when another holds the lock. A session
+    lock, on the administrator's connection: a client that dies releases it."""
+    key = lock_key(MIGRATING)
+    held = connection.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+    if not held or not held[0]:
+        waiting()
+        connection.execute("SELECT pg_advisory_lock(%s)", (key,))
+    try:
+        yield
+    finally:
+        connection.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
 def create_roles(connection: psycopg.Connection[Any], owner: str, console: str) -> list[str]:

@@ -22,7 +22,6 @@ transaction whatever happens to the client. Waiting for it (or any lock) gives u
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -31,6 +30,7 @@ from typing import Any
 
 import psycopg
 
+from console.core.storage.advisory import lock_key
 from console.core.storage.database import Rows, StorageUnavailable
 from console.core.storage.migrations import LATEST, SCHEMA, schema_problem
 
@@ -49,12 +49,6 @@ class SchemaMismatch(StorageUnavailable):
 def _placeholders(sql: str) -> str:
     """The stores' SQL (``?`` placeholders, as sqlite3 takes) as psycopg takes it."""
     return sql.replace("%", "%%").replace("?", "%s")
-
-
-def lock_key(name: str) -> int:
-    """A stable 64-bit advisory lock id for `name`, the same on every host."""
-    digest = hashlib.sha256(f"veil:{name}".encode()).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 class _Statements:
@@ -197,4 +191,4 @@ class PostgresDatabase:
         return f"{self.where} failed: {text}"
 
 
-__all__ = ["LATEST", "PasswordLookup", "PostgresDatabase", "SchemaMismatch", "lock_key"]
+__all__ = ["LATEST", "PasswordLookup", "PostgresDatabase", "SchemaMismatch"]
