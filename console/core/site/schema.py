@@ -226,10 +226,13 @@ class AuditTable(Table, heading="[audit]"):
 
 class DatabaseTable(Table, heading="[database]"):
     """Where users, lockouts, the audit and mask history live when several consoles
-    share them: one PostgreSQL database (`veil db init` makes its schema and roles).
-    Without this table they are SQLite files in each console's data dir. The password
-    comes from the console account's PGPASSFILE (or ~/.pgpass) or the keyring
-    (`python3 -m keyring set veil database:ROLE`), never from this file."""
+    share them: one PostgreSQL database (`veil db init` makes its schema and roles; see
+    "Deployment: PostgreSQL"). Without this table they are SQLite files in each
+    console's data dir. The URL's user is the console role; the password comes from the
+    keyring (service `veil`, account `database:ROLE`, set with `python3 -m keyring set
+    veil database:ROLE`) or else from libpq's PGPASSFILE (or ~/.pgpass) of the console's
+    account, never from this file: a URL holding one is an error. A console refuses a
+    database whose schema version it does not know, naming the command that fixes it."""
 
     url = Key(DatabaseUrl(), "The database, as the console role connects to it.", required=True)
 
