@@ -23,6 +23,8 @@ WRITERS = 4
 APPENDS = 500
 """Per writer."""
 VERIFIED = 100_000
+BATCH = 500
+"""Records filled per transaction."""
 
 _WRITER = """
 import sys
@@ -45,23 +47,28 @@ def _append_rate(url: str) -> float:
 
 
 def _fill(url: str, count: int) -> None:
-    """`count` records in one transaction, linked as `AuditLog` links them."""
+    """`count` records, linked as `AuditLog` links them, through the same insert trigger,
+    `BATCH` to a transaction: the trigger rewrites the high-water row at every insert,
+    and one transaction of 100,000 would leave a chain of row versions no one can prune
+    while it runs, each insert walking it (minutes, and nothing a console ever does)."""
     database = PostgresDatabase(url)
-    with database.write("audit") as connection:
-        seq = database.high_water(connection, "audit")
-        last = connection.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-        prev = str(last[0]) if last else GENESIS_HASH
-        details = canonical_details({"n": 1})
-        for _ in range(count):
-            seq += 1
-            fields = (seq, "2026-01-01T00:00:00Z", str(Event.LOGIN_OK), "bench", "", "", "ok",
-                      details, prev)  # fmt: skip
-            prev = record_hash(*fields)
-            connection.execute(
-                "INSERT INTO audit (seq, time, event, operator, authorizer, reason, outcome, "
-                "details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*fields, prev),
-            )
+    details = canonical_details({"n": 1})
+    while count > 0:
+        with database.write("audit") as connection:
+            seq = database.high_water(connection, "audit")
+            last = connection.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+            prev = str(last[0]) if last else GENESIS_HASH
+            for _ in range(min(count, BATCH)):
+                seq += 1
+                fields = (seq, "2026-01-01T00:00:00Z", str(Event.LOGIN_OK), "bench", "", "",
+                          "ok", details, prev)  # fmt: skip
+                prev = record_hash(*fields)
+                connection.execute(
+                    "INSERT INTO audit (seq, time, event, operator, authorizer, reason, "
+                    "outcome, details, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (*fields, prev),
+                )
+        count -= BATCH
     database.close()
 
 
