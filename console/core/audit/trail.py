@@ -226,8 +226,12 @@ def record_hash(
     boundary can shift between two different records with the same bytes.
     """
     fields = [seq, time, event, operator, authorizer, reason, outcome, details, prev_hash]
-    encoded = json.dumps(fields, ensure_ascii=True, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode("ascii")).hexdigest()
+    return hashlib.sha256(_HASHED.encode(fields).encode("ascii")).hexdigest()
+
+
+_HASHED = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"))
+"""`json.dumps(fields, ensure_ascii=True, separators=(",", ":"))`, made once: dumps with
+any argument builds a new encoder per call, a third of a verify's time."""
 
 
 def canonical_details(details: Mapping[str, object]) -> str:
@@ -613,13 +617,15 @@ class AuditLog:
             # look like one deleted from the end.
             rows = connection.execute(f"SELECT {_COLUMNS} FROM audit ORDER BY seq").fetchall()
             high_water = self.database.high_water(connection, "audit")
-        records = [_record(row) for row in rows]
-        chain = _verify(records, high_water)
+        # The rows as text, not `AuditRecord`s: building 100,000 frozen records took
+        # longer than hashing them.
+        chain_rows = [_as_text(row) for row in rows]
+        chain = _verify(chain_rows, high_water)
         if self.anchor is None:
             return chain
-        found = compare({r.seq: r.hash for r in records}, checkpoints, self.anchor.key)
+        found = compare({int(r[0]): r[9] for r in chain_rows}, checkpoints, self.anchor.key)
         if chain.ok and found.problem:
-            return Verification(len(records), found.first_bad, found.problem, anchored=True)
+            return Verification(len(rows), found.first_bad, found.problem, anchored=True)
         return replace(
             chain, anchored=True, checkpoint=found.checkpoint, unanchored=found.unanchored
         )
@@ -669,38 +675,35 @@ def _record(row: tuple[object, ...]) -> AuditRecord:
     return AuditRecord(int(str(seq)), *(str(value) for value in text))
 
 
-def _verify(records: list[AuditRecord], high_water: int) -> Verification:
+def _as_text(row: tuple[object, ...]) -> tuple[str, ...]:
+    """A stored row's columns as the text `record_hash` covers (what `_record` reads)."""
+    return tuple(map(str, row))
+
+
+def _verify(rows: list[tuple[str, ...]], high_water: int) -> Verification:
+    """Walk `rows` (`_COLUMNS` order, as text) from the genesis hash."""
     previous_hash = GENESIS_HASH
     expected_seq = 1
-    for record in records:
+    for row in rows:
+        seq = int(row[0])
         problem = ""
-        if record.seq != expected_seq:
-            problem = f"{span(expected_seq, record.seq - 1)} missing before it (deleted?)"
-        elif record.prev_hash != previous_hash:
+        if seq != expected_seq:
+            problem = f"{span(expected_seq, seq - 1)} missing before it (deleted?)"
+        elif row[8] != previous_hash:
             problem = (
                 "does not link to the record before it "
                 "(a record was inserted, removed or reordered, or one of the two was edited)"
             )
-        elif record.hash != record_hash(
-            record.seq,
-            record.time,
-            record.event,
-            record.operator,
-            record.authorizer,
-            record.reason,
-            record.outcome,
-            record.details,
-            record.prev_hash,
-        ):
+        elif row[9] != record_hash(seq, *row[1:9]):
             problem = "contents do not match its hash (edited?)"
         if problem:
-            return Verification(len(records), record.seq, f"record {record.seq}: {problem}")
-        previous_hash = record.hash
-        expected_seq = record.seq + 1
+            return Verification(len(rows), seq, f"record {seq}: {problem}")
+        previous_hash = row[9]
+        expected_seq = seq + 1
     if high_water >= expected_seq:
         return Verification(
-            len(records),
+            len(rows),
             expected_seq,
             f"{span(expected_seq, high_water)} missing from the end (deleted?)",
         )
-    return Verification(len(records), None, "")
+    return Verification(len(rows), None, "")

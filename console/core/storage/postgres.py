@@ -23,6 +23,7 @@ transaction whatever happens to the client. Waiting for it (or any lock) gives u
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
@@ -36,6 +37,11 @@ from console.core.storage.migrations import LATEST, SCHEMA, schema_problem
 
 IDLE_KEPT = 4
 """Connections kept open for reuse per process; more are opened when threads need them."""
+PING_AFTER = 1.0
+"""Seconds a kept connection may sit idle and still be used without a ping first. A
+burst of transactions (many appends, the lift watch's polls) then costs no extra round
+trip each; a server restarted since then costs one refused transaction at most within
+that second, and none after a longer pause."""
 
 PasswordLookup = Callable[[str], "str | None"]
 """The console role's name -> its password, or None to let libpq find one."""
@@ -77,7 +83,8 @@ class PostgresDatabase:
         self.password = password
         self.lock_timeout = lock_timeout
         self.connect_timeout = connect_timeout
-        self._idle: list[psycopg.Connection[Any]] = []
+        self._idle: list[tuple[psycopg.Connection[Any], float]] = []
+        """Kept connections, each with when it was last given back."""
         self._idle_lock = threading.Lock()
 
     @property
@@ -109,7 +116,7 @@ class PostgresDatabase:
         """Close the kept connections (a command that is done with the database)."""
         with self._idle_lock:
             idle, self._idle = self._idle, []
-        for connection in idle:
+        for connection, _ in idle:
             connection.close()
 
     @contextmanager
@@ -127,12 +134,15 @@ class PostgresDatabase:
         self._checkin(connection)
 
     def _checkout(self) -> psycopg.Connection[Any]:
-        """A kept connection that still answers, else a new one."""
+        """A kept connection that still answers (asked only after `PING_AFTER`), else a
+        new one."""
         while True:
             with self._idle_lock:
                 if not self._idle:
                     break
-                connection = self._idle.pop()
+                connection, since = self._idle.pop()
+            if time.monotonic() - since < PING_AFTER:
+                return connection
             try:
                 connection.execute("SELECT 1")
                 return connection
@@ -148,7 +158,7 @@ class PostgresDatabase:
         )
         with self._idle_lock:
             if healthy and len(self._idle) < IDLE_KEPT:
-                self._idle.append(connection)
+                self._idle.append((connection, time.monotonic()))
                 return
         with suppress(psycopg.Error):
             connection.close()
