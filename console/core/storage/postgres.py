@@ -8,9 +8,10 @@ owner role (`console.core.storage.migrations`); a console only checks that the s
 the version it knows, and refuses any other with a message saying which command fixes it.
 
 Connections are kept (a few per process, one per thread using one at a time) because a
-round trip costs far less than a connection. One that fails is thrown away, and the next
-transaction opens a new one: a server that was restarted or unreachable is used again
-as soon as it answers, without anyone restarting the console. Until then every
+round trip costs far less than a connection. A kept one idle for a while is pinged before
+use; one that fails is thrown away, and the next transaction opens a new one: a server
+that was restarted or unreachable is used again as soon as it answers, without anyone
+restarting the console. Until then every
 transaction raises `StorageUnavailable`, and the stores refuse what they would record.
 
 A write transaction names a lock, taken with ``pg_advisory_xact_lock`` as its first
