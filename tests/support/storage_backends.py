@@ -44,6 +44,11 @@ class Backend:
             return self.folder / "data" / FILES[store]
         return PostgresDatabase(self.url)
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """What a process of its own needs to reach the stores (libpq's password file)."""
+        return {} if self.server is None else {"PGPASSFILE": str(self.server.passfile)}
+
     def site_table(self) -> str:
         """What a site file says to use this backend ("" for SQLite, the default)."""
         return "" if self.url is None else f'\n[database]\nurl = "{self.url}"\n'
