@@ -14,6 +14,7 @@ from bench import (
     app_bench,
     export_bench,
     graphics_bench,
+    pg_bench,
     render_bench,
     rtsp_bench,
     search_bench,
@@ -58,6 +59,7 @@ def main() -> int:
         rows += rtsp_bench.rows(pictures, Path(scratch))
     rows += ratio_rows(export_bench.run())
     rows += ratio_rows(search_bench.run())
+    rows += pg_bench.rows()
     print_table(rows)
     write_json(rows, OUT / "results.json")
     print(f"\nresults: {OUT / 'results.json'}")

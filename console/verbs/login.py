@@ -110,13 +110,16 @@ def log_in(paths: Paths, site: Site, name: str, from_stdin: bool) -> CommandLogi
     from console.core.access.site_audit import site_audit
     from console.core.access.users import UserStore
     from console.core.site.paths import DataDirError, ensure_data_dir
+    from console.core.storage.site_storage import site_storage
+    from console.core.video import credentials
 
     try:
         ensure_data_dir(paths)
     except DataDirError as error:
         return fail(str(error))
-    audit = site_audit(paths, site)
-    users = UserStore(paths.users_db, site.roles, audit, limits=Limits.of(site))
+    storage = site_storage(paths, site, credentials.database_password)
+    audit = site_audit(paths, site, storage)
+    users = UserStore(storage.users, site.roles, audit, limits=Limits.of(site))
     sessions = Sessions(site, users, LiftController(audit))
     user = check_password(sessions, name, from_stdin)
     if isinstance(user, int):
