@@ -35,6 +35,8 @@ GRID = 16
 """Cells per side of the grid, as XProtect's default privacy-mask grid."""
 Cell = tuple[int, int]
 """(column, row) on the grid, from the top left."""
+Tint = tuple[Color, float]
+"""A colour laid over a cell, and how far (0..1) the picture is blended towards it."""
 
 
 def grid_mask(cells: frozenset[Cell]) -> GridGeometry:
@@ -191,12 +193,13 @@ class MaskGrid(Widget, can_focus=True):
             picture = Strip.join([picture.crop(0, start), Strip(cursor), picture.crop(end)])
         return picture.extend_cell_length(cols, base)
 
-    def tint(self, cell: Cell) -> Color | None:
-        """A colour laid over `cell`; none here, the mask editor shows its masks so."""
+    def tint(self, cell: Cell) -> Tint | None:
+        """A colour laid over `cell` and its weight; none here, the mask editor shows its
+        masks so."""
         return None
 
     def _tinted(self, picture: Strip, y: int) -> Strip:
-        """The row with each text cell under a tinted grid cell blended half-way to it."""
+        """The row with each text cell under a tinted grid cell blended towards its tint."""
         parts: list[Strip] = []
         start = 0
         cols = picture.cell_length
@@ -207,17 +210,17 @@ class MaskGrid(Widget, can_focus=True):
                 continue
             run = picture.crop(start, x)
             if here is not None:
-                run = Strip([Segment(text, _blend(style, here)) for text, style, _ in run])
+                run = Strip([Segment(text, _blend(style, *here)) for text, style, _ in run])
             parts.append(run)
             start = x
         return Strip.join(parts) if parts else picture
 
 
-def _blend(style: Style | None, tint: Color) -> Style:
+def _blend(style: Style | None, tint: Color, weight: float) -> Style:
     def mix(colour: Color | None) -> Color:
         rgb = colour.get_truecolor() if colour is not None else ColorTriplet(0, 0, 0)
         return Color.from_rgb(
-            *((a + b) // 2 for a, b in zip(rgb, tint.get_truecolor(), strict=True))
+            *(round(a + (b - a) * weight) for a, b in zip(rgb, tint.get_truecolor(), strict=True))
         )
 
     base = style or Style()
