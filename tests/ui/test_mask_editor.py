@@ -141,7 +141,8 @@ async def test_undo_and_redo_and_kind_and_grid(services: Services) -> None:
         await pilot.press("ctrl+y")
         assert message(editor) == "nothing to redo"
         await pilot.press("k")
-        assert editor.draft.current.kind == "liftable" and "(liftable, solid, colour #000000)" in status(editor)
+        assert editor.draft.current.kind == "liftable"
+        assert "(liftable, solid, colour #000000)" in status(editor)
         await pilot.press("g")
         assert "of 32x32" in status(editor) and len(editor.draft.grid.cells) == 8
         await pilot.press("shift+down", "shift+down", "shift+right", "space")
