@@ -10,7 +10,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import app_bench, export_bench, graphics_bench, render_bench, rtsp_bench
+from bench import app_bench, export_bench, graphics_bench, render_bench, rtsp_bench, search_bench
 from bench.frames import demo_frames
 from bench.table import Row, print_table, write_json
 from bench.tools import ensure_tools
@@ -23,7 +23,8 @@ def whole_app_rows(scratch: Path) -> list[Row]:
     return app_bench.rows(scratch)
 
 
-def export_rows() -> list[Row]:
+def ratio_rows(measured: list[dict[str, object]]) -> list[Row]:
+    """Rows of the benches that report seconds against a reference tool's seconds."""
     return [
         Row(
             str(row["name"]),
@@ -34,7 +35,7 @@ def export_rows() -> list[Row]:
             None if row.get("ours") is None else bool(row["ok"]),
             note=str(row.get("error", "")),
         )
-        for row in export_bench.run()
+        for row in measured
     ]
 
 
@@ -46,7 +47,8 @@ def main() -> int:
         rows += whole_app_rows(Path(scratch))
         rows += graphics_bench.rows(Path(scratch), pictures)
         rows += rtsp_bench.rows(pictures, Path(scratch))
-    rows += export_rows()
+    rows += ratio_rows(export_bench.run())
+    rows += ratio_rows(search_bench.run())
     print_table(rows)
     write_json(rows, OUT / "results.json")
     print(f"\nresults: {OUT / 'results.json'}")

@@ -11,7 +11,9 @@ Subpackages follow the domain, lowest first; each may import only those before i
 - `access`: users, passwords, lockout, lift, sessions and supervisor authorization;
 - `video`: camera sources, credentials, feeds and recordings;
 - `render`: masked frames turned into terminal pictures;
+- `map`: the Smart map's plans, camera markers and view cones;
 - `wall`: what an operator's wall shows (views, carousels);
 - `evidence`: exports, their signed manifests, and checking them;
+- `search`: smart search, motion in a region of recordings, with masks left out;
 - `services`: the composition root that builds one run from all of the above.
 """

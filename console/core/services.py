@@ -21,6 +21,7 @@ from time import time as wall_now
 from console.core.access.authorization import LiftService
 from console.core.access.demo import add_demo_users
 from console.core.access.lift import LiftController
+from console.core.access.lift_watch import LiftWatch
 from console.core.access.lockout import Limits
 from console.core.access.passwords import DEFAULT_PARAMS, ScryptParams
 from console.core.access.runs import RunRegistry
@@ -169,12 +170,18 @@ class Services:
 
     runs: RunRegistry | None = None
     """This console's run file, which lets the next start find it if it is killed."""
+    lift_watch: LiftWatch | None = None
+    """Follows the audit while lifted, so a lift ended elsewhere ends here."""
 
     def start(self) -> None:
         for feed in self.feeds.values():
             feed.start()
+        if self.lift_watch is not None:
+            self.lift_watch.start()
 
     def stop(self) -> None:
+        if self.lift_watch is not None:
+            self.lift_watch.stop()
         if self.watcher is not None:
             self.watcher.stop()
         for feed in self.feeds.values():
@@ -258,6 +265,7 @@ def build_services(
     record_site_masks(services.history, site, wall_now())
     services.runs = RunRegistry(paths.data_dir / "runs", audit)
     services.runs.start()
+    services.lift_watch = LiftWatch(gate)
     if demo:
         add_demo_users(users)
         if not paths.export_key.exists():

@@ -3,7 +3,9 @@
 The app owns the session (who is logged in) and mirrors the core's lift state into
 reactives the header, footer and palette follow. It never decides whether a frame is
 masked: every camera's masker asks the `LiftController` (`services.gate`) on every
-frame, so a lift ends on time even if this app's timers never fire again.
+frame, so a lift ends on time even if this app's timers never fire again. A lift a
+supervisor ends from elsewhere is ended in the core too (`services.lift_watch`, a
+thread following the audit); the app's sampling then says who ended it.
 
 The UI thread never waits on the audit or the users store. Apply, logout and expiry put
 masks back at once and queue their records (`AuditLog.post`); lifts, logins and account
@@ -29,7 +31,7 @@ nothing a terminal or tmux usually takes for itself):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass
 
@@ -58,6 +60,7 @@ from console.ui.commands import PrivacyCommands
 from console.ui.diagnostics import DiagnosticsCommands
 from console.ui.screens.audit import AuditScreen
 from console.ui.screens.authorization import AuthorizationScreen
+from console.ui.screens.lifts import ActiveLiftsScreen
 from console.ui.screens.login import LoginScreen
 from console.ui.screens.mask_editor import MaskEditorScreen
 from console.ui.screens.wall import WallScreen
@@ -134,6 +137,8 @@ class VeilApp(App[None]):
         self._checking_account = False
         self._told_backlog = False
         """The operator was told that audit records are waiting to be written."""
+        self._told_watch = False
+        """The operator was told that the lift watch cannot read the audit."""
         self.pump = TilePump.install(self, services.gate.lifted)
         """Renders every tile, following the very gate the maskers ask."""
 
@@ -207,7 +212,7 @@ class VeilApp(App[None]):
             return self.services.gate.lifted() or self._lift_pending
         if action == "logout":
             return self.user is not None
-        if action == "audit_trail":
+        if action in ("audit_trail", "active_lifts"):
             return self._may("audit")
         if action == "edit_masks":
             return self._may("admin")
@@ -263,7 +268,32 @@ class VeilApp(App[None]):
             )
         if ended and gate.last_end is LiftEnd.EXPIRED:
             self.notify("The lift expired: privacy masks are back on.", title="Masks applied")
+        elif ended and gate.last_end is LiftEnd.REMOTE:
+            self.pump.wake()
+            self.notify(
+                f"Lift ended by {gate.ended_by}: privacy masks are back on.",
+                title="Masks applied",
+                severity="warning",
+                timeout=30,
+            )
+        self._tell_watch(active is not None)
         self._tell_backlog()
+
+    def _tell_watch(self, lifted: bool) -> None:
+        """Say once while lifted that the audit cannot be read: a supervisor's end of
+        this lift would not arrive until it can (the lift still ends at its deadline)."""
+        watch = self.services.lift_watch
+        problem = watch.problem if watch is not None and lifted else None
+        if problem is not None and not self._told_watch:
+            self._told_watch = True
+            self.notify(
+                f"The audit cannot be read, so a supervisor's end of this lift would not "
+                f"reach this console yet; the lift still ends on time: {problem}",
+                title="Audit unreadable",
+                severity="error",
+            )
+        elif problem is None:
+            self._told_watch = False
 
     def _tell_backlog(self) -> None:
         """Say once when records wait for the audit, and once when they are written."""
@@ -387,10 +417,22 @@ class VeilApp(App[None]):
 
     def action_audit_trail(self) -> None:
         if self.user is not None:
-            self._open_audit_trail(self.user, self._session)
+            self._open_audit_screen(self.user, self._session, self._audit_trail_screen)
+
+    def action_active_lifts(self) -> None:
+        if self.user is not None:
+            self._open_audit_screen(self.user, self._session, self._active_lifts_screen)
+
+    def _audit_trail_screen(self, viewer: User) -> Screen[None]:
+        return AuditScreen(self.services.audit)
+
+    def _active_lifts_screen(self, viewer: User) -> Screen[None]:
+        return ActiveLiftsScreen(self.services, viewer)
 
     @work(thread=True, group="account")
-    def _open_audit_trail(self, user: User, session: int) -> None:
+    def _open_audit_screen(
+        self, user: User, session: int, screen: Callable[[User], Screen[None]]
+    ) -> None:
         """Reading the audit is a privileged act: the account is read again first."""
         try:
             self.services.users.recheck(user)
@@ -400,11 +442,12 @@ class VeilApp(App[None]):
         except UsersUnavailable as error:
             self.call_from_thread(self.notify, f"Cannot check users: {error}", severity="error")
             return
-        self.call_from_thread(self._show_audit_trail, session)
+        self.call_from_thread(self._show_audit_screen, session, screen)
 
-    def _show_audit_trail(self, session: int) -> None:
-        if session == self._session and self._may("audit"):
-            self.push_screen(AuditScreen(self.services.audit))
+    def _show_audit_screen(self, session: int, screen: Callable[[User], Screen[None]]) -> None:
+        user = self.user
+        if session == self._session and user is not None and self._may("audit"):
+            self.push_screen(screen(user))
 
     def action_edit_masks(self) -> None:
         """The editor for the focused tile's camera (else the first), opened only once

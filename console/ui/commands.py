@@ -17,6 +17,7 @@ PRIVACY_COMMANDS = (
     ("Apply privacy masks", "apply_masks", "Put every privacy mask back now"),
     ("Log out", "logout", "Apply masks, end the session and return to the login screen"),
     ("Audit trail", "audit_trail", "Who logged in, lifted, authorized and exported"),
+    ("Active lifts", "active_lifts", "Every console's lift in force; end one (supervisors)"),
     ("Edit privacy masks", "edit_masks", "Paint the focused camera's grid masks (admin)"),
 )
 """(title, app action, help) for every command this provider may offer."""

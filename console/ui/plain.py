@@ -33,6 +33,16 @@ def plain(text: str) -> Content:
     return Content(visible(text))
 
 
+def plain_cell(text: str) -> Text:
+    """`text` for a DataTable cell: literal, control characters visible, like `plain`.
+
+    A Rich `Text` rather than a `Content`: the table sizes its columns by measuring
+    cells with Rich, which measures a `Content` as nothing, so every column stayed as
+    narrow as its heading and cut the values off.
+    """
+    return Text(visible(text))
+
+
 def plain_lines(lines: Iterable[str]) -> Content:
     """Each of `lines` as `plain` makes it, one below the other: a newline inside one of
     them stays visible as ``\\n`` and cannot forge a line of its own."""

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.text import visible
 from console.verbs.common import add_location_options, fail, paths_from, site_for_audit
-from console.verbs.output import csv_cell, say
+from console.verbs.output import columns, csv_cell, say
 
 if TYPE_CHECKING:
     from console.core.audit.trail import AuditLog, AuditRecord, Verification
@@ -171,33 +171,21 @@ def _csv(records: list[AuditRecord]) -> list[str]:
 
 
 def _table(records: list[AuditRecord]) -> list[str]:
-    """Aligned columns for people; the hashes are left to --json, --csv and verify.
-
-    Cells are aligned as they will be shown (control characters escaped).
-    """
+    """Aligned columns for people; the hashes are left to --json, --csv and verify."""
     if not records:
         return ["no audit records"]
     header = ("SEQ", "TIME (UTC)", "EVENT", "OPERATOR", "AUTHORIZER", "OUTCOME", "REASON")
-    rows = [header] + [
-        tuple(
-            visible(cell)
-            for cell in (
-                str(r.seq),
-                r.time[:19].replace("T", " "),
-                r.label,
-                r.operator,
-                r.authorizer,
-                r.outcome,
-                r.reason,
-            )
+    rows = [
+        (
+            str(r.seq),
+            r.time[:19].replace("T", " "),
+            r.label,
+            r.operator,
+            r.authorizer,
+            r.outcome,
+            r.reason,
+            r.details if r.details != "{}" else "",
         )
         for r in records
     ]
-    details = ["DETAILS"] + [r.details if r.details != "{}" else "" for r in records]
-    widths = [max(len(row[column]) for row in rows) for column in range(len(header))]
-    return [
-        "  ".join(
-            [*(cell.ljust(width) for cell, width in zip(row, widths, strict=True)), extra]
-        ).rstrip()
-        for row, extra in zip(rows, details, strict=True)
-    ]
+    return columns((*header, "DETAILS"), rows)

@@ -23,7 +23,7 @@ from console.verbs.output import say
 if TYPE_CHECKING:
     from console.core.evidence.keys import ExportKey
     from console.core.evidence.request import ExportProgress, ExportRequest
-    from console.core.privacy.masks import RectGeometry
+    from console.core.search.run import SearchProgress
     from console.verbs.login import CommandLogin
 
 
@@ -60,27 +60,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.set_defaults(func=export)
 
 
-def parse_rect(text: str) -> RectGeometry:
-    """`x0,y0,x1,y1` in 0..1 with x0 < x1 and y0 < y1, as a site file's `rect`."""
-    from console.core.privacy.masks import RectGeometry
-
-    try:
-        x0, y0, x1, y1 = (float(part) for part in text.split(","))
-    except ValueError:
-        raise ValueError(f"expected four numbers x0,y0,x1,y1, got {text!r}") from None
-    if not all(0.0 <= value <= 1.0 for value in (x0, y0, x1, y1)):
-        raise ValueError(f"expected fractions from 0 to 1 of width and height, got {text!r}")
-    if not (x0 < x1 and y0 < y1):
-        raise ValueError(f"expected x0 < x1 and y0 < y1 (a block with area), got {text!r}")
-    return RectGeometry(x0, y0, x1, y1)
-
-
 def export(args: argparse.Namespace) -> int:
     from console.core.audit.trail import AuditUnavailable
     from console.core.evidence.errors import ExportRefused
     from console.core.evidence.formats import format_for
     from console.core.evidence.keys import KeyProblem, load_export_key
     from console.core.evidence.request import ExportRequest
+    from console.core.search.region import parse_rect
     from console.core.services import site_timeline
     from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
@@ -163,12 +149,13 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, label: str = "export") -> None:
         self.stream = stream
+        self.label = label
         self._drawn = 0.0
         self._shown = False
 
-    def show(self, progress: ExportProgress) -> None:
+    def show(self, progress: ExportProgress | SearchProgress) -> None:
         now = time.monotonic()
         if progress.done < progress.total and now - self._drawn < 0.1:
             return
@@ -176,7 +163,7 @@ class ProgressBar:
         filled = round(self.WIDTH * progress.done / max(progress.total, 1))
         eta = "--:--" if progress.eta is None else _clock(progress.eta)
         self.stream.write(
-            f"\rexport [{'#' * filled}{'-' * (self.WIDTH - filled)}] {progress.percent:5.1f}%"
+            f"\r{self.label} [{'#' * filled}{'-' * (self.WIDTH - filled)}] {progress.percent:5.1f}%"
             f"  {progress.done}/{progress.total} frames  ETA {eta} "
         )
         self.stream.flush()

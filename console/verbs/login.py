@@ -16,7 +16,7 @@ import argparse
 import getpass
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import fail
 
@@ -28,13 +28,24 @@ if TYPE_CHECKING:
     from console.core.site.paths import Paths
 
 
-def add_user_options(parser: argparse.ArgumentParser, *, required: bool, acting: str) -> None:
-    """--user NAME and --password-stdin; `acting` says what the user does, for --help."""
-    parser.add_argument("--user", required=required, help=f"console user who {acting}")
+def add_user_options(
+    parser: argparse.ArgumentParser, *, required: bool, acting: str, shared: bool = False
+) -> None:
+    """--user NAME and --password-stdin; `acting` says what the user does, for --help.
+
+    `shared`: also given to a verb's sub-actions, and accepted before or after the
+    action's name (like `add_location_options`); unset ones are then absent from the
+    namespace, and the verb checks for --user itself.
+    """
+    unset: dict[str, Any] = {"default": argparse.SUPPRESS} if shared else {}
+    parser.add_argument(
+        "--user", required=required and not shared, help=f"console user who {acting}", **unset
+    )
     parser.add_argument(
         "--password-stdin",
         action="store_true",
         help="read the password as one line from stdin instead of prompting",
+        **unset,
     )
 
 
@@ -47,28 +58,31 @@ class CommandLogin:
     audit: AuditLog
     sessions: Sessions
 
-    def may(self, permission: str) -> bool:
+    def may(self, *permissions: str) -> bool:
+        """Whether the role holds any one of `permissions`."""
         role = self.site.roles.get(self.user.role)
-        return role is not None and permission in role.permissions
+        return role is not None and any(p in role.permissions for p in permissions)
 
     def refused(
         self,
-        permission: str,
+        permission: str | tuple[str, ...],
         event: Event,
         doing: str,
         details: dict[str, object],
         reason: str = "",
     ) -> int | None:
-        """None when the role holds `permission`; else the refusal recorded as a denied
-        `event` and an exit code after saying so (raises `AuditUnavailable`)."""
-        if self.may(permission):
+        """None when the role holds `permission` (or one of several); else the refusal
+        recorded as a denied `event` and an exit code after saying so (raises
+        `AuditUnavailable`)."""
+        wanted = (permission,) if isinstance(permission, str) else permission
+        if self.may(*wanted):
             return None
         self.audit.append(
             event,
             operator=self.user.name,
             reason=reason,
             outcome="denied",
-            details={**details, "why": f"role {self.user.role} lacks {permission}"},
+            details={**details, "why": f"role {self.user.role} lacks {' or '.join(wanted)}"},
         )
         return fail(f"user {self.user.name} (role {self.user.role}) may not {doing}", 1)
 

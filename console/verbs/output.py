@@ -14,6 +14,7 @@ bar's carriage return: they carry no text from anyone.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Sequence
 
 from console.text import visible
 
@@ -26,6 +27,17 @@ def say(*lines: str, err: bool = False) -> None:
     stream = sys.stderr if err else sys.stdout
     for line in lines:
         print(visible(line), file=stream)
+
+
+def columns(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Aligned columns for people, a header first. Cells are aligned as they will be
+    shown (control characters escaped), so a hostile value cannot shift a column."""
+    shown = [tuple(visible(cell) for cell in row) for row in (header, *rows)]
+    widths = [max(len(row[column]) for row in shown) for column in range(len(header))]
+    return [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in shown
+    ]
 
 
 def csv_cell(value: object) -> str:

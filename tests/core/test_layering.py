@@ -24,8 +24,10 @@ LAYERS = (
     "access",
     "video",
     "render",
+    "map",
     "wall",
     "evidence",
+    "search",
     "services",
 )
 """`console.core`'s parts, lowest first: each may import only the ones before it."""
@@ -33,9 +35,11 @@ LAYERS = (
 FORBIDDEN = {
     "render": ("console.core.video",),
     "evidence": ("console.core.video.sources", "console.core.video.feed"),
+    "search": ("console.core.video.sources", "console.core.video.feed"),
 }
 """Edges the layer order would allow but the trust boundary does not: renderers draw only
-what the masking stage made, and exporters read recordings, never a live source."""
+what the masking stage made, and exporters and searches read recordings, never a live
+source."""
 
 
 def module_name(path: Path) -> str:

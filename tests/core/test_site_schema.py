@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import cv2
+import numpy as np
 import pytest
 
 from console.core.site.config import load_site
@@ -51,8 +53,31 @@ polygon = [[0, 0], [1, 0], [0, 1]]
 id = "tour"
 name = "Tour"
 cameras = ["lobby"]
+
+[[maps]]
+id = "ground"
+name = "Ground"
+text = "+--+"
+
+[[maps.cameras]]
+camera = "lobby"
+x = 0.5
+y = 0.5
+direction = 90
+fov = 45
+
+[[maps.links]]
+target = "yard"
+x = 1
+y = 0
+
+[[maps]]
+id = "yard"
+name = "Yard"
+image = "plan.png"
 """
-"""One of each table, and each mask geometry, so each of the validator's branches runs."""
+"""One of each table, each mask geometry and each kind of plan, so each of the validator's
+branches runs."""
 
 
 def tables(table: type[Table] = SiteFile) -> Iterator[type[Table]]:
@@ -71,6 +96,8 @@ def test_the_sample_holds_every_declared_table() -> None:
 
 
 def write(tmp_path: Path, text: str) -> Path:
+    """The site file, and the picture of the sample's image plan beside it."""
+    cv2.imwrite(str(tmp_path / "plan.png"), np.zeros((8, 8, 3), np.uint8))
     path = tmp_path / "site.toml"
     path.write_text(text)
     return path

@@ -18,6 +18,9 @@ from console.core.timebase.clock import FakeClock
 FAST = ScryptParams(n=2**8, r=8, p=1)
 """Real scrypt, but cheap: these tests check logic, not cost."""
 
+HOST = "console-7"
+"""The machine the fixture's console says it runs on."""
+
 PASSWORD = "correct horse"
 """Every fixture user's password."""
 
@@ -73,7 +76,7 @@ def users(tmp_path: Path, site: Site, audit: AuditLog, clock: FakeClock) -> User
 
 @pytest.fixture
 def controller(audit: AuditLog, clock: FakeClock) -> LiftController:
-    return LiftController(audit, clock)
+    return LiftController(audit, clock, host=HOST)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 from console.core.access.lift import LiftController, LiftEnd, LiftVoided
 from console.core.audit.trail import AuditLog, AuditRecord, AuditUnavailable, Event
 from console.core.timebase.clock import FakeClock
+from tests.lift.conftest import HOST
 
 
 def events(audit: AuditLog) -> list[str]:
@@ -45,7 +46,7 @@ def test_lift_is_recorded_before_it_is_in_force(
         "sam",
         "case 42",
     )
-    assert json.loads(record.details) == {"duration_s": 600}
+    assert json.loads(record.details) == {"duration_s": 600, "host": HOST}
 
 
 def test_lift_expires_on_the_clock_and_records_it_once(
@@ -104,7 +105,11 @@ def test_a_new_lift_while_lifted_replaces_it_with_a_fresh_deadline(
     second = controller.lift("olga", "sue", "", 600, controller.epoch)
     clock.advance(500)
     assert controller.current() == second
-    assert json.loads(audit.records()[-1].details) == {"duration_s": 600, "replaces": 1}
+    assert json.loads(audit.records()[-1].details) == {
+        "duration_s": 600,
+        "host": HOST,
+        "replaces": 1,
+    }
 
 
 def test_lift_state_is_not_persisted(controller: LiftController, audit: AuditLog) -> None:

@@ -19,16 +19,21 @@
   the feed threads asking per frame never wait on a disk. Every end record names its
   lift's "lift started" ``seq``, so a lift whose end never landed (the process died
   first) shows in the trail as a start with no end.
+- A lift ended elsewhere (a supervisor's `veil lifts end`, or their console) is
+  ended here by `end_remotely`, which the console's `LiftWatch` calls when the audit
+  shows a record ending this console's lift; it ends only that lift, under the same
+  lock, so an apply, a logout or a newer lift meanwhile is never undone or cut short.
 - Lift state lives only in this object: a new process always starts masked.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
-from console.core.audit.trail import AuditLog, AuditUnavailable, Event
+from console.core.audit.trail import AuditLog, AuditRecord, AuditUnavailable, Event
 from console.core.timebase.clock import Clock, monotonic
 
 APPLIED = "masks applied"
@@ -58,6 +63,8 @@ class LiftEnd(StrEnum):
     EXPIRED = "expired"
     APPLIED = "applied"
     SESSION_ENDED = "session ended"
+    REMOTE = "ended remotely"
+    """By a record another process wrote (a supervisor ended it); see `ended_by`."""
 
 
 class LiftVoided(Exception):
@@ -74,12 +81,17 @@ class LiftVoided(Exception):
 class LiftController:
     """The lift state of one console process; thread-safe, since every feed thread asks."""
 
-    def __init__(self, audit: AuditLog, clock: Clock = monotonic) -> None:
+    def __init__(self, audit: AuditLog, clock: Clock = monotonic, host: str | None = None) -> None:
         self.audit = audit
         self.clock = clock
         """Monotonic time for deadlines; a `FakeClock` in tests."""
+        self.host = socket.gethostname() if host is None else host
+        """This console's machine, in every "lift started" record: the site's list of
+        active lifts says where each one is."""
         self.last_end: LiftEnd | None = None
         """How the most recent lift ended; None before any lift ended."""
+        self.ended_by = ""
+        """Who ended the most recent lift when `last_end` is REMOTE."""
         self._active: ActiveLift | None = None
         self._epoch = 0
         self._causes: dict[int, str] = {}
@@ -124,7 +136,7 @@ class LiftController:
             raise ValueError(f"a lift needs a positive duration, got {duration}")
         self.check(epoch)
         previous = self.current()
-        details: dict[str, object] = {"duration_s": round(duration, 3)}
+        details: dict[str, object] = {"duration_s": round(duration, 3), "host": self.host}
         if previous is not None:
             details["replaces"] = previous.started_seq
         try:
@@ -181,6 +193,23 @@ class LiftController:
         if active is None:
             return False
         self._record(Event.SESSION_ENDED_WHILE_LIFTED, active, active.operator, cause=cause)
+        return True
+
+    def end_remotely(self, started_seq: int, ending: AuditRecord) -> bool:
+        """End the lift of record `started_seq` because `ending` (written elsewhere)
+        ends it: masks back at once, and the console's confirmation queued. False, and
+        nothing done, when that lift is no longer the one in force (applied, expired,
+        replaced or ended by this console meanwhile). The epoch goes on: only the lift
+        ends, and another needs a fresh authorization as always."""
+        with self._lock:
+            active = self._active
+            if active is None or active.started_seq != started_seq:
+                return False
+            self._end(LiftEnd.REMOTE)
+            self.ended_by = ending.operator
+        self._record(
+            Event.LIFT_END_APPLIED, active, active.operator, order=ending.seq, by=ending.operator
+        )
         return True
 
     def check(self, epoch: int) -> None:

@@ -80,8 +80,7 @@ class RunRegistry:
             self._descriptor = None
 
     def _observe(self, record: AuditRecord) -> None:
-        for ended in ended_lifts(record):
-            self._lifts.pop(str(ended), None)
+        ended = [self._lifts.pop(str(seq), None) for seq in ended_lifts(record)]
         if record.event == Event.LIFT_STARTED:
             self._lifts[str(record.seq)] = {
                 "operator": record.operator,
@@ -92,7 +91,7 @@ class RunRegistry:
             self._state["user"] = record.operator
         elif record.event == Event.LOGOUT:
             self._state["user"] = ""
-        else:
+        elif not any(ended):  # an end (expiry, apply, a remote end) changes the file too
             return
         self._save()
 

@@ -6,7 +6,15 @@ that replaces another names it as ``"replaces": SEQ``. SIGKILL and power loss en
 lift with no record at all; reading the trail this way is how `veil audit verify`,
 `veil audit show` and the next console start find those. The rule is the convention
 every lift record follows: whatever record names a lift ends it (voided, expired,
-applied, session ended...), so a new kind of ending needs no change here.
+applied, session ended, ended by a supervisor...), so a new kind of ending needs no
+change here.
+
+The same reading is the site's list of active lifts (`veil lifts`, the console's
+"Active lifts" screen): every console of a site writes to one audit, so the lifts it
+shows as open are the lifts in force across the site, with no second store to drift
+from it. A "lift started" record says where and for how long: ``duration_s`` and,
+since consoles record it, ``host`` (the console's machine); older records without a
+host still read, with the host unknown.
 """
 
 from __future__ import annotations
@@ -40,6 +48,19 @@ class OpenLift:
     started: AuditRecord
     duration: float | None
     """Seconds the lift was granted, from its record (None if unreadable)."""
+
+    @property
+    def host(self) -> str:
+        """The machine of the console that lifted ("" when its record does not say)."""
+        value = _detail(self.started, "host")
+        return value if isinstance(value, str) else ""
+
+    def remaining(self, now: datetime) -> float | None:
+        """Seconds of the lift left at `now` (0.0 once run out; None when unknown)."""
+        deadline = self.deadline
+        if deadline is None:
+            return None
+        return max(0.0, (deadline - now).total_seconds())
 
     @property
     def deadline(self) -> datetime | None:
@@ -76,9 +97,15 @@ def open_lifts(records: Iterable[AuditRecord]) -> list[OpenLift]:
     return [OpenLift(record, _duration(record)) for record in started.values()]
 
 
-def _duration(record: AuditRecord) -> float | None:
+def _detail(record: AuditRecord, key: str) -> object:
+    """One fact from the record's details; None when absent or unreadable."""
     try:
-        value = json.loads(record.details).get("duration_s")
-    except (ValueError, AttributeError):
+        details = json.loads(record.details)
+    except ValueError:
         return None
+    return details.get(key) if isinstance(details, dict) else None
+
+
+def _duration(record: AuditRecord) -> float | None:
+    value = _detail(record, "duration_s")
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

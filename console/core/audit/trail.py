@@ -91,8 +91,11 @@ class Event(StrEnum):
     SESSION_ENDED_WHILE_LIFTED = "session_ended_while_lifted"
     SESSION_ENDED_UNCLEANLY = "session_ended_uncleanly"
     LIFT_VOIDED = "lift_voided"
+    LIFT_ENDED = "lift_ended"
+    LIFT_END_APPLIED = "lift_end_applied"
     EXPORT = "export"
     EXPORT_KEY = "export_key"
+    SEARCH = "search"
     LIVE_TAKEN = "live_taken"
     USER_ADMIN = "user_admin"
     ACCOUNT_LOCKED = "account_locked"
@@ -123,8 +126,11 @@ _LABELS: dict[Event, str] = {
     Event.SESSION_ENDED_WHILE_LIFTED: "session ended while lifted",
     Event.SESSION_ENDED_UNCLEANLY: "session ended uncleanly",
     Event.LIFT_VOIDED: "lift voided (its session ended first)",
+    Event.LIFT_ENDED: "lift ended by a supervisor",
+    Event.LIFT_END_APPLIED: "masks back after a supervisor ended the lift",
     Event.EXPORT: "export",
     Event.EXPORT_KEY: "export key",
+    Event.SEARCH: "smart search",
     Event.LIVE_TAKEN: "live video taken by a command",
     Event.USER_ADMIN: "user admin",
     Event.ACCOUNT_LOCKED: "account locked",
@@ -571,6 +577,19 @@ class AuditLog:
                     f"SELECT {_COLUMNS} FROM audit WHERE time >= ? ORDER BY seq",
                     (format_utc(since),),
                 )
+            return [_record(row) for row in rows]
+
+    def records_after(self, seq: int) -> list[AuditRecord]:
+        """The records after `seq`, in chain order: for a console following what other
+        processes write (`console.core.access.lift_watch`), a read of the tail only.
+
+        Unlike `records` it writes nothing first: a reader polling twice a second must
+        never wait on a disk this process cannot write. Raises `AuditUnavailable`.
+        """
+        with self._reading() as connection:
+            rows = connection.execute(
+                f"SELECT {_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq", (seq,)
+            )
             return [_record(row) for row in rows]
 
     def verify(self) -> Verification:

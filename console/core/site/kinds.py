@@ -13,6 +13,7 @@ import base64
 import binascii
 import math
 import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
@@ -85,6 +86,44 @@ class Text(Simple[str]):
 
     def show(self, value: str) -> str:
         return f'"{value}"'
+
+
+PLAN_MAX_COLS = 240
+PLAN_MAX_ROWS = 120
+"""A text plan larger than this would not fit any terminal beside its preview."""
+
+
+class PlanText(Simple[str]):
+    """A floor plan drawn in characters, one per terminal cell, as a multi-line string.
+
+    Wide characters (CJK, emoji) take two cells and combining marks none, so either would
+    shift every marker after it on its row: only characters of one cell are allowed. No
+    tabs either: how wide a tab is depends on the terminal. Trailing blank lines go.
+    """
+
+    placeholder = '''"""..."""'''
+    expected = (
+        f"a multi-line string of printable one-cell characters (no tabs), at most "
+        f"{PLAN_MAX_COLS} columns and {PLAN_MAX_ROWS} lines"
+    )
+
+    def parse(self, value: object) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        lines = value.replace("\r\n", "\n").rstrip("\n ").split("\n")
+        if len(lines) > PLAN_MAX_ROWS or any(len(line) > PLAN_MAX_COLS for line in lines):
+            return None
+        if not all(_one_cell(char) for line in lines for char in line):
+            return None
+        return "\n".join(lines)
+
+
+def _one_cell(char: str) -> bool:
+    return (
+        char.isprintable()
+        and unicodedata.east_asian_width(char) not in ("W", "F")
+        and not unicodedata.combining(char)
+    )
 
 
 class Identifier(Simple[str]):

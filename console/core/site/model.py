@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal, cast
 
 from console.core.privacy.masks import Mask
-from console.core.site.schema import AuthTable, CameraTable, SiteTable
+from console.core.site.schema import AuthTable, CameraTable, MarkerTable, SiteTable
 
 StreamTransport = Literal["auto", "tcp", "udp"]
 """RTSP's lower transport; "auto" lets FFmpeg try UDP, then TCP."""
@@ -68,6 +68,41 @@ class Carousel:
 
 
 @dataclass(frozen=True, slots=True)
+class MapMarker:
+    """A camera on a map: normalised position over the plan, view direction and field."""
+
+    camera: str
+    x: float
+    y: float
+    direction: float = MarkerTable.direction.preset
+    """Degrees clockwise from the plan's up."""
+    fov: float = MarkerTable.fov.preset
+
+
+@dataclass(frozen=True, slots=True)
+class MapLink:
+    """A marker on a map that opens another map."""
+
+    target: str
+    x: float
+    y: float
+
+
+@dataclass(frozen=True, slots=True)
+class SiteMap:
+    """A plan of the site with its cameras; exactly one of `image` and `text` is set."""
+
+    id: str
+    name: str
+    image: Path | None = None
+    """The plan's picture, resolved; checked readable when the site was loaded."""
+    text: str | None = None
+    """The plan in characters, one per cell, lines joined by newlines."""
+    cameras: tuple[MapMarker, ...] = ()
+    links: tuple[MapLink, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Site:
     """A validated site. Relative paths in it are already resolved against `directory`."""
 
@@ -76,6 +111,7 @@ class Site:
     cameras: tuple[Camera, ...]
     roles: Mapping[str, Role]
     carousels: tuple[Carousel, ...] = ()
+    maps: tuple[SiteMap, ...] = ()
     lift_timeout: float = SiteTable.lift_timeout.preset
     require_lift_reason: bool = SiteTable.require_lift_reason.preset
     auth_max_failures: int = AuthTable.max_failures.preset

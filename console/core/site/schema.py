@@ -34,6 +34,7 @@ from console.core.site.kinds import (
     Integer,
     Kind,
     Number,
+    PlanText,
     Polygon,
     Rect,
     Report,
@@ -304,6 +305,41 @@ class CarouselTable(Table, heading="[[carousels]]"):
     interval = Key(Duration(1, 3600), "How long each camera is shown.", default=10.0)
 
 
+class MarkerTable(Table, heading="[[maps.cameras]]"):
+    """One camera on the map above it: where it hangs and where it looks. Positions are
+    normalised over the plan: 0,0 its top left corner, 1,1 its bottom right."""
+
+    camera = Key(Identifier(), "The id of a camera of `[[cameras]]`.", required=True)
+    x = Key(Number(0, 1), "Across the plan, from 0 (left) to 1 (right).", required=True)
+    y = Key(Number(0, 1), "Down the plan, from 0 (top) to 1 (bottom).", required=True)
+    direction = Key(
+        Number(0, 360),
+        "Where it looks, in degrees clockwise from the plan's up (90: right, 180: down).",
+        default=0.0,
+    )
+    fov = Key(Number(1, 360), "Its field of view, in degrees.", default=60.0)
+
+
+class LinkTable(Table, heading="[[maps.links]]"):
+    """A marker on the map that opens another map: the floor above, the next building."""
+
+    target = Key(Identifier(), "The id of the map it opens.", required=True)
+    x = Key(Number(0, 1), "Across the plan, from 0 (left) to 1 (right).", required=True)
+    y = Key(Number(0, 1), "Down the plan, from 0 (top) to 1 (bottom).", required=True)
+
+
+class MapTable(Table, heading="[[maps]]"):
+    """A plan of the site with its cameras, for the Smart map. Exactly one plan: `image`
+    (drawn by the console's renderer) or `text` (drawn as the characters it is)."""
+
+    id = Key(Identifier(), "Unique among maps.", required=True)
+    name = Key(Text(), "Shown above the map.", required=True)
+    image = Key(Text(), "A picture of the plan (PNG or JPEG), relative to the site file.")
+    text = Key(PlanText(), "The plan drawn in characters, one per terminal cell.")
+    cameras = Key(Entries(MarkerTable), "The cameras on this plan.")
+    links = Key(Entries(LinkTable), "Markers that open other maps.")
+
+
 class SiteFile(Table, heading="site.toml"):
     """The tables a site file holds."""
 
@@ -313,3 +349,4 @@ class SiteFile(Table, heading="site.toml"):
     roles = Key(Named(RoleTable, "role"), "What each role may do.")
     cameras = Key(Entries(CameraTable, at_least=1), "The cameras.", required=True)
     carousels = Key(Entries(CarouselTable), "Wall slots that cycle through cameras.")
+    maps = Key(Entries(MapTable), "Plans of the site with its cameras (the Smart map).")

@@ -3,7 +3,8 @@
 The schema checks each key on its own. The rules here span keys and tables: ids unique
 in their list, a mask's style deciding whether `color` or `level` applies, exactly one
 geometry per mask with a grid's size bounding its cells, carousels naming cameras that
-exist, and relative paths resolved against the site file's folder.
+exist, maps naming cameras and maps that exist with a plan that can be read, and
+relative paths resolved against the site file's folder.
 """
 
 from __future__ import annotations
@@ -11,15 +12,31 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, cast
 
+import cv2
+import numpy as np
+
 from console.core.privacy.masks import Geometry, GridGeometry, Mask, MaskKind, MaskStyle
 from console.core.site.kinds import NETWORK_SCHEMES, Cells
-from console.core.site.model import Camera, Carousel, RecordingsLayout, Role, Site, StreamTransport
+from console.core.site.model import (
+    Camera,
+    Carousel,
+    MapLink,
+    MapMarker,
+    RecordingsLayout,
+    Role,
+    Site,
+    SiteMap,
+    StreamTransport,
+)
 from console.core.site.reader import Fields, Reader
 from console.core.site.schema import (
     AuditTable,
     AuthTable,
     CameraTable,
     CarouselTable,
+    LinkTable,
+    MapTable,
+    MarkerTable,
     MaskTable,
     RoleTable,
     SiteFile,
@@ -54,6 +71,7 @@ class _Validator:
         roles = self.roles(top)
         cameras = self.cameras(top)
         carousels = self.carousels(top, {camera.id for camera in cameras})
+        maps = self.maps(top, {camera.id for camera in cameras})
         if (
             name is None
             or lift is None
@@ -70,6 +88,7 @@ class _Validator:
             cameras=tuple(cameras),
             roles=roles,
             carousels=tuple(carousels),
+            maps=tuple(maps),
             lift_timeout=lift,
             require_lift_reason=reason,
             auth_max_failures=failures,
@@ -249,3 +268,100 @@ class _Validator:
             if carousel_id and name and members and interval:
                 carousels.append(Carousel(carousel_id, name, tuple(members), interval))
         return carousels
+
+    def maps(self, top: Fields, cameras: set[str]) -> list[SiteMap]:
+        """Links are checked once every map is read: a link may name a map further down."""
+        maps: list[SiteMap] = []
+        links: list[tuple[str, Fields, str]] = []
+        seen: set[str] = set()
+        for fields in top.entries(SiteFile.maps):
+            map_id = fields.get(MapTable.id)
+            name = fields.get(MapTable.name)
+            if map_id is not None and map_id in seen:
+                self.reader.report(fields.at(MapTable.id), f"duplicate map id {map_id!r}")
+            image, text = self.plan(fields)
+            markers = self.markers(fields, cameras)
+            found = []
+            for link in fields.entries(MapTable.links):
+                target = link.get(LinkTable.target)
+                x, y = link.get(LinkTable.x), link.get(LinkTable.y)
+                if target is not None:
+                    links.append((target, link, map_id or ""))
+                if target is not None and x is not None and y is not None:
+                    found.append(MapLink(target, x, y))
+            if map_id is None or name is None or (image is None and text is None):
+                continue
+            seen.add(map_id)
+            maps.append(SiteMap(map_id, name, image, text, tuple(markers), tuple(found)))
+        known = {site_map.id for site_map in maps}
+        for target, link, source in links:
+            if target == source:
+                self.reader.report(link.at(LinkTable.target), "a map cannot link to itself")
+            elif target not in known:
+                listed = ", ".join(sorted(known)) or "none"
+                self.reader.report(
+                    link.at(LinkTable.target), f"unknown map id {target!r} (maps: {listed})"
+                )
+        return maps
+
+    def plan(self, fields: Fields) -> tuple[Path | None, str | None]:
+        """The map's one plan: a readable picture, or text."""
+        image, text = fields.get(MapTable.image), fields.get(MapTable.text)
+        if (MapTable.image in fields) == (MapTable.text in fields):
+            self.reader.report(
+                fields.path, "expected exactly one plan: image (a picture file) or text"
+            )
+            return None, None
+        if image is None:
+            return None, text
+        path = (self.directory / image).resolve()
+        problem = unreadable_picture(path)
+        if problem is not None:
+            self.reader.report(fields.at(MapTable.image), problem)
+            return None, None
+        return path, None
+
+    def markers(self, fields: Fields, cameras: set[str]) -> list[MapMarker]:
+        markers: list[MapMarker] = []
+        placed: set[str] = set()
+        for marker in fields.entries(MapTable.cameras):
+            camera = marker.get(MarkerTable.camera)
+            x, y = marker.get(MarkerTable.x), marker.get(MarkerTable.y)
+            direction, fov = marker.get(MarkerTable.direction), marker.get(MarkerTable.fov)
+            if camera is not None and camera not in cameras:
+                listed = ", ".join(sorted(cameras))
+                self.reader.report(
+                    marker.at(MarkerTable.camera),
+                    f"unknown camera id {camera!r} (cameras: {listed})",
+                )
+                continue
+            if camera is not None and camera in placed:
+                self.reader.report(
+                    marker.at(MarkerTable.camera), f"camera {camera!r} is on this map already"
+                )
+                continue
+            if camera is None or x is None or y is None or direction is None or fov is None:
+                continue
+            placed.add(camera)
+            markers.append(MapMarker(camera, x, y, direction, fov))
+        return markers
+
+
+PLAN_MAX_BYTES = 32 * 1024 * 1024
+"""A plan's picture larger than this is refused before it is decoded: a floor plan needs
+far less, and the site file is not trusted to name a sensible file."""
+
+
+def unreadable_picture(path: Path) -> str | None:
+    """Why `path` is not a picture the console can draw, or None when it is one."""
+    try:
+        size = path.stat().st_size
+        if size > PLAN_MAX_BYTES:
+            return f"expected a picture of at most {PLAN_MAX_BYTES // 2**20} MB, {path} is larger"
+        data = path.read_bytes()
+    except OSError as error:
+        return f"expected a readable picture file, cannot read {path}: {error.strerror or error}"
+    picture = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    if picture is None or picture.size == 0:
+        return f"expected a PNG or JPEG picture, {path} is not one"
+    return None

@@ -1,7 +1,8 @@
-"""A stretch of a camera's recordings read for export: every frame in order, masked.
+"""A stretch of a camera's recordings read for export or search, masked.
 
-Frames leave this module only as `MaskedFrame`s; decoding runs a few frames ahead in a
-thread so that decoding, masking and encoding overlap.
+Frames leave this module only as `MaskedFrame`s. For exports, decoding runs a few
+frames ahead in a thread so that decoding, masking and encoding overlap; for smart
+search, frames are sampled small and grey (`sampled_frames`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import cast
 
 from console.core.privacy.masking import CameraMasker, MaskedFrame, Pixels
 from console.core.video.recording_index import RecordingError, RecordingIndex, Segment
-from console.core.video.segment_decoder import SegmentDecoder
+from console.core.video.segment_decoder import SegmentDecoder, scaled_frames
 
 
 def masked_frames(
@@ -41,6 +42,23 @@ def masked_frames(
                 yield moment, masker.preview(pixels, *size, recorded_at=moment)
     finally:
         reader.close()
+
+
+def sampled_frames(
+    segment: Segment, frames: range, masker: CameraMasker, size: tuple[int, int], step: int
+) -> Iterator[tuple[float, MaskedFrame]]:
+    """Every `step`-th frame of `frames` in `segment`, small, grey and masked at `size`.
+
+    For motion search, where decoding is the cost: the frame is scaled down by the
+    decoder and masked at the small size, the masks rasterised outward at that size
+    (so a small pixel touching a mask is masked). The scaler may still pull a little
+    from a mask's edge into its neighbours, which is why search also leaves a margin
+    around every mask out of its measurement (`console.core.search.exclusion`).
+    Raises RecordingError when the segment cannot be read.
+    """
+    for number, pixels in scaled_frames(segment, frames, size, step):
+        moment = segment.frame_time(number)
+        yield moment, masker.full(pixels, recorded_at=moment)
 
 
 _DONE = object()

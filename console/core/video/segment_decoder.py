@@ -2,12 +2,15 @@
 
 The only reader of recorded pixels. Its frames are unmasked, so it is used by exactly
 two modules, each of which masks every frame before it leaves them: `recorded_frames`
-(exports) and `playback_cursor` (the playback screen). `tests/core/test_layering.py`
-holds it to that.
+(exports and smart search) and `playback_cursor` (the playback screen).
+`tests/core/test_layering.py` holds it to that.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import av
 import cv2
 import numpy as np
 
@@ -51,3 +54,41 @@ class SegmentDecoder:
 
     def close(self) -> None:
         self._capture.release()
+
+
+def scaled_frames(
+    segment: Segment, frames: range, size: tuple[int, int], step: int
+) -> Iterator[tuple[int, Pixels]]:
+    """Every `step`-th frame of `frames`, scaled to `size` (grey), for motion search.
+
+    Decoding is the cost of a search, so this asks FFmpeg for the least work that still
+    sees motion: both cores decode (frame threads), the deblocking filter is skipped
+    (it smooths block edges, it does not move anything), and frames are converted
+    straight from the decoder's YUV to a small grey picture, never to full-size BGR.
+    The frame number counts decoded frames, as `SegmentDecoder` does.
+    """
+    try:
+        container = av.open(str(segment.path))
+    except (av.FFmpegError, OSError) as error:
+        raise RecordingError(f"{segment.path}: cannot be opened any more: {error}") from None
+    try:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        stream.codec_context.options = {"skip_loop_filter": "all"}
+        width, height = size
+        number = 0
+        for frame in container.decode(stream):
+            if number >= frames.stop:
+                return
+            if number >= frames.start and (number - frames.start) % step == 0:
+                small = frame.reformat(width, height, "gray", interpolation="AREA")
+                yield number, np.ascontiguousarray(small.to_ndarray(), np.uint8)
+            number += 1
+        if number < frames.stop:
+            raise RecordingError(
+                f"{segment.path.name}: ends after {number} of {segment.frames} frames"
+            )
+    except av.FFmpegError as error:
+        raise RecordingError(f"{segment.path.name}: decoding failed: {error}") from None
+    finally:
+        container.close()

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
 from console.core.audit.trail import AuditLog, AuditRecord, AuditUnavailable, Verification
-from console.ui.plain import plain
+from console.ui.plain import plain, plain_cell
 from console.ui.widgets.header import VeilHeader
 
 COLUMNS = ("#", "time (UTC)", "event", "operator", "authorizer", "reason", "outcome", "details")
@@ -98,4 +98,4 @@ class AuditScreen(Screen[None]):
                 record.outcome,
                 "" if record.details == "{}" else record.details,
             )
-            table.add_row(*(plain(cell) for cell in cells))
+            table.add_row(*(plain_cell(cell) for cell in cells))

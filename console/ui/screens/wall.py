@@ -7,8 +7,9 @@ feed or a carousel of feeds), each of which hands out only frames masked by the
 camera's `CameraMasker` behind the shared lift gate, so the masks on the wall, in
 the hotspot, in a carousel and in playback are the same masks.
 
-Keys (all in the footer): 1-4 layouts, arrows focus, Enter hotspot, a assign, s save
-view, v open a view, p playback of the layout, e export.
+Keys (in the footer): 1-4 layouts, arrows focus, Enter hotspot, a assign, s save view,
+v open a view, p playback of the layout, e export; and m, the Smart map when the site has
+maps, left out of the full footer and offered in the palette ("Smart map").
 
 Live video needs the role's `live` permission, asked every time a slot is filled. A role
 without it (an auditor who reviews recordings, say) still gets the wall's layout, views,
@@ -42,6 +43,7 @@ from console.ui.operator import current_user, permitted
 from console.ui.screens.dialogs import AskScreen, ChoiceScreen
 from console.ui.screens.export import ExportScreen
 from console.ui.screens.hotspot import HotspotScreen
+from console.ui.screens.map import MapScreen
 from console.ui.screens.playback import PlaybackScreen
 from console.ui.view_commands import ViewCommand, ViewCommands
 from console.ui.widgets.footer import VeilFooter
@@ -84,6 +86,7 @@ class WallScreen(Screen[None]):
         Binding("v", "open_view", "Views"),
         Binding("p", "playback", "Playback"),
         Binding("e", "export", "Export"),
+        Binding("m", "smart_map", "Map", show=False),
     ]
     """Layouts, slot contents and named views; arrows and Enter belong to the grid."""
 
@@ -168,6 +171,8 @@ class WallScreen(Screen[None]):
             return permitted(self.app, "playback")
         if action == "export":
             return permitted(self.app, "export")
+        if action == "smart_map":
+            return bool(self.services.site.maps)
         if action == "layout":
             return None if parameters == (self.view.layout,) else True
         return True
@@ -256,6 +261,9 @@ class WallScreen(Screen[None]):
         cameras = [focused] if focused else [c for c in self.camera_ids() if c][:1]
         self.app.push_screen(ExportScreen(self.services, cameras))
 
+    def action_smart_map(self) -> None:
+        self.app.push_screen(MapScreen(self.services))
+
     def view_commands(self) -> list[ViewCommand]:
         """What the palette offers on the wall (see `console.ui.view_commands`)."""
         commands = [
@@ -301,5 +309,9 @@ class WallScreen(Screen[None]):
                 ViewCommand(
                     "Export…", "Export recordings with every mask burned in", self.action_export
                 )
+            )
+        if self.check_action("smart_map", ()):
+            commands.append(
+                ViewCommand("Smart map", "The site's plan with its cameras", self.action_smart_map)
             )
         return commands
