@@ -7,16 +7,19 @@ so undo never seems to do nothing. Changing the grid size carries the cells over
 rounding outward: a new cell is masked when any old masked cell overlaps it, so going
 coarser or finer never uncovers a pixel.
 
-A rect is edited as its two corners; moving one past the other swaps them, so it stays
-x0 <= x1. A polygon's points may pass through shapes the site file refuses (fewer than
-three points, crossing edges) while being drawn: the draft keeps them, and the editor
-shows the mask as invalid and refuses to save it. A new point goes into the edge where
-it lengthens the outline least, which is where an administrator clicking beside an
-edge means it, and which never makes a convex polygon cross itself.
+A rect is edited by its corners: the one moved spans the rect with the opposite one,
+which stays put (`set_rect`), so a corner dragged past the other flips the rect rather
+than dragging the far corner along. A polygon's points may pass through shapes the
+site file refuses (fewer than three points, crossing edges) while being drawn: the
+draft keeps them, and the editor shows the mask as invalid and refuses to save it. A
+new point goes into the edge where it lengthens the outline least, which is where an
+administrator clicking beside an edge means it, and which never makes a convex polygon
+cross itself.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from math import dist
@@ -117,6 +120,10 @@ class MaskDraft:
         points = list(self.points)
         points[index] = point
         self._set_points(points, stroke)
+
+    def set_rect(self, corner: Point, other: Point, stroke: bool = False) -> None:
+        """Make the current rect the one spanned by two opposite corners, in any order."""
+        self._set_points((corner, other), stroke)
 
     def add_point(self, point: Point) -> int:
         """Add `point` to the current polygon (see the module docs); its index."""
@@ -254,6 +261,13 @@ class MaskDraft:
 
 def coverage(masks: Sequence[Mask]) -> float:
     """Percentage of the frame under any of `masks`, rounded outward as masking does."""
+    return _coverage(tuple(masks))
+
+
+@functools.lru_cache(maxsize=16)
+def _coverage(masks: tuple[Mask, ...]) -> float:
+    """Cached: the editor's status line asks on every key press, and moving the cursor
+    changes no mask."""
     size = COVERAGE_RESOLUTION
     covered = np.zeros((size, size), np.bool_)
     for mask in masks:

@@ -93,20 +93,56 @@ class MaskCanvas(MaskGrid, inherit_bindings=False):
         self.rect_start: Cell | None = None
         """Where a shift+arrow rectangle started; None when none is being drawn."""
         self.held: int | None = None
-        """The point being moved (space or a drag picked it up); None when none is."""
+        """The handle being moved (space or a drag picked it up), an index into
+        `handles`; None when none is."""
         self.show_grid = True
         self.real_look = False
         self._layers: tuple[object, list[tuple[Tint, BoolRaster]]] = ((), [])
         self._dragging = False
+        self._drawn: object = None
+        self._handles: tuple[object, list[Cell]] = ((), [])
+
+    def repaint_if_changed(self) -> None:
+        """Repaint whole when what is drawn changed; a bare cursor move repaints only its
+        rows (`MaskGrid.watch_cursor`)."""
+        drawn = (
+            self.draft.all_masks,
+            self.draft.current,
+            self.held,
+            self.rect_start,
+            self.cursor if self.rect_start is not None else None,
+            self.show_grid,
+            self.real_look,
+            self.grid_size,
+        )
+        if drawn != self._drawn:
+            self._drawn = drawn
+            self.refresh()
+
+    def handles(self) -> list[Cell]:
+        """The cells a point can be picked up at: a polygon's points, a rect's four
+        corners (clockwise from the top left; any of them may be moved)."""
+        if self.draft.shape == "polygon":
+            return [cell_of(point) for point in self.draft.points]
+        if self.draft.shape == "rect":
+            (x0, y0), (x1, y1) = (cell_of(point) for point in self.draft.points)
+            return [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+        return []
+
+    def _shown_handles(self) -> list[Cell]:
+        """Where the handles are drawn (`MaskGrid.shown`), once per draft state and size."""
+        key = (self.draft.current, self.picture_size, self.grid_size)
+        if self._handles[0] != key:
+            self._handles = (key, [self.shown(cell) for cell in self.handles()])
+        return self._handles[1]
 
     def tint(self, cell: Cell) -> Tint | None:
         if self.rect_start is not None and _between(cell, self.rect_start, self.cursor):
             return (SELECTION, 0.5)
-        if self.draft.shape != "grid":
-            points = [cell_of(point) for point in self.draft.points]
-            if cell in points:
-                held = self.held is not None and points.index(cell) == self.held
-                return (SELECTION if held else POINT, 0.8)
+        handles = self._shown_handles()
+        if cell in handles:
+            held = self.held is not None and handles[self.held] == cell
+            return (SELECTION if held else POINT, 0.8)
         if not self.real_look:
             column, row = cell
             for colour, raster in reversed(self._rasters()):
@@ -271,7 +307,11 @@ class MaskEditorScreen(Screen[None]):
             return
         masks = self.draft.masks if self.canvas.real_look else ()
         valid = tuple(mask for mask in masks if problem(mask) is None)
-        self.canvas.show(BeneathMasks(self._feed, valid), self._aspect)
+        source = BeneathMasks(self._feed, valid)
+        shown = self.canvas.source
+        if isinstance(shown, BeneathMasks) and shown.version == source.version:
+            return  # the same picture: a cursor move needs no new frame
+        self.canvas.show(source, self._aspect)
 
     def _sync(self) -> None:
         """After any edit: the canvas's grid follows the current mask, the cursor stays
@@ -283,9 +323,7 @@ class MaskEditorScreen(Screen[None]):
             self.canvas.cursor = (column * size // old, row * size // old)
             self.canvas.grid_size = size
             self.canvas.rect_start = None
-        if self.draft.shape == "grid" or (
-            self.canvas.held is not None and self.canvas.held >= len(self.draft.points)
-        ):
+        if self.canvas.held is not None and self.canvas.held >= len(self.canvas.handles()):
             self.canvas.held = None
         self._picture()
         self.show_status()
@@ -299,16 +337,11 @@ class MaskEditorScreen(Screen[None]):
             where = f"cell {column},{row} of {size}x{size}{rect} · pen {self.pen}"
         else:
             x, y = point_of(self.canvas.cursor)
-            points = self.draft.points
-            cells = [cell_of(point) for point in points]
+            cells = self.canvas.handles()
             on = (
-                f" · point {cells.index((column, row)) + 1} of {len(points)}"
-                if (
-                    column,
-                    row,
-                )
-                in cells
-                else f" · {len(points)} points"
+                f" · point {cells.index((column, row)) + 1} of {len(cells)}"
+                if (column, row) in cells
+                else f" · {len(cells)} points"
             )
             held = " · moving it" if self.canvas.held is not None else ""
             where = f"{self.draft.shape} point {x:.3f},{y:.3f}{on}{held}"
@@ -323,7 +356,7 @@ class MaskEditorScreen(Screen[None]):
             f"{view}{state}"
         )
         self.query_one("#mask-editor-message", Static).update(self.message or self._picture_note())
-        self.canvas.refresh()
+        self.canvas.repaint_if_changed()
 
     def _picture_note(self) -> str:
         """Why there is no picture, for a camera that is not live: masks can still be
@@ -369,7 +402,7 @@ class MaskEditorScreen(Screen[None]):
     def grab_point(self) -> None:
         """Hold the point under the cursor; elsewhere a polygon gets a new point there
         (held, so a drag places it) and a rect's nearest corner jumps there."""
-        cells = [cell_of(point) for point in self.draft.points]
+        cells = self.canvas.handles()
         cursor = self.canvas.cursor
         self._carried = False
         if cursor in cells:
@@ -379,32 +412,32 @@ class MaskEditorScreen(Screen[None]):
             self._carried = True
         else:
             nearest = min(range(len(cells)), key=lambda i: _distance(cells[i], cursor))
-            self.draft.move_point(nearest, point_of(cursor))
-            self.canvas.held = self._corner_at(cursor)
-            self._carried = True
+            self.canvas.held = nearest
+            self.carry_point(cursor)
+            return
         self._edited()
 
     def carry_point(self, cell: Cell) -> None:
-        """Move the held point to `cell`; one pick-up is one undo step however far."""
+        """Move the held point to `cell`; one pick-up is one undo step however far. A
+        rect's corner spans the rect with the opposite corner, which stays put."""
         held = self.canvas.held
         if held is None:
             return
         self.canvas.cursor = cell
-        self.draft.move_point(held, point_of(cell), stroke=self._carried)
+        if self.draft.shape == "rect":
+            opposite = self.canvas.handles()[(held + 2) % 4]
+            self.draft.set_rect(point_of(opposite), point_of(cell), stroke=self._carried)
+            self.canvas.held = self.canvas.handles().index(cell)
+        else:
+            self.draft.move_point(held, point_of(cell), stroke=self._carried)
         self._carried = True
-        if self.draft.shape == "rect":  # a corner moved past the other swaps with it
-            self.canvas.held = self._corner_at(cell)
         self._edited()
-
-    def _corner_at(self, cell: Cell) -> int | None:
-        cells = [cell_of(point) for point in self.draft.points]
-        return cells.index(cell) if cell in cells else None
 
     def action_erase(self) -> None:
         if self.draft.shape == "grid":
             self._paint(False)
             return
-        cells = [cell_of(point) for point in self.draft.points]
+        cells = self.canvas.handles()
         if self.canvas.cursor not in cells:
             self._edited("No point under the cursor")
         elif self.draft.shape == "rect":
