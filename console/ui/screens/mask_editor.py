@@ -5,6 +5,9 @@ The picture is the camera's newest frame with no mask applied (an administrator 
 see what a mask covers), so the editor is offered only to roles holding `admin`, and
 opening it, closing it and every save are audited; a save records which mask ids were
 added, removed and changed. If the opening cannot be recorded the editor does not open.
+A camera that is not live (down, or still connecting) shows its newest recorded frame
+instead (`last_recorded`), or the editor says it has none and masks are drawn blind;
+the picture follows the camera twice a second.
 
 Masks are drawn over the picture, permanent ones purple and liftable ones green (the
 commercial client's colours), a rect or polygon the site file would refuse in red; `v`
@@ -32,6 +35,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from rich.color import Color
 from textual import events
@@ -55,7 +59,9 @@ from console.core.site.kinds import geometry_problem
 from console.core.site.model import Camera, Site
 from console.core.site.problems import SiteError
 from console.core.storage.mask_history import MaskHistory, MaskHistoryError
-from console.core.video.feed import BeneathMasks, CameraFeed
+from console.core.timebase.utc import format_utc
+from console.core.video.feed import BeneathMasks, CameraFeed, TileSource
+from console.core.video.last_recorded import LastRecorded, RecordedBeneath, last_recorded
 from console.ui.widgets.header import VeilHeader
 from console.ui.widgets.mask_grid import Cell, MaskGrid, Tint
 
@@ -282,6 +288,10 @@ class MaskEditorScreen(Screen[None]):
         self.pen = 1
         self.canvas = MaskCanvas(self.draft)
         self._feed = feed
+        self._recorded: LastRecorded | None = None
+        self._looked = False
+        """Whether the recordings were searched for a last frame (once, when first needed)."""
+        self._note = ""
         self._aspect = 16 / 9
         self.message = ""
         self._carried = False
@@ -295,21 +305,47 @@ class MaskEditorScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        if self._feed is not None:
-            size = self._feed.source_size
-            self._aspect = size[0] / size[1] if size and size[1] else 16 / 9
         self._sync()
         self.canvas.focus()
+        self.set_interval(0.5, self._follow)
+
+    def _follow(self) -> None:
+        """Keep up with the camera: a new frame, the camera going down (its last recorded
+        frame) or coming back; the note under the picture says which."""
+        self._picture()
+        if not self.message and self._note != self._picture_note():
+            self.show_status()
+
+    def _source(self, masks: tuple[Mask, ...]) -> TileSource | None:
+        """The live picture, else the newest recorded frame, else none."""
+        feed = self._feed
+        if feed is not None and feed.status.state == "live":
+            size = feed.source_size
+            self._aspect = size[0] / size[1] if size and size[1] else 16 / 9
+            return BeneathMasks(feed, masks)
+        recorded = self._last_recorded()
+        if recorded is None:
+            return None
+        self._aspect = recorded.frame.width / recorded.frame.height
+        return recorded.beneath(masks)
+
+    def _last_recorded(self) -> LastRecorded | None:
+        if not self._looked:
+            self._looked = True
+            self._recorded = last_recorded(self.camera)
+        return self._recorded
 
     def _picture(self) -> None:
         """The bare picture, or with `v` the draft's valid masks applied for real."""
-        if self._feed is None:
-            return
         masks = self.draft.masks if self.canvas.real_look else ()
         valid = tuple(mask for mask in masks if problem(mask) is None)
-        source = BeneathMasks(self._feed, valid)
+        source = self._source(valid)
         shown = self.canvas.source
-        if isinstance(shown, BeneathMasks) and shown.version == source.version:
+        if source is None:
+            if shown is not None:
+                self.canvas.show(None)
+            return
+        if type(shown) is type(source) and shown is not None and shown.version == source.version:
             return  # the same picture: a cursor move needs no new frame
         self.canvas.show(source, self._aspect)
 
@@ -355,18 +391,25 @@ class MaskEditorScreen(Screen[None]):
             f" · coverage {coverage([current]):.1f}% (all masks {coverage(self.draft.masks):.1f}%)"
             f"{view}{state}"
         )
-        self.query_one("#mask-editor-message", Static).update(self.message or self._picture_note())
+        self._note = self._picture_note()
+        self.query_one("#mask-editor-message", Static).update(self.message or self._note)
         self.canvas.repaint_if_changed()
 
     def _picture_note(self) -> str:
-        """Why there is no picture, for a camera that is not live: masks can still be
-        edited, blind."""
+        """For a camera that is not live, what the picture is: its newest recorded frame,
+        or none (masks can still be edited, blind)."""
         if self._feed is None:
-            return "No feed for this camera: editing without a picture."
-        status = self._feed.status
-        if status.state == "live":
-            return ""
-        return f"Camera {status.state}: {status.message}; editing without a picture."
+            why = "No feed for this camera"
+        else:
+            status = self._feed.status
+            if status.state == "live":
+                return ""
+            why = f"Camera {status.state}" + (f": {status.message}" if status.message else "")
+        source = self.canvas.source
+        if isinstance(source, RecordedBeneath):
+            moment = datetime.fromtimestamp(source.recorded.recorded_at, UTC)
+            return f"{why}; showing its last recorded frame, of {format_utc(moment)}."
+        return f"{why}; no recorded frame either: editing without a picture."
 
     def _edited(self, message: str = "") -> None:
         self.message = message
