@@ -327,3 +327,42 @@ async def test_a_camera_that_is_down_gets_an_editor_over_its_last_recorded_frame
         real = source.preview(width, height)
         assert real is not None
         assert (real.pixels[: height // 16, : width // 16] == 0).all()  # the keypad, black
+
+
+async def test_two_administrators_editing_at_once_lose_no_edit(
+    make_services: AppServices, site_file: Path
+) -> None:
+    """Both open the editor; the first save goes in, the second is refused with a reload
+    offered, and after the reload the second administrator's save keeps both edits."""
+    first, second = (make_services(load_site(site_file), demo=False) for _ in range(2))
+    first.users.add("test", ADMIN[0], "admin", ADMIN[1])
+    apps = [VeilApp(services, edit_camera="lobby") for services in (first, second)]
+    async with apps[0].run_test(size=(120, 40)) as one, apps[1].run_test(size=(120, 40)) as two:
+        for pilot in (one, two):
+            await log_in(pilot, ADMIN)
+            await settle(pilot)
+        mine, theirs = apps[0].screen, apps[1].screen
+        assert isinstance(mine, MaskEditorScreen) and isinstance(theirs, MaskEditorScreen)
+        await one.press("right", "space")
+        await two.press("down", "space")
+        await one.press("ctrl+s")
+        await settle(one)
+        assert "Saved to" in message(mine)
+        await two.press("ctrl+s")
+        await settle(two)
+        assert message(theirs) == (
+            f"Not saved: {site_file} changed on disk since the editor opened it; reload it "
+            "and edit again (ctrl+r reloads it)"
+        )
+        assert load_site(site_file).camera("lobby").masks[0].geometry == GridGeometry(
+            16, frozenset({(0, 0), (1, 0)})
+        )
+        await two.press("ctrl+r")
+        assert message(theirs) == f"Reloaded {site_file}; unsaved edits were dropped"
+        await two.press("space", "ctrl+s")  # the cursor is still on the cell it painted
+        await settle(two)
+        assert "Saved to" in message(theirs)
+    assert load_site(site_file).camera("lobby").masks[0].geometry == GridGeometry(
+        16, frozenset({(0, 0), (1, 0), (0, 1)})
+    )
+    assert read(site_file.parent / "site.toml.1") == SITE
