@@ -489,7 +489,11 @@ class VeilApp(App[None]):
             self.notify(f"The editor stays closed: {error}", severity="error", markup=False)
             return
         feed = self.services.feeds.get(camera_id)
-        self.push_screen(MaskEditorScreen(opened, camera, feed, self.services.audit, user.name))
+        self.push_screen(
+            MaskEditorScreen(
+                opened, camera, feed, self.services.audit, user.name, self.services.history
+            )
+        )
 
     def _show_login(self, message: str = "") -> None:
         while len(self.screen_stack) > 1:

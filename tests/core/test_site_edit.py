@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from console.core.privacy.grid_edit import GridDraft, coverage
+from console.core.privacy.mask_draft import MaskDraft, coverage
 from console.core.privacy.masks import GridGeometry, Mask
 from console.core.site.config import load_site
 from console.core.site.edit import (
@@ -129,7 +129,7 @@ def test_cells_are_written_as_runs_per_row() -> None:
 
 
 def test_pen_paints_a_square_and_erase_and_undo_redo_walk_back_and_forth() -> None:
-    draft = GridDraft([])
+    draft = MaskDraft([])
     assert draft.current.id == "grid-1" and draft.masks == ()
     draft.paint((5, 5), pen=3)
     assert draft.grid.cells == {(c, r) for c in range(4, 7) for r in range(4, 7)}
@@ -145,20 +145,20 @@ def test_pen_paints_a_square_and_erase_and_undo_redo_walk_back_and_forth() -> No
 
 
 def test_a_paint_that_changes_nothing_is_not_an_undo_step() -> None:
-    draft = GridDraft([])
+    draft = MaskDraft([])
     draft.paint((0, 0), on=False)
     assert not draft.undo()
 
 
 def test_rectangle_fill_is_clipped_to_the_grid_and_coverage_is_exact() -> None:
-    draft = GridDraft([], grid=8)
+    draft = MaskDraft([], grid=8)
     draft.fill((6, 6), (20, 20))
     assert draft.grid.cells == {(6, 6), (6, 7), (7, 6), (7, 7)}
     assert coverage(draft.masks) == pytest.approx(100 * 4 / 64)
 
 
 def test_changing_the_grid_keeps_the_area_covered() -> None:
-    draft = GridDraft([_grid("keypad", {(3, 4)})])
+    draft = MaskDraft([_grid("keypad", {(3, 4)})])
     before = coverage(draft.masks)
     draft.set_grid(64)
     assert len(draft.grid.cells) == 16 and coverage(draft.masks) == pytest.approx(before)
@@ -169,13 +169,13 @@ def test_changing_the_grid_keeps_the_area_covered() -> None:
 
 def test_erasing_every_cell_removes_the_mask_on_save() -> None:
     keypad = _grid("keypad", {(3, 4)})
-    draft = GridDraft([keypad, replace(keypad, id="other")])
+    draft = MaskDraft([keypad, replace(keypad, id="other")])
     draft.paint((3, 4), on=False)
     assert [mask.id for mask in draft.masks] == ["other"]
 
 
 def test_new_masks_get_free_ids_and_next_mask_cycles_the_grid_masks() -> None:
-    draft = GridDraft([_grid("keypad", {(3, 4)})])
+    draft = MaskDraft([_grid("keypad", {(3, 4)})])
     draft.add_mask()
     assert draft.current.id == "grid-1" and draft.grid.cells == frozenset()
     draft.paint((0, 0))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -13,8 +15,13 @@ from console.core.audit.trail import Event
 from console.core.privacy.masks import GridGeometry
 from console.core.services import Services
 from console.core.site.config import load_site
+from console.core.timebase.utc import format_utc
+from console.core.video.last_recorded import RecordedBeneath
+from console.core.video.segment_decoder import SegmentDecoder
+from console.core.video.segment_files import index_camera
 from console.ui.app import VeilApp
 from console.ui.screens.mask_editor import MaskEditorScreen
+from tests.conftest import DEMO
 from tests.ui.conftest import SUPERVISOR, AppServices, log_in, logged_in, settle
 from tests.ui.test_palette import palette_hits, search_palette
 
@@ -141,7 +148,8 @@ async def test_undo_and_redo_and_kind_and_grid(services: Services) -> None:
         await pilot.press("ctrl+y")
         assert message(editor) == "nothing to redo"
         await pilot.press("k")
-        assert editor.draft.current.kind == "liftable" and "(liftable, solid)" in status(editor)
+        assert editor.draft.current.kind == "liftable"
+        assert "(liftable, solid, colour #000000)" in status(editor)
         await pilot.press("g")
         assert "of 32x32" in status(editor) and len(editor.draft.grid.cells) == 8
         await pilot.press("shift+down", "shift+down", "shift+right", "space")
@@ -273,4 +281,88 @@ async def test_a_camera_that_is_down_gets_an_editor_saying_so(
     services.users.add("test", ADMIN[0], "admin", ADMIN[1])
     async with logged_in(services, ADMIN) as (_, pilot):
         editor = await open_editor(pilot)
-        assert message(editor).startswith("Camera lost: cannot connect to rtsp://127.0.0.1/x")
+        assert message(editor) == (
+            "Camera lost: cannot connect to rtsp://127.0.0.1/x; no recorded frame either: "
+            "editing without a picture."
+        )
+        assert editor.canvas.source is None
+        assert (
+            "No picture at this time"
+            in editor.canvas.render_line(editor.canvas.content_size.height // 2).text
+        )
+
+
+async def test_a_camera_that_is_down_gets_an_editor_over_its_last_recorded_frame(
+    make_services: AppServices, site_file: Path
+) -> None:
+    recordings = DEMO / "recordings" / "lobby"
+    write(
+        site_file,
+        SITE.replace(
+            'source = "clips/lobby.mp4"', f'source = "clips/lobby.mp4"\nrecordings = "{recordings}"'
+        ),
+    )
+    services = make_services(load_site(site_file), dead=("lobby",), demo=False)
+    services.users.add("test", ADMIN[0], "admin", ADMIN[1])
+    index = index_camera(load_site(site_file).camera("lobby"))
+    last = max(index.segments, key=lambda segment: segment.end)
+    decoder = SegmentDecoder(last)
+    pixels = decoder.read(last.frames - 1)
+    decoder.close()
+    moment = datetime.fromtimestamp(last.frame_time(last.frames - 1), UTC)
+    async with logged_in(services, ADMIN) as (_, pilot):
+        editor = await open_editor(pilot)
+        assert message(editor) == (
+            "Camera lost: cannot connect to rtsp://127.0.0.1/x; showing its last recorded "
+            f"frame, of {format_utc(moment)}."
+        )
+        source = editor.canvas.source
+        assert isinstance(source, RecordedBeneath) and source.masks == ()
+        height, width = pixels.shape[:2]
+        frame = source.preview(width, height)
+        assert frame is not None and np.array_equal(frame.pixels, pixels)  # beneath the masks
+        await pilot.press("v")  # the real look masks the recorded frame too
+        source = editor.canvas.source
+        assert isinstance(source, RecordedBeneath) and source.masks == editor.draft.masks
+        real = source.preview(width, height)
+        assert real is not None
+        assert (real.pixels[: height // 16, : width // 16] == 0).all()  # the keypad, black
+
+
+async def test_two_administrators_editing_at_once_lose_no_edit(
+    make_services: AppServices, site_file: Path
+) -> None:
+    """Both open the editor; the first save goes in, the second is refused with a reload
+    offered, and after the reload the second administrator's save keeps both edits."""
+    first, second = (make_services(load_site(site_file), demo=False) for _ in range(2))
+    first.users.add("test", ADMIN[0], "admin", ADMIN[1])
+    apps = [VeilApp(services, edit_camera="lobby") for services in (first, second)]
+    async with apps[0].run_test(size=(120, 40)) as one, apps[1].run_test(size=(120, 40)) as two:
+        for pilot in (one, two):
+            await log_in(pilot, ADMIN)
+            await settle(pilot)
+        mine, theirs = apps[0].screen, apps[1].screen
+        assert isinstance(mine, MaskEditorScreen) and isinstance(theirs, MaskEditorScreen)
+        await one.press("right", "space")
+        await two.press("down", "space")
+        await one.press("ctrl+s")
+        await settle(one)
+        assert "Saved to" in message(mine)
+        await two.press("ctrl+s")
+        await settle(two)
+        assert message(theirs) == (
+            f"Not saved: {site_file} changed on disk since the editor opened it; reload it "
+            "and edit again (ctrl+r reloads it)"
+        )
+        assert load_site(site_file).camera("lobby").masks[0].geometry == GridGeometry(
+            16, frozenset({(0, 0), (1, 0)})
+        )
+        await two.press("ctrl+r")
+        assert message(theirs) == f"Reloaded {site_file}; unsaved edits were dropped"
+        await two.press("space", "ctrl+s")  # the cursor is still on the cell it painted
+        await settle(two)
+        assert "Saved to" in message(theirs)
+    assert load_site(site_file).camera("lobby").masks[0].geometry == GridGeometry(
+        16, frozenset({(0, 0), (1, 0), (0, 1)})
+    )
+    assert read(site_file.parent / "site.toml.1") == SITE

@@ -21,7 +21,7 @@ import hashlib
 import os
 import re
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -147,8 +147,19 @@ def masks_text(opened: OpenedSite, camera_id: str, masks: Sequence[Mask]) -> str
     return tomlkit.dumps(document)
 
 
-def save_masks(opened: OpenedSite, camera_id: str, masks: Sequence[Mask]) -> Saved:
-    """Validate, back up and write; raises `SaveRefused` having written nothing."""
+def save_masks(
+    opened: OpenedSite,
+    camera_id: str,
+    masks: Sequence[Mask],
+    before_write: Callable[[Site], None] | None = None,
+) -> Saved:
+    """Validate, back up and write; raises `SaveRefused` having written nothing.
+
+    `before_write` gets the validated new site once the save is sure to go ahead and
+    before the file is written: the editor records the mask history entry with the
+    administrator's name there, so no console's reload can see the new masks first and
+    attribute them to the file.
+    """
     text = masks_text(opened, camera_id, masks)
     raw = text.encode("utf-8")
     try:
@@ -163,6 +174,8 @@ def save_masks(opened: OpenedSite, camera_id: str, masks: Sequence[Mask]) -> Sav
         raise ChangedOnDisk(
             f"{opened.path} changed on disk since the editor opened it; reload it and edit again"
         )
+    if before_write is not None:
+        before_write(site)
     mode = os.stat(opened.path).st_mode & 0o7777
     backup = _next_backup(opened.path)
     _write_atomically(backup, opened.raw, mode)

@@ -554,3 +554,22 @@ def _spell(seconds: float) -> str:
     if seconds >= 60 and seconds % 60 == 0:
         return f"{seconds / 60:g}m"
     return f"{seconds:g}s"
+
+
+def geometry_problem(geometry: RectGeometry | PolygonGeometry) -> str | None:
+    """What the site file would say against a rect or polygon being drawn, or None.
+
+    The mask editor asks before saving, so an invalid shape is refused with the loader's
+    own words (too few points, no area, crossing edges) rather than the site's line of
+    text it was about to write.
+    """
+    problems: list[str] = []
+
+    def report(_: str, message: str) -> None:
+        problems.append(message)
+
+    if isinstance(geometry, RectGeometry):
+        Rect().convert([geometry.x0, geometry.y0, geometry.x1, geometry.y1], "rect", report)
+    else:
+        Polygon().convert([list(point) for point in geometry.points], "polygon", report)
+    return "; ".join(problems) or None

@@ -9,11 +9,12 @@ see a raw frame. When masking fails, the feed withholds video and reports
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from console.core.privacy.masking import CameraMasker, LiftGate, MaskedFrame, MaskingError
+from console.core.privacy.masks import Mask
 from console.core.site.model import Camera
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video.sources import CredentialLookup, FrameSource, SourceStatus, State
@@ -132,8 +133,9 @@ class CameraFeed:
             lambda: self.masker.preview(frame.pixels, width, height, frame.captured_at)
         )
 
-    def beneath(self, width: int, height: int) -> MaskedFrame | None:
-        """The newest frame with no mask applied, for the mask editor only.
+    def beneath(self, width: int, height: int, masks: Sequence[Mask] = ()) -> MaskedFrame | None:
+        """The newest frame with only `masks` applied (none, or the editor's draft for
+        its real-look preview), for the mask editor only.
 
         An administrator drawing masks has to see what they cover; the editor is offered
         only to roles holding `admin` and its opening is audited. Nothing else calls this.
@@ -141,7 +143,7 @@ class CameraFeed:
         frame = self._tile.latest()
         if frame is None:
             return None
-        bare = CameraMasker(self.camera.id, ())
+        bare = CameraMasker(self.camera.id, masks)
         return self._guard(lambda: bare.preview(frame.pixels, width, height, frame.captured_at))
 
     def full(self, wait: float = 0.0) -> MaskedFrame | None:
@@ -171,11 +173,13 @@ class CameraFeed:
 
 
 class BeneathMasks:
-    """A camera's picture with no mask applied, as the mask editor shows it (see
-    `CameraFeed.beneath`): a `TileSource` so the editor draws it as tiles are drawn."""
+    """A camera's picture with no mask applied, or only the editor's `masks`, as the mask
+    editor shows it (see `CameraFeed.beneath`): a `TileSource` so the editor draws it as
+    tiles are drawn."""
 
-    def __init__(self, feed: CameraFeed) -> None:
+    def __init__(self, feed: CameraFeed, masks: Sequence[Mask] = ()) -> None:
         self.feed = feed
+        self.masks = tuple(masks)
 
     @property
     def title(self) -> str:
@@ -187,7 +191,7 @@ class BeneathMasks:
 
     @property
     def version(self) -> Hashable:
-        return self.feed.sequence
+        return (self.feed.sequence, self.masks)
 
     def preview(self, width: int, height: int) -> MaskedFrame | None:
-        return self.feed.beneath(width, height)
+        return self.feed.beneath(width, height, self.masks)

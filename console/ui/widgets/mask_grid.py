@@ -20,6 +20,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -35,6 +36,8 @@ GRID = 16
 """Cells per side of the grid, as XProtect's default privacy-mask grid."""
 Cell = tuple[int, int]
 """(column, row) on the grid, from the top left."""
+Tint = tuple[Color, float]
+"""A colour laid over a cell, and how far (0..1) the picture is blended towards it."""
 
 
 def grid_mask(cells: frozenset[Cell]) -> GridGeometry:
@@ -61,7 +64,8 @@ class MaskGrid(Widget, can_focus=True):
     ]
     """Arrows move the cursor cell, Space masks or unmasks it, Delete clears all."""
 
-    cursor: reactive[Cell] = reactive((0, 0))
+    cursor: reactive[Cell] = reactive((0, 0), repaint=False)
+    """Moving it repaints only the rows it leaves and enters (`watch_cursor`)."""
     cells: reactive[frozenset[Cell]] = reactive(frozenset())
     """The masked grid cells."""
 
@@ -119,6 +123,16 @@ class MaskGrid(Widget, can_focus=True):
     def on_resize(self) -> None:
         self.redraw()
 
+    def watch_cursor(self, old: Cell, new: Cell) -> None:
+        """Repaint the text rows of the grid rows the cursor left and entered: a full
+        repaint per arrow key made walking the cursor lag on a busy machine."""
+        cols, rows = self.picture_size
+        size = self.grid_size
+        changed = (self.shown(old)[1], self.shown(new)[1])
+        for y in range(rows):
+            if int((2 * y + 1) * size / (2 * rows)) in changed:
+                self.refresh(Region(0, y, self.content_size.width, 1))
+
     def watch_cells(self, cells: frozenset[Cell]) -> None:
         self.post_message(self.Changed(self, cells))
 
@@ -130,6 +144,29 @@ class MaskGrid(Widget, can_focus=True):
             return None
         size = self.grid_size
         return (int((x + 0.5) * size / cols), int((2 * y + 1) * size / (2 * rows)))
+
+    def shown(self, cell: Cell) -> Cell:
+        """The grid cell drawn where `cell` lies. A grid finer than the text rows (the
+        mask editor's point grid) has rows no text row is drawn from; a cursor or point
+        on one is shown on the text row holding its centre, so it never disappears."""
+        cols, rows = self.picture_size
+        size = self.grid_size
+        if cols <= 0 or rows <= 0:
+            return cell
+        x = min(int((cell[0] + 0.5) * cols / size), cols - 1)
+        y = min(int((cell[1] + 0.5) * rows / size), rows - 1)
+        return self.cell_at(x, y) or cell
+
+    def row_cells(self, y: int, width: int) -> list[Cell | None]:
+        """`cell_at` for text cells 0..width-1 of row `y`, the picture's size read once:
+        a line is drawn every key press, and asking the layout per text cell made each
+        repaint of the editor take a third of a second."""
+        cols, rows = self.picture_size
+        if not 0 <= y < rows:
+            return [None] * width
+        size = self.grid_size
+        row = int((2 * y + 1) * size / (2 * rows))
+        return [(int((x + 0.5) * size / cols), row) if x < cols else None for x in range(width)]
 
     def action_move(self, dx: int, dy: int) -> None:
         column, row = self.cursor
@@ -179,8 +216,10 @@ class MaskGrid(Widget, can_focus=True):
             return Strip.blank(cols)
         base = self.rich_style
         picture = Strip(segments(tile.rows[y], style_book(tile.depth, base)), tile.cols)
-        picture = self._tinted(picture, y)
-        under = [x for x in range(tile.cols) if self.cell_at(x, y) == self.cursor]
+        cells = self.row_cells(y, tile.cols)
+        picture = self._tinted(picture, cells)
+        shown = self.shown(self.cursor)
+        under = [x for x, cell in enumerate(cells) if cell == shown]
         if under:
             start, end = under[0], under[-1] + 1
             mark = self.get_component_rich_style("mask-grid--cursor").color
@@ -191,33 +230,38 @@ class MaskGrid(Widget, can_focus=True):
             picture = Strip.join([picture.crop(0, start), Strip(cursor), picture.crop(end)])
         return picture.extend_cell_length(cols, base)
 
-    def tint(self, cell: Cell) -> Color | None:
-        """A colour laid over `cell`; none here, the mask editor shows its masks so."""
+    def tint(self, cell: Cell) -> Tint | None:
+        """A colour laid over `cell` and its weight; none here, the mask editor shows its
+        masks so."""
         return None
 
-    def _tinted(self, picture: Strip, y: int) -> Strip:
-        """The row with each text cell under a tinted grid cell blended half-way to it."""
+    def _tinted(self, picture: Strip, cells: list[Cell | None]) -> Strip:
+        """The row with each text cell under a tinted grid cell blended towards its tint;
+        `cells` are the grid cells under its text cells (`row_cells`)."""
+        tints: dict[Cell | None, Tint | None] = {None: None}
+        for cell in cells:
+            if cell is not None and cell not in tints:
+                tints[cell] = self.tint(cell)
         parts: list[Strip] = []
         start = 0
         cols = picture.cell_length
         for x in range(1, cols + 1):
-            here = self.tint(self.cell_at(x - 1, y) or (-1, -1))
-            after = self.tint(self.cell_at(x, y) or (-1, -1)) if x < cols else None
-            if x < cols and here == after:
+            here = tints[cells[x - 1]]
+            if x < cols and here == tints[cells[x]]:
                 continue
             run = picture.crop(start, x)
             if here is not None:
-                run = Strip([Segment(text, _blend(style, here)) for text, style, _ in run])
+                run = Strip([Segment(text, _blend(style, *here)) for text, style, _ in run])
             parts.append(run)
             start = x
         return Strip.join(parts) if parts else picture
 
 
-def _blend(style: Style | None, tint: Color) -> Style:
+def _blend(style: Style | None, tint: Color, weight: float) -> Style:
     def mix(colour: Color | None) -> Color:
         rgb = colour.get_truecolor() if colour is not None else ColorTriplet(0, 0, 0)
         return Color.from_rgb(
-            *((a + b) // 2 for a, b in zip(rgb, tint.get_truecolor(), strict=True))
+            *(round(a + (b - a) * weight) for a, b in zip(rgb, tint.get_truecolor(), strict=True))
         )
 
     base = style or Style()
