@@ -46,7 +46,7 @@ from console.ui.plain import PlainInput, plain, plain_cell
 from console.ui.screens.recorded_range import RecordedRangeScreen, eta_text
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
-from console.ui.widgets.mask_grid import Cell, MaskGrid, grid_mask
+from console.ui.widgets.mask_grid import Cell, MaskGrid, Tint, grid_mask
 from console.ui.widgets.still_view import StillView
 
 AROUND = 30 * 60.0
@@ -70,8 +70,8 @@ class RegionGrid(MaskGrid):
         Binding("delete", "clear", "Clear region"),
     ]
 
-    def tint(self, cell: Cell) -> Color | None:
-        return REGION_TINT if cell in self.cells else None
+    def tint(self, cell: Cell) -> Tint | None:
+        return (REGION_TINT, 0.5) if cell in self.cells else None
 
     def watch_cells(self, cells: frozenset[Cell]) -> None:
         super().watch_cells(cells)
