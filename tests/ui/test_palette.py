@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.command import CommandInput, CommandList
 from textual.pilot import Pilot
 
 from console.ui.app import VeilApp
@@ -26,11 +25,12 @@ async def search_palette(pilot: Pilot[None], query: str) -> None:
     keep the process busy.
     """
     app = pilot.app
+    assert isinstance(app, VeilApp)
     app.action_command_palette()
     await pilot.pause()
     await app.screen.workers.wait_for_complete()
     await pilot.pause()
-    app.screen.query_one(CommandInput).value = query
+    app.palette.query_field.value = query
     await pilot.pause()  # the palette starts its search when it sees the change
     await app.screen.workers.wait_for_complete()
     await pilot.pause()
@@ -39,7 +39,8 @@ async def search_palette(pilot: Pilot[None], query: str) -> None:
 async def palette_hits(pilot: Pilot[None], query: str) -> list[str]:
     """The commands the palette offers for `query` (first line of each); then close it."""
     await search_palette(pilot, query)
-    commands = pilot.app.screen.query_one(CommandList)
+    assert isinstance(pilot.app, VeilApp)
+    commands = pilot.app.palette.hits_list
     options = [commands.get_option_at_index(index) for index in range(commands.option_count)]
     hits = [str(option.prompt).splitlines()[0] for option in options if not option.disabled]
     await pilot.press("escape")
