@@ -127,3 +127,134 @@ async def test_the_palette_offers_no_screenshot(make_services: AppServices) -> N
     async with logged_in(make_services(), OPERATOR) as (app, pilot):
         assert await palette_hits(pilot, "Screenshot") == []
         assert "Theme" in await palette_hits(pilot, "Theme"), "the other commands stay"
+
+
+def first_lines(app: VeilApp) -> list[str]:
+    """What the palette's list shows now: the first line of every option, disabled too."""
+    hits = app.palette.hits_list
+    return [
+        str(hits.get_option_at_index(i).prompt).splitlines()[0] for i in range(hits.option_count)
+    ]
+
+
+async def test_the_palette_is_built_once_and_pushed_again_on_every_opening(
+    make_services: AppServices,
+) -> None:
+    """Its widgets are the ones of the first opening, however it closed in between."""
+    services = make_services()
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
+        await search_palette(pilot, "")
+        palette = app.screen
+        assert palette is app.palette
+        widgets = (palette.query_field, palette.hits_list)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not palette and palette.is_attached
+        await search_palette(pilot, "lift privacy")
+        await pilot.press("enter")  # runs a command, which closes it too
+        await settle(pilot)
+        assert any_lifted(services)
+        await search_palette(pilot, "")
+        assert app.screen is palette
+        assert palette.query_field is widgets[0] and palette.hits_list is widgets[1]
+        offered = first_lines(app)
+        assert "Apply privacy masks" in offered and "Lift privacy masks" not in offered
+
+
+async def test_each_opening_asks_the_providers_for_the_screen_beneath(
+    make_services: AppServices,
+) -> None:
+    """The wall's layout commands follow its layout, and the audit screen, which has
+    no commands of its own, gets none of the wall's."""
+    async with logged_in(make_services(), SUPERVISOR) as (app, pilot):
+        assert "Layout 2x2" not in await palette_hits(pilot, "layout"), "the wall is 2x2"
+        await search_palette(pilot, "layout 3x3")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert set(await palette_hits(pilot, "layout")) == {
+            "Layout 1x1",
+            "Layout 2x2",
+            "Layout 4x4",
+        }
+        await app.run_action("audit_trail")
+        await settle(pilot)
+        assert isinstance(app.screen, AuditScreen)
+        assert await palette_hits(pilot, "layout") == []
+        assert "Quit" in await palette_hits(pilot, "quit"), "the app's commands stay"
+
+
+async def test_a_logout_leaves_nothing_of_the_query_or_hits_for_the_next_user(
+    make_services: AppServices,
+) -> None:
+    services = make_services()
+    app = VeilApp(services)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await log_in(pilot, SUPERVISOR)
+        await search_palette(pilot, "audit")
+        assert first_lines(app) == ["Audit trail"]
+        app.action_logout()  # with the palette open, as an idle or disabled account's logout
+        await settle(pilot)
+        assert app.palette not in app.screen_stack
+        assert app.palette.query_field.value == ""
+        assert app.palette.hits == [] and app.palette.hits_list.option_count == 0
+        await log_in(pilot, OPERATOR)
+        app.action_command_palette()
+        await settle(pilot)
+        assert app.palette.query_field.value == ""
+        offered = first_lines(app)
+        assert "Lift privacy masks" in offered, "the operator's own commands are listed"
+        assert "Audit trail" not in offered and "Active lifts" not in offered
+        await pilot.press("escape")
+        assert await palette_hits(pilot, "audit") == []
+
+
+async def test_typed_markup_and_provided_strings_show_as_typed(
+    make_services: AppServices,
+) -> None:
+    """Textual's own palette parses a hit's `str` title and help as markup."""
+    async with logged_in(make_services(), OPERATOR) as (app, pilot):
+        await search_palette(pilot, "[bold]lift[/bold]")
+        assert "[bold]lift[/bold]" in app.export_screenshot()
+        assert first_lines(app) == ["No matches found"]
+        await pilot.press("escape")
+        await pilot.pause()
+        ran: list[str] = []
+        await app.search_commands([("[b]odd[/b]", lambda: ran.append("odd"), "[i]help[/i]")])
+        await settle(pilot)
+        assert app.screen is app.palette
+        assert [str(option.prompt) for option in app.palette.hits_list.options] == [
+            "[b]odd[/b]\n[i]help[/i]"
+        ]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ran == ["odd"]
+
+
+async def test_every_palette_the_app_opens_is_this_one(make_services: AppServices) -> None:
+    """Ctrl+P on the login screen and on the wall, and the Theme command's list."""
+    app = VeilApp(make_services())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert app.screen is app.palette
+        await pilot.press("escape")
+        await log_in(pilot, OPERATOR)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert app.screen is app.palette
+        app.palette.query_field.value = "theme"
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is app.palette
+        assert app.palette.query_field.placeholder == "Search for themes…"
+        assert "textual-light" in first_lines(app)
+        app.palette.query_field.value = "textual-light"
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.theme == "textual-light"
+        assert app.screen is not app.palette
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert app.palette.query_field.placeholder == "Search for commands…", "one list only"
