@@ -230,7 +230,8 @@ class Palette(ModalScreen[None]):
         self.workers.cancel_group(self, "palette-search")
         with self.prevent(Input.Changed):
             self.query_field.value = ""
-        self._show([], "")
+        if self.hits_list.option_count:  # an opening after a closing finds it empty already
+            self._show([], "")
         if self._started is not None:
             self._shut_down(self._started)
             self._started = None
