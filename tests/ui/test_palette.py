@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+from textual.command import Hits
 from textual.pilot import Pilot
 
 from console.ui.app import VeilApp
+from console.ui.commands import PrivacyCommands
 from console.ui.screens.audit import AuditScreen
 from tests.ui.conftest import (
     OPERATOR,
@@ -144,8 +149,8 @@ async def test_the_palette_is_built_once_and_pushed_again_on_every_opening(
     services = make_services()
     async with logged_in(services, SUPERVISOR) as (app, pilot):
         await search_palette(pilot, "")
-        palette = app.screen
-        assert palette is app.palette
+        palette = app.palette
+        assert app.screen is palette
         widgets = (palette.query_field, palette.hits_list)
         await pilot.press("escape")
         await pilot.pause()
@@ -258,3 +263,31 @@ async def test_every_palette_the_app_opens_is_this_one(make_services: AppService
         await pilot.press("ctrl+p")
         await settle(pilot)
         assert app.palette.query_field.placeholder == "Search for commands…", "one list only"
+
+
+async def test_an_enter_typed_ahead_runs_a_hit_for_what_was_typed(
+    make_services: AppServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until the providers answer the new query, the list still shows the old one's hits
+    (here every command, "Active lifts" first): Enter must not run one of those."""
+    answer = asyncio.Event()
+    search = PrivacyCommands.search
+
+    async def slow_search(self: PrivacyCommands, query: str) -> Hits:
+        await answer.wait()
+        async for hit in search(self, query):
+            yield hit
+
+    monkeypatch.setattr(PrivacyCommands, "search", slow_search)
+    services = make_services()
+    async with logged_in(services, SUPERVISOR) as (app, pilot):
+        await search_palette(pilot, "")
+        assert first_lines(app)[0] == "Active lifts"
+        app.palette.query_field.value = "lift privacy"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is app.palette, "nothing ran yet"
+        answer.set()
+        await settle(pilot)
+        assert app.screen is not app.palette
+        assert any_lifted(services)

@@ -25,7 +25,9 @@ What it keeps from Textual's palette, and the console's own rules:
 - everything typed is plain text (a `PlainInput`), and so is every hit a provider
   gives as a `str`, its help included (Textual's palette parses both as markup);
 - Escape (or a click beside it) closes it, Enter runs the highlighted command after
-  the palette has closed, Up/Down/PageUp/PageDown move through the hits;
+  the palette has closed, Up/Down/PageUp/PageDown move through the hits. An Enter
+  typed ahead of the hits for the query (a slow link, a busy machine) waits for them
+  and runs the first: never a hit still listed for an earlier query;
 - nothing survives a closing: the query, the hits and the providers go when the
   palette leaves the screen, however it leaves (a command, Escape, or the logout that
   pops every screen), so the next opening, and the next user, start from nothing;
@@ -167,6 +169,11 @@ class Palette(ModalScreen[None]):
         """The commands listed, in the list's order."""
         self._opening = 0
         """Counts openings and closings: a search's answer for another opening is dropped."""
+        self._listed: str | None = None
+        """The query the listed hits answer; None while none are listed."""
+        self._enter_waiting = False
+        """Enter was pressed before the hits for the query typed were in: the first of
+        them runs when they are, not a hit listed for an earlier query."""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="palette"):
@@ -230,8 +237,10 @@ class Palette(ModalScreen[None]):
         self.workers.cancel_group(self, "palette-search")
         with self.prevent(Input.Changed):
             self.query_field.value = ""
+        self._enter_waiting = False
         if self.hits_list.option_count:  # an opening after a closing finds it empty already
             self._show([], "")
+        self._listed = None
         if self._started is not None:
             self._shut_down(self._started)
             self._started = None
@@ -276,9 +285,8 @@ class Palette(ModalScreen[None]):
             try:
                 answers = provider.search(query) if query else provider.discover()
                 async for hit in answers:
-                    if isinstance(
-                        hit, DiscoveryHit | Hit
-                    ):  # Textual's defaults yield NotImplemented
+                    # Textual's default `discover` yields NotImplemented
+                    if isinstance(hit, DiscoveryHit | Hit):
                         found.append(hit)
             except Exception:
                 self.log.error(f"command provider {provider!r} failed to search")
@@ -297,11 +305,18 @@ class Palette(ModalScreen[None]):
         hits.display = bool(options)
         if found:
             hits.highlighted = 0
+        self._listed = query
+        if self._enter_waiting:
+            self._enter_waiting = False
+            self._run(0)
 
     @on(Input.Submitted, "#palette-query")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self._run(self.hits_list.highlighted)
+        if self._listed == event.value.strip():
+            self._run(self.hits_list.highlighted)
+        else:
+            self._enter_waiting = True
 
     @on(OptionList.OptionSelected, "#palette-hits")
     def _selected(self, event: OptionList.OptionSelected) -> None:
