@@ -66,7 +66,7 @@ from console.ui.screens.authorization import AuthorizationScreen
 from console.ui.screens.lifts import ActiveLiftsScreen
 from console.ui.screens.login import LoginScreen
 from console.ui.screens.mask_editor import MaskEditorScreen
-from console.ui.screens.palette import Palette
+from console.ui.screens.palette import PLACEHOLDER, Palette
 from console.ui.screens.wall import WallScreen
 from console.ui.session_guard import SessionGuard
 from console.ui.widgets.camera_tile import CameraTile
@@ -265,7 +265,7 @@ class VeilApp(App[None]):
         self.palette.open([ThemeProvider], "Search for themes…")
 
     def search_commands(
-        self, commands: Sequence[CommandListItem], placeholder: str = "Search for commands…"
+        self, commands: Sequence[CommandListItem], placeholder: str = PLACEHOLDER
     ) -> AwaitMount:
         """Textual's ad-hoc command lists, in the same palette."""
         return self.palette.open([SimpleProvider(self.screen, list(commands))], placeholder)
