@@ -10,7 +10,16 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench import app_bench, export_bench, graphics_bench, render_bench, rtsp_bench, search_bench
+from bench import (
+    app_bench,
+    export_bench,
+    graphics_bench,
+    pg_bench,
+    render_bench,
+    rtsp_bench,
+    search_bench,
+    sixel_bench,
+)
 from bench.frames import demo_frames
 from bench.table import Row, print_table, write_json
 from bench.tools import ensure_tools
@@ -46,9 +55,11 @@ def main() -> int:
         rows = render_bench.run(OUT / "frames", pictures, Path(scratch), missing)
         rows += whole_app_rows(Path(scratch))
         rows += graphics_bench.rows(Path(scratch), pictures)
+        rows += sixel_bench.rows(Path(scratch))
         rows += rtsp_bench.rows(pictures, Path(scratch))
     rows += ratio_rows(export_bench.run())
     rows += ratio_rows(search_bench.run())
+    rows += pg_bench.rows()
     print_table(rows)
     write_json(rows, OUT / "results.json")
     print(f"\nresults: {OUT / 'results.json'}")

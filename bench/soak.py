@@ -169,6 +169,8 @@ class Console:
         self._wanted: bytes | re.Pattern[bytes] | None = None
         self._seen_at: float | None = None
         self._arrived = threading.Event()
+        self.listener: Callable[[float, bytes], None] | None = None
+        """Given every chunk read, with the time it arrived, on the reader's thread."""
         self._reader = threading.Thread(target=self._read, name="pty reader", daemon=True)
         self._reader.start()
 
@@ -183,6 +185,9 @@ class Console:
             if ready and not chunk:
                 return
             received = time.monotonic()
+            listener = self.listener
+            if listener is not None:
+                listener(received, chunk)
             pending += chunk
             cut = max(0, len(pending) - _CARRY)
             block, pending = pending[:cut], pending[cut:]

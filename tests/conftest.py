@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from console.core.site.paths import DEMO_SITE
+from tests.support.postgres_server import PostgresServer, running_server
+from tests.support.storage_backends import Backend
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = DEMO_SITE.parent
@@ -52,3 +54,27 @@ def isolated_environment(
     keyring.set_keyring(FileKeyring())
     yield home
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One real PostgreSQL for the test session (started when a test first asks)."""
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(postgres: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh database with the schema and roles; the console role's URL."""
+    monkeypatch.setenv("PGPASSFILE", str(postgres.passfile))
+    return postgres.database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    """Where the site's stores live: SQLite files in the test's data dir, or a database of
+    the test's own on the session's PostgreSQL (see `tests.support.storage_backends`)."""
+    if request.param == "sqlite":
+        return Backend("sqlite", tmp_path)
+    url = request.getfixturevalue("pg_url")
+    return Backend("postgresql", tmp_path, request.getfixturevalue("postgres"), url)

@@ -39,6 +39,7 @@ from console.core.site.paths import Paths
 from console.core.site.problems import SiteError
 from console.core.site.watch import SiteWatcher
 from console.core.storage.mask_history import MaskHistory, MaskHistoryError, site_file_author
+from console.core.storage.site_storage import site_storage
 from console.core.timebase.clock import Clock, monotonic
 from console.core.video import credentials
 from console.core.video.feed import CameraFeed, SourceFactory
@@ -208,7 +209,7 @@ def record_site_masks(history: MaskHistory, site: Site, effective_at: float) -> 
 def site_timeline(paths: Paths, site: Site, camera_id: str) -> MaskTimeline:
     """For one-shot commands (export, still, report): record the site's masks, read one
     camera's history."""
-    history = MaskHistory(paths.mask_history_db)
+    history = MaskHistory(site_storage(paths, site, credentials.database_password).masks)
     record_site_masks(history, site, wall_now())
     return history.timeline(camera_id)
 
@@ -234,9 +235,10 @@ def build_services(
     `KeyProblem` when the demo key cannot. `wall` (seconds since the epoch) times the
     failure records that throttle password guessing, which outlive the run.
     """
-    audit = site_audit(paths, site)
+    storage = site_storage(paths, site, credentials.database_password)
+    audit = site_audit(paths, site, storage)
     users = UserStore(
-        paths.users_db, site.roles, audit, params=params, limits=Limits.of(site), wall=wall
+        storage.users, site.roles, audit, params=params, limits=Limits.of(site), wall=wall
     )
     gate = LiftController(audit, clock)
     services = Services(
@@ -261,7 +263,7 @@ def build_services(
         for camera in site.cameras
     }
     services.sessions.record_site()
-    services.history = MaskHistory(paths.mask_history_db)
+    services.history = MaskHistory(storage.masks)
     record_site_masks(services.history, site, wall_now())
     services.runs = RunRegistry(paths.data_dir / "runs", audit)
     services.runs.start()

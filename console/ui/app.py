@@ -52,6 +52,7 @@ from console.core.access.demo import DEMO_USERS
 from console.core.access.lift import ActiveLift, LiftEnd
 from console.core.access.users import AccountChanged, User, UsersUnavailable
 from console.core.audit.trail import AuditUnavailable, Event
+from console.core.search.run import prepare_workers
 from console.core.services import Services, SiteApplied
 from console.core.site.durations import format_duration
 from console.core.site.edit import open_site
@@ -107,10 +108,16 @@ class VeilApp(App[None]):
 
     user: reactive[User | None] = reactive(None, bindings=True)
     """Who is logged in; None on the login screen."""
-    masks_lifted: reactive[bool] = reactive(False, bindings=True)
-    """Whether a lift was in force at the last sample."""
-    lift_remaining: reactive[float] = reactive(0.0)
-    """Seconds left on the lift at the last sample; every countdown follows it."""
+    masks_lifted: reactive[bool] = reactive(False, bindings=True, repaint=False)
+    """Whether a lift was in force at the last sample. It repaints nothing itself, for the
+    reason `lift_remaining` does not: the footer follows it through the bindings."""
+    lift_remaining: reactive[float] = reactive(0.0, repaint=False)
+    """Seconds left on the lift at the last sample; every countdown follows it.
+
+    No repaint of its own: an app reactive that repaints dirties the whole screen, and on
+    a sixel wall every image was then written again (seen black in xterm while it
+    decoded) once a second for as long as the lift lasted (issue 15). The countdowns
+    repaint their own cells."""
 
     def __init__(
         self,
@@ -121,6 +128,7 @@ class VeilApp(App[None]):
     ) -> None:
         strip_cycles.install()
         terminal_input.install()
+        prepare_workers()  # smart search's process pool, before Textual captures stderr
         super().__init__()
         self.services = services
         """Sources, masks, users, lift and audit: everything the screens act on."""

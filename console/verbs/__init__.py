@@ -20,6 +20,7 @@ from console.verbs import (
     anchor,
     audit,
     credential,
+    db,
     deploy,
     export,
     keys,
@@ -49,6 +50,7 @@ VERBS: tuple[Register, ...] = (
     lifts.register,
     anchor.register,
     credential.register,
+    db.register,
     deploy.register,
 )
 """Every subcommand, in the order `veil --help` lists them."""

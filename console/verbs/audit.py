@@ -97,26 +97,29 @@ def verify_audit(args: argparse.Namespace) -> int:
         return log
     try:
         result = log.verify()
-        records = log.records() if log.path.is_file() else []
+        records = log.records() if log.database.present() else []
     except AuditUnavailable as error:
         return fail(str(error), 3)
     for line in _open_lifts(records):
         print(line)
     if not result.ok:
-        return fail(f"{log.path}: {result.problem}", 1)
-    say(f"{log.path}: {result.records} records, hash chain intact; {_anchoring(result)}")
+        return fail(f"{log.path or log.where}: {result.problem}", 1)
+    where = log.path or log.where
+    say(f"{where}: {result.records} records, hash chain intact; {_anchoring(result)}")
     return 0
 
 
 def _audit(args: argparse.Namespace) -> AuditLog | int:
     """The data dir's audit with the site's anchor, or an exit code for a broken site."""
     from console.core.access.site_audit import site_audit
+    from console.core.storage.site_storage import site_storage
+    from console.core.video import credentials
 
     paths = paths_from(args)
     site = site_for_audit(paths, strict=True)
     if isinstance(site, int):
         return site
-    return site_audit(paths, site)
+    return site_audit(paths, site, site_storage(paths, site, credentials.database_password))
 
 
 def _anchoring(result: Verification) -> str:

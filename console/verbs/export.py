@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from console.core.evidence.formats import FORMATS
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
-from console.verbs.login import add_user_options, log_in
+from console.verbs.login import add_user_options, as_user
 from console.verbs.output import say
 
 if TYPE_CHECKING:
     from console.core.evidence.keys import ExportKey
-    from console.core.evidence.request import ExportProgress, ExportRequest
-    from console.core.search.run import SearchProgress
+    from console.core.evidence.request import ExportRequest
+    from console.core.timebase.progress import Progress
     from console.verbs.login import CommandLogin
 
 
@@ -61,7 +61,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def export(args: argparse.Namespace) -> int:
-    from console.core.audit.trail import AuditUnavailable
     from console.core.evidence.errors import ExportRefused
     from console.core.evidence.formats import format_for
     from console.core.evidence.keys import KeyProblem, load_export_key
@@ -88,28 +87,23 @@ def export(args: argparse.Namespace) -> int:
         key = load_export_key(paths.export_key)  # before the password: no key, no export
     except (DataDirError, KeyProblem) as error:
         return fail(str(error))
-    try:
-        login = log_in(paths, site, args.user, args.password_stdin)
-        if isinstance(login, int):
-            return login
-        try:
-            request = ExportRequest(
-                site,
-                camera.id,
-                start,
-                end,
-                args.out,
-                export_format,
-                login.user.name,
-                args.reason,
-                extra,
-                timeline=site_timeline(paths, site, camera.id),
-            )
-            return _run(request, login, key)
-        finally:
-            login.close()
-    except AuditUnavailable as error:
-        return fail(f"the audit cannot record this: {error}")
+
+    def act(login: CommandLogin) -> int:
+        request = ExportRequest(
+            site,
+            camera.id,
+            start,
+            end,
+            args.out,
+            export_format,
+            login.user.name,
+            args.reason,
+            extra,
+            timeline=site_timeline(paths, site, camera.id),
+        )
+        return _run(request, login, key)
+
+    return as_user(paths, site, args.user, args.password_stdin, act)
 
 
 def _run(request: ExportRequest, login: CommandLogin, key: ExportKey) -> int:
@@ -155,7 +149,7 @@ class ProgressBar:
         self._drawn = 0.0
         self._shown = False
 
-    def show(self, progress: ExportProgress | SearchProgress) -> None:
+    def show(self, progress: Progress) -> None:
         now = time.monotonic()
         if progress.done < progress.total and now - self._drawn < 0.1:
             return

@@ -16,7 +16,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, fail, paths_from, site_or_error
-from console.verbs.login import add_user_options, log_in
+from console.verbs.login import add_user_options, as_user
 from console.verbs.output import columns, say
 
 if TYPE_CHECKING:
@@ -110,8 +110,6 @@ def end_a_lift(args: argparse.Namespace) -> int:
 
 def _as_user(args: argparse.Namespace, act: Callable[[CommandLogin], int]) -> int:
     """Log the --user in, run `act(login)`, and close the session however it ends."""
-    from console.core.audit.trail import AuditUnavailable
-
     name = getattr(args, "user", None)
     if not name:
         return fail("--user NAME is required", 2)
@@ -119,16 +117,7 @@ def _as_user(args: argparse.Namespace, act: Callable[[CommandLogin], int]) -> in
     site = site_or_error(paths)
     if isinstance(site, int):
         return site
-    try:
-        login = log_in(paths, site, name, getattr(args, "password_stdin", False))
-        if isinstance(login, int):
-            return login
-        try:
-            return act(login)
-        finally:
-            login.close()
-    except AuditUnavailable as error:
-        return fail(f"the audit cannot record this: {error}")
+    return as_user(paths, site, name, getattr(args, "password_stdin", False), act)
 
 
 def _time_left(lift: OpenLift, now: datetime) -> str:

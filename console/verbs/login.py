@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -109,18 +110,41 @@ def log_in(paths: Paths, site: Site, name: str, from_stdin: bool) -> CommandLogi
     from console.core.access.site_audit import site_audit
     from console.core.access.users import UserStore
     from console.core.site.paths import DataDirError, ensure_data_dir
+    from console.core.storage.site_storage import site_storage
+    from console.core.video import credentials
 
     try:
         ensure_data_dir(paths)
     except DataDirError as error:
         return fail(str(error))
-    audit = site_audit(paths, site)
-    users = UserStore(paths.users_db, site.roles, audit, limits=Limits.of(site))
+    storage = site_storage(paths, site, credentials.database_password)
+    audit = site_audit(paths, site, storage)
+    users = UserStore(storage.users, site.roles, audit, limits=Limits.of(site))
     sessions = Sessions(site, users, LiftController(audit))
     user = check_password(sessions, name, from_stdin)
     if isinstance(user, int):
         return user
     return CommandLogin(user, site, audit, sessions)
+
+
+def as_user(
+    paths: Paths, site: Site, name: str, from_stdin: bool, act: Callable[[CommandLogin], int]
+) -> int:
+    """Log `name` in, run `act(login)` and close the session however it ends: the exit
+    code `act` gives, or the login's. An audit that cannot record is exit 3 with its words,
+    whenever it happens (nothing is handed out unrecorded)."""
+    from console.core.audit.trail import AuditUnavailable
+
+    try:
+        login = log_in(paths, site, name, from_stdin)
+        if isinstance(login, int):
+            return login
+        try:
+            return act(login)
+        finally:
+            login.close()
+    except AuditUnavailable as error:
+        return fail(f"the audit cannot record this: {error}")
 
 
 def check_password(sessions: Sessions, name: str, from_stdin: bool) -> User | int:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from console.core.render.modes import RENDER_MODES
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
-from console.verbs.login import add_user_options, log_in
+from console.verbs.login import CommandLogin, add_user_options, as_user
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -130,24 +130,19 @@ def _render_logged_in(
     writer: _TileWriter,
     out: BinaryIO,
 ) -> int:
-    from console.core.audit.trail import AuditUnavailable, Event
+    from console.core.audit.trail import Event
 
     count = args.frames or 1
-    try:
-        login = log_in(paths, site, args.user, args.password_stdin)
-        if isinstance(login, int):
-            return login
-        try:
-            details: dict[str, object] = {"camera": camera.id, "command": "render"}
-            refused = login.refused("live", Event.LIVE_TAKEN, "watch live video", details)
-            if refused is not None:
-                return refused
-            taken = partial(login.record, Event.LIVE_TAKEN, {**details, "frames": count})
-            return _render_live(camera, count, args.timeout, writer, out, taken)
-        finally:
-            login.close()
-    except AuditUnavailable as error:
-        return fail(f"the audit cannot record this: {error}")
+
+    def act(login: CommandLogin) -> int:
+        details: dict[str, object] = {"camera": camera.id, "command": "render"}
+        refused = login.refused("live", Event.LIVE_TAKEN, "watch live video", details)
+        if refused is not None:
+            return refused
+        taken = partial(login.record, Event.LIVE_TAKEN, {**details, "frames": count})
+        return _render_live(camera, count, args.timeout, writer, out, taken)
+
+    return as_user(paths, site, args.user, args.password_stdin, act)
 
 
 class _TileWriter:

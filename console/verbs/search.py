@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
 from console.verbs.export import ProgressBar
-from console.verbs.login import add_user_options, log_in
+from console.verbs.login import add_user_options, as_user
 from console.verbs.output import say
 
 if TYPE_CHECKING:
@@ -62,10 +62,8 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def search_verb(args: argparse.Namespace) -> int:
-    from console.core.audit.trail import AuditUnavailable
     from console.core.search.motion import thresholds
     from console.core.search.region import parse_cells, parse_rect
-    from console.core.site.paths import DataDirError, ensure_data_dir
     from console.core.timebase.utc import parse_utc
 
     try:
@@ -83,20 +81,13 @@ def search_verb(args: argparse.Namespace) -> int:
             return found
         site, camera = found
         cameras.append(camera)
-    try:
-        ensure_data_dir(paths)
-    except DataDirError as error:
-        return fail(str(error))
-    try:
-        login = log_in(paths, site, args.user, args.password_stdin)
-        if isinstance(login, int):
-            return login
-        try:
-            return _run(args, login, cameras, start, end, region)
-        finally:
-            login.close()
-    except AuditUnavailable as error:
-        return fail(f"the audit cannot record this: {error}")
+    return as_user(
+        paths,
+        site,
+        args.user,
+        args.password_stdin,
+        lambda login: _run(args, login, cameras, start, end, region),
+    )
 
 
 def _run(
@@ -110,29 +101,23 @@ def _run(
     import sys
 
     from console.core.audit.trail import Event
-    from console.core.search.region import describe
-    from console.core.search.run import SearchError, SearchRequest, Target, search
+    from console.core.search.audited import audited_search, search_details
+    from console.core.search.run import SearchError, SearchRequest, Target
     from console.core.services import site_timeline
-    from console.core.timebase.moments import format_time
 
-    details: dict[str, object] = {
-        "cameras": [camera.id for camera in cameras],
-        "from": format_time(start),
-        "to": format_time(end),
-        "region": describe(region),
-        "sensitivity": args.sensitivity,
-    }
-    refused = login.refused("playback", Event.SEARCH, "search recordings", details)
-    if refused is not None:
-        return refused
     paths = paths_from(args)
     targets = tuple(
         Target(camera, site_timeline(paths, login.site, camera.id)) for camera in cameras
     )
     request = SearchRequest(targets, start, end, region, args.sensitivity)
+    refused = login.refused("playback", Event.SEARCH, "search recordings", search_details(request))
+    if refused is not None:
+        return refused
     bar = ProgressBar(sys.stderr, "search") if sys.stderr.isatty() else None
     try:
-        result = search(request, progress=bar.show if bar else None)
+        result = audited_search(
+            request, login.audit, login.user.name, progress=bar.show if bar else None
+        )
         if args.thumbnails is not None:
             _thumbnails(args.thumbnails, request, result)
     except KeyboardInterrupt:
@@ -142,7 +127,6 @@ def _run(
     finally:
         if bar is not None:
             bar.close()
-    login.record(Event.SEARCH, {**details, "hits": len(result.hits), "frames": result.frames})
     _print(result, args.json)
     return 0
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from console.verbs.common import add_location_options, camera_or_error, fail, paths_from
-from console.verbs.login import add_user_options, log_in
+from console.verbs.login import CommandLogin, add_user_options, as_user
 from console.verbs.output import say
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def write_png(frame: MaskedFrame, out: Path) -> None:
 
 
 def still(args: argparse.Namespace) -> int:
-    from console.core.audit.trail import AuditUnavailable, Event
+    from console.core.audit.trail import Event
 
     paths = paths_from(args)
     found = camera_or_error(paths, args.camera)
@@ -62,21 +62,16 @@ def still(args: argparse.Namespace) -> int:
     site, camera = found
     if args.out.suffix.lower() != ".png":
         return fail(f"--out must name a .png file, got {args.out}", 2)
-    try:
-        login = log_in(paths, site, args.user, args.password_stdin)
-        if isinstance(login, int):
-            return login
-        try:
-            details: dict[str, object] = {"camera": camera.id, "command": "still"}
-            refused = login.refused("live", Event.LIVE_TAKEN, "watch live video", details)
-            if refused is not None:
-                return refused
-            taken = partial(login.record, Event.LIVE_TAKEN, {**details, "out": str(args.out)})
-            return _take(camera, args.out, args.timeout, taken)
-        finally:
-            login.close()
-    except AuditUnavailable as error:
-        return fail(f"the audit cannot record this: {error}")
+
+    def act(login: CommandLogin) -> int:
+        details: dict[str, object] = {"camera": camera.id, "command": "still"}
+        refused = login.refused("live", Event.LIVE_TAKEN, "watch live video", details)
+        if refused is not None:
+            return refused
+        taken = partial(login.record, Event.LIVE_TAKEN, {**details, "out": str(args.out)})
+        return _take(camera, args.out, args.timeout, taken)
+
+    return as_user(paths, site, args.user, args.password_stdin, act)
 
 
 def _take(camera: Camera, out: Path, timeout: float, record: Callable[[], None]) -> int:

@@ -166,15 +166,18 @@ def _run(
     from console.core.access.site_audit import site_audit
     from console.core.access.users import UserError, UserStore, UsersUnavailable
     from console.core.audit.trail import AuditUnavailable
+    from console.core.storage.site_storage import site_storage
+    from console.core.video import credentials
 
     paths = paths_from(args)
     if site is None:
         found = site_for_audit(paths, strict=False)
         site = found if not isinstance(found, int) else None
-    audit = site_audit(paths, site)
+    storage = site_storage(paths, site, credentials.database_password)
+    audit = site_audit(paths, site, storage)
     roles = site.roles if site is not None else {}
     try:
-        summary = action(UserStore(paths.users_db, roles, audit))
+        summary = action(UserStore(storage.users, roles, audit))
         say(*([summary] if isinstance(summary, str) else summary))
     except (UserError, PasswordPolicyError, SecretInputError) as error:
         return fail(str(error), 1)

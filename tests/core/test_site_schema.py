@@ -25,6 +25,9 @@ name = "S"
 
 [audit]
 
+[database]
+url = "postgresql://veil-console@db.example/veil"
+
 [roles.operator]
 permissions = ["live"]
 

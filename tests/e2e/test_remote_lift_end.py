@@ -3,8 +3,9 @@ is lifted, a supervisor on a second console of the same site opens "Active lifts
 the lift and ends it; the first console puts its masks back and says who ended it, and
 the audit holds the whole story with an intact chain.
 
-Both consoles are real `veil` processes in their own tmux panes, sharing one data dir
-(one audit), as two workstations on one host do.
+Both consoles are real `veil` processes in their own tmux panes, sharing one audit: one
+data dir, as two workstations on one host do, or the site's PostgreSQL, as workstations
+on many hosts do (the same test over both backends).
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from console.core.site.config import load_site
+from tests.support.storage_backends import Backend
 
 from .harness import demo
 from .harness.cli import add_users, audit_records, audit_verify
@@ -40,11 +44,13 @@ def second_tmux() -> Iterator[TmuxSession]:
 
 
 def test_a_supervisor_ends_another_consoles_lift_from_active_lifts(
-    tmux: TmuxSession, second_tmux: TmuxSession, veil_env: dict[str, str]
+    tmux: TmuxSession, second_tmux: TmuxSession, veil_env: dict[str, str], backend: Backend
 ) -> None:
     data_dir = Path(veil_env["VEIL_DATA_DIR"])
-    add_users(veil_env, demo.SITE, [(*demo.OPERATOR, "operator"), (*demo.SUPERVISOR, "supervisor")])
-    console = [str(VEIL), "--site", str(demo.SITE)]
+    veil_env.update(backend.environment)
+    site = backend.site(load_site(demo.SITE)).path
+    add_users(veil_env, site, [(*demo.OPERATOR, "operator"), (*demo.SUPERVISOR, "supervisor")])
+    console = [str(VEIL), "--site", str(site)]
     lifted, ender = tmux, second_tmux
 
     lifted.start(console, veil_env)
@@ -62,7 +68,9 @@ def test_a_supervisor_ends_another_consoles_lift_from_active_lifts(
     ender.wait_for(demo.LOBBY_TILE, STEP)
     run_command(ender, "Active lifts", query="active lifts")
     listing = ender.wait_for("1 active lift on this site.", STEP)
-    (started,) = [r for r in audit_records(veil_env, data_dir) if r["event"] == "lift_started"]
+    (started,) = [
+        r for r in audit_records(veil_env, data_dir, site) if r["event"] == "lift_started"
+    ]
     assert f" {started['seq']} " in listing and "operator" in listing
     ender.send_keys("e")
     ender.wait_for(f"End lift {started['seq']} of operator on", STEP)
@@ -80,7 +88,7 @@ def test_a_supervisor_ends_another_consoles_lift_from_active_lifts(
     assert demo.LOBBY_TILE in back
     ender.wait_for("0 active lifts on this site.", STEP)
 
-    records = audit_records(veil_env, data_dir)
+    records = audit_records(veil_env, data_dir, site)
     ended = [r for r in records if r["event"] == "lift_ended"]
     assert [(r["operator"], r["reason"], r["details"]["lift"]) for r in ended] == [
         ("supervisor", REASON, started["seq"])
@@ -91,7 +99,7 @@ def test_a_supervisor_ends_another_consoles_lift_from_active_lifts(
         "order": ended[0]["seq"],
         "by": "supervisor",
     }
-    assert "hash chain intact" in audit_verify(veil_env, data_dir)
+    assert "hash chain intact" in audit_verify(veil_env, data_dir, site)
     # Through tmux (keys out, a screen capture every 0.1 s) on a loaded machine; the
     # second itself is held by the pilot test, which sees the maskers directly.
     assert took < 5.0, f"the lifted console followed after {took:.1f} s"

@@ -18,9 +18,9 @@ from console.core.evidence.errors import ExportCancelled, ExportError
 from console.core.evidence.export import export_recording
 from console.core.evidence.formats import ExportFormat
 from console.core.evidence.policy import unmasked_grant
-from console.core.evidence.request import ExportProgress
 from console.core.site.model import Role
 from console.core.timebase.clock import FakeClock
+from console.core.timebase.progress import Progress
 from tests.export.conftest import T0, Scene
 
 FORMATS: list[ExportFormat] = ["mp4", "avi", "png"]
@@ -41,7 +41,7 @@ def exports_recorded(audit: AuditLog) -> int:
 def test_cancel_leaves_no_file_and_no_record(scene: Scene, export_format: ExportFormat) -> None:
     cancel = threading.Event()
 
-    def cancel_at_five(progress: ExportProgress) -> None:
+    def cancel_at_five(progress: Progress) -> None:
         if progress.done == 5:
             cancel.set()
 
@@ -59,7 +59,7 @@ def test_cancel_leaves_no_file_and_no_record(scene: Scene, export_format: Export
 def test_a_segment_vanishing_mid_export_leaves_nothing(
     scene: Scene, export_format: ExportFormat
 ) -> None:
-    def delete_the_last_segment(progress: ExportProgress) -> None:
+    def delete_the_last_segment(progress: Progress) -> None:
         if progress.done == 3:
             (scene.recordings / "2026-11-27T10-01-00Z.mp4").unlink()
 
@@ -218,7 +218,7 @@ def test_a_completed_export_leaves_exactly_the_output_and_its_manifest(scene: Sc
 
 
 def test_an_output_appearing_during_the_export_is_left_alone_and_audited(scene: Scene) -> None:
-    def someone_else_writes(progress: ExportProgress) -> None:
+    def someone_else_writes(progress: Progress) -> None:
         if progress.done == progress.total:
             (scene.out / "case.mp4").write_bytes(b"someone else's")
 

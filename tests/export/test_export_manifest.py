@@ -14,9 +14,9 @@ from console.core.audit.trail import Event
 from console.core.evidence.errors import ExportError
 from console.core.evidence.formats import format_for
 from console.core.evidence.manifest import geometry_json, manifest_path_for
-from console.core.evidence.request import ExportProgress
 from console.core.privacy.masks import GridGeometry, PolygonGeometry, RectGeometry
 from console.core.timebase.clock import FakeClock
+from console.core.timebase.progress import Progress
 from tests.export.conftest import FRAMES, T0, Scene
 
 
@@ -135,9 +135,9 @@ def test_png_stills_are_named_by_time_and_pinned_by_their_sums(scene: Scene) -> 
 
 def test_progress_counts_every_frame_with_an_eta(scene: Scene) -> None:
     clock = FakeClock(0.0)
-    seen: list[ExportProgress] = []
+    seen: list[Progress] = []
 
-    def record(progress: ExportProgress) -> None:
+    def record(progress: Progress) -> None:
         seen.append(progress)
         clock.advance(0.5)
 

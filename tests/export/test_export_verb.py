@@ -264,13 +264,13 @@ def test_requests_that_cannot_be_exported_exit_1(
 
 
 def test_the_progress_bar_draws_frames_percent_and_eta() -> None:
-    from console.core.evidence.request import ExportProgress
+    from console.core.timebase.progress import Progress
 
     stream = io.StringIO()
     bar = export_verb.ProgressBar(stream)
-    bar.show(ExportProgress(1, 4, 3.0))
-    bar.show(ExportProgress(2, 4, 2.0))  # within 0.1 s of the last draw: skipped
-    bar.show(ExportProgress(4, 4, 0.0))  # the last one is always drawn
+    bar.show(Progress(1, 4, 3.0))
+    bar.show(Progress(2, 4, 2.0))  # within 0.1 s of the last draw: skipped
+    bar.show(Progress(4, 4, 0.0))  # the last one is always drawn
     bar.close()
     lines = stream.getvalue().split("\r")[1:]
     assert lines[0] == "export [########----------------------]  25.0%  1/4 frames  ETA 0:03 "

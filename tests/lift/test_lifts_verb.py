@@ -1,4 +1,5 @@
-"""`veil lifts`: the site's active lifts for a user with `audit`, and ending one."""
+"""`veil lifts`: the site's active lifts for a user with `audit`, and ending one, on both
+backends (the site file's ``[database]`` table names the PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import pytest
 
 from console.cli import build_parser
 from console.core.access.lift import LiftController
+from console.core.access.site_audit import site_audit
 from console.core.access.users import UserStore
 from console.core.audit.trail import AuditLog
 from console.core.site.config import load_site
 from console.core.site.paths import resolve_paths
+from console.core.storage.site_storage import site_storage
 from console.core.timebase.clock import FakeClock
 from tests.lift.conftest import FAST
+from tests.support.storage_backends import Backend
 
 PASSWORD = "correct horse battery"
 SITE = """
@@ -42,20 +46,22 @@ HOSTILE_REASON = "case 7\x1b[2J\nforged row"
 
 
 @pytest.fixture
-def site_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A site with users sue (supervisor), ada (auditor) and olly (operator)."""
+def site_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: Backend) -> Path:
+    """A site on the test's backend with users sue (supervisor), ada (auditor) and olly
+    (operator)."""
     monkeypatch.setattr("console.core.access.users.UserStore", partial(UserStore, params=FAST))
     path = tmp_path / "site.toml"
-    path.write_text(SITE)
-    paths = resolve_paths(path)
-    users = UserStore(paths.users_db, load_site(path).roles, AuditLog(paths.audit_db), params=FAST)
+    path.write_text(SITE + backend.site_table())
+    paths, site = resolve_paths(path), load_site(path)
+    users = UserStore(site_storage(paths, site).users, site.roles, audit_of(path), params=FAST)
     for name, role in (("sue", "supervisor"), ("ada", "auditor"), ("olly", "operator")):
         users.add("os:test", name, role, PASSWORD)
     return path
 
 
 def audit_of(site_file: Path) -> AuditLog:
-    return AuditLog(resolve_paths(site_file).audit_db)
+    """The site's audit as another process opens it."""
+    return site_audit(resolve_paths(site_file), load_site(site_file))
 
 
 def lifted_console(site_file: Path) -> LiftController:

@@ -1,4 +1,5 @@
-"""The site's active lifts as the audit shows them, ended from elsewhere and followed here."""
+"""The site's active lifts as the audit shows them, ended from elsewhere and followed here,
+on both backends: the audit in the data dir, and the site's PostgreSQL."""
 
 from __future__ import annotations
 
@@ -19,18 +20,25 @@ from console.core.audit.trail import AuditLog, AuditRecord, Event
 from console.core.timebase.clock import FakeClock
 from console.core.timebase.utc import parse_utc
 from tests.lift.conftest import HOST
+from tests.support.storage_backends import Backend
 
 
-def other_console(audit: AuditLog) -> AuditLog:
-    """The same audit file as another console process opens it."""
-    return AuditLog(audit.path)
+@pytest.fixture
+def audit(backend: Backend) -> AuditLog:
+    """This console's audit, on the backend of the test's parameter."""
+    return AuditLog(backend("audit"))
+
+
+def other_console(backend: Backend) -> AuditLog:
+    """The same audit as another console process opens it."""
+    return AuditLog(backend("audit"))
 
 
 def test_a_lift_is_listed_with_where_who_why_and_time_left(
-    controller: LiftController, audit: AuditLog
+    controller: LiftController, audit: AuditLog, backend: Backend
 ) -> None:
     lift = controller.lift("olga", "sam", "case 42", 600, controller.epoch)
-    (listed,) = active_lifts(other_console(audit))
+    (listed,) = active_lifts(other_console(backend))
     assert listed.started.seq == lift.started_seq
     assert (listed.host, listed.started.operator, listed.started.authorizer) == (
         HOST,
@@ -50,10 +58,10 @@ def test_a_start_record_from_before_hosts_were_recorded_still_lists(audit: Audit
 
 
 def test_ending_a_lift_records_who_ended_it_why_and_which(
-    controller: LiftController, audit: AuditLog
+    controller: LiftController, audit: AuditLog, backend: Backend
 ) -> None:
     lift = controller.lift("olga", "sam", "case 42", 600, controller.epoch)
-    record = end_lift(other_console(audit), lift.started_seq, "sue", " done here ", "desk-2")
+    record = end_lift(other_console(backend), lift.started_seq, "sue", " done here ", "desk-2")
     assert (record.event, record.operator, record.reason) == ("lift_ended", "sue", "done here")
     assert json.loads(record.details) == {
         "lift": lift.started_seq,
@@ -80,12 +88,12 @@ def test_a_lift_that_is_not_active_or_a_missing_reason_is_refused(
 
 
 def test_the_watch_ends_this_consoles_lift_when_another_console_ends_it(
-    controller: LiftController, audit: AuditLog
+    controller: LiftController, audit: AuditLog, backend: Backend
 ) -> None:
     watch = LiftWatch(controller)
     lift = controller.lift("olga", "sam", "", 600, controller.epoch)
     assert not watch.poll()  # nothing after the start yet
-    order = end_lift(other_console(audit), lift.started_seq, "sue", "wrong camera", "desk-2")
+    order = end_lift(other_console(backend), lift.started_seq, "sue", "wrong camera", "desk-2")
     assert watch.poll()
     assert not controller.lifted()
     assert (controller.last_end, controller.ended_by) == (LiftEnd.REMOTE, "sue")
@@ -101,13 +109,13 @@ def test_the_watch_ends_this_consoles_lift_when_another_console_ends_it(
 
 
 def test_the_watch_reads_from_the_lifts_own_start_so_an_early_end_is_not_skipped(
-    controller: LiftController, audit: AuditLog
+    controller: LiftController, audit: AuditLog, backend: Backend
 ) -> None:
     """The watch had read past the second lift's start (and its end) while the first was
     in force: the second lift, once in force, is still found ended."""
     watch = LiftWatch(controller)
     controller.lift("olga", "sam", "", 600, controller.epoch)
-    other = other_console(audit)
+    other = other_console(backend)
     other.append(Event.LIFT_STARTED, operator="olga", details={"duration_s": 60})  # seq 2
     other.append(Event.LIFT_ENDED, operator="sue", reason="x", details={"lift": 3})
     assert not watch.poll()  # read up to 3 while lift 1 was in force
@@ -117,17 +125,19 @@ def test_the_watch_reads_from_the_lifts_own_start_so_an_early_end_is_not_skipped
 
 
 def test_an_end_of_another_lift_or_after_an_apply_changes_nothing(
-    controller: LiftController, audit: AuditLog, clock: FakeClock
+    controller: LiftController, audit: AuditLog, clock: FakeClock, backend: Backend
 ) -> None:
     watch = LiftWatch(controller)
     first = controller.lift("olga", "sam", "", 600, controller.epoch)
     second = controller.lift("olga", "sue", "", 600, controller.epoch)  # replaces the first
-    other = other_console(audit)
+    other = other_console(backend)
     other.append(Event.LIFT_ENDED, operator="sue", reason="x", details={"lift": first.started_seq})
     assert not watch.poll()
     assert controller.current() == second
-    controller.apply("olga")
+    # Written while the lift was still open, read by this console after its Apply (the
+    # Apply's record is posted, so whether it lands before `end_lift` reads is a race).
     ending = end_lift(other, second.started_seq, "sue", "late", "desk-2")
+    controller.apply("olga")
     assert not controller.end_remotely(second.started_seq, ending)
     assert controller.last_end is LiftEnd.APPLIED
     audit.flush()
@@ -135,31 +145,27 @@ def test_an_end_of_another_lift_or_after_an_apply_changes_nothing(
 
 
 def test_an_unreadable_audit_ends_and_extends_nothing(
-    controller: LiftController, audit: AuditLog, clock: FakeClock
+    controller: LiftController, audit: AuditLog, clock: FakeClock, backend: Backend
 ) -> None:
     watch = LiftWatch(controller)
     controller.lift("olga", "sam", "", 600, controller.epoch)
-    moved = audit.path.with_suffix(".gone")
-    audit.path.rename(moved)  # as an unmounted share would be (root reads any mode)
-    try:
+    with backend.unreadable(audit) as said:
         assert not watch.poll()
-        assert watch.problem is not None and "no audit log" in str(watch.problem)
+        assert watch.problem is not None and said in str(watch.problem)
         assert controller.lifted()
         clock.advance(600)
         assert not watch.poll() and not controller.lifted()  # its deadline still holds
         assert controller.last_end is LiftEnd.EXPIRED
-    finally:
-        moved.rename(audit.path)
 
 
 def test_the_watch_thread_ends_a_lift_within_a_second(
-    controller: LiftController, audit: AuditLog
+    controller: LiftController, audit: AuditLog, backend: Backend
 ) -> None:
     watch = LiftWatch(controller)
     watch.start()
     try:
         lift = controller.lift("olga", "sam", "", 600, controller.epoch)
-        end_lift(other_console(audit), lift.started_seq, "sue", "stop", "desk-2")
+        end_lift(other_console(backend), lift.started_seq, "sue", "stop", "desk-2")
         began = time.monotonic()
         while controller.lifted() and time.monotonic() - began < 5:
             time.sleep(0.01)
@@ -170,7 +176,7 @@ def test_the_watch_thread_ends_a_lift_within_a_second(
 
 
 def test_the_run_file_forgets_a_lift_ended_remotely(
-    controller: LiftController, audit: AuditLog, tmp_path: Path
+    controller: LiftController, audit: AuditLog, tmp_path: Path, backend: Backend
 ) -> None:
     """The console's own confirmation passes through its audit's observers: were it killed
     afterwards, the next start would not report a lift that had ended."""
@@ -180,7 +186,7 @@ def test_the_run_file_forgets_a_lift_ended_remotely(
         lift = controller.lift("olga", "sam", "", 600, controller.epoch)
         (run_file,) = (tmp_path / "runs").iterdir()
         assert str(lift.started_seq) in json.loads(run_file.read_text())["lifts"]
-        end_lift(other_console(audit), lift.started_seq, "sue", "stop", "desk-2")
+        end_lift(other_console(backend), lift.started_seq, "sue", "stop", "desk-2")
         assert LiftWatch(controller).poll()
         audit.flush()
         assert json.loads(run_file.read_text())["lifts"] == {}
@@ -200,11 +206,11 @@ def remote_end(
 
 
 def test_an_apply_racing_a_remote_end_ends_the_lift_exactly_once(
-    controller: LiftController, audit: AuditLog
+    controller: LiftController, audit: AuditLog, backend: Backend
 ) -> None:
     """The operator's Apply and the watch's end, from two threads, many times: each lift
     ends once, by one of them, and is never left in force."""
-    other = other_console(audit)
+    other = other_console(backend)
     for _ in range(40):
         lift = controller.lift("olga", "sam", "", 600, controller.epoch)
         ending = end_lift(other, lift.started_seq, "sue", "stop", "desk-2")

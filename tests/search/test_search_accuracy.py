@@ -71,9 +71,9 @@ def test_sensor_noise_gives_no_hits_at_the_default_sensitivity(
 def test_progress_reaches_the_total_and_cancel_stops(walks: Camera) -> None:
     import threading
 
-    from console.core.search.run import SearchCancelled, SearchProgress
+    from console.core.search.run import Progress, SearchCancelled
 
-    seen: list[SearchProgress] = []
+    seen: list[Progress] = []
     request = SearchRequest((Target(walks),), T0, T0 + 80, REGION)
     result = search(request, progress=seen.append)
     assert seen[-1].done == seen[-1].total == result.frames == 800

@@ -49,3 +49,17 @@ class FixedSource(FrameSource):
     @property
     def status(self) -> SourceStatus:
         return self._fixed_status
+
+
+class SendingSource(FixedSource):
+    """The same picture as a new capture at every ask: a camera that keeps sending, so a
+    tile keeps painting frames (and a test can tell a wall that goes on from one stuck)."""
+
+    def __init__(self, pixels: Pixels) -> None:
+        super().__init__(pixels)
+        self._pixels = pixels
+        self._sequence = 0
+
+    def latest(self) -> Frame | None:
+        self._sequence += 1
+        return Frame(self._pixels, float(self._sequence), self._sequence)

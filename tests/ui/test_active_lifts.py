@@ -1,9 +1,12 @@
 """Lifts the whole site can see: the lifted console follows a remote end within a
 second, and the "Active lifts" screen lists every console's lifts and ends one.
 
-The remote end comes through the site's audit file, written by another process's
+The remote end comes through the site's audit, written by another process's
 `AuditLog` (or the real `veil lifts end` verb), exactly as a second console or a
-supervisor's shell would write it; what is asserted is what the maskers produce.
+supervisor's shell would write it; what is asserted is what the maskers produce. The
+tests of what the audit carries run on both backends (`site_services`): the data dir's
+SQLite and the site's PostgreSQL, which the console follows by the same polling. The
+snapshot and the palette offer do not depend on where the audit lives.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from console.cli import build_parser
 from console.core.access.lift import LiftController
 from console.core.audit.trail import AuditLog
 from console.core.services import Services
-from console.core.site.model import Role
+from console.core.site.model import Role, Site
+from console.core.storage.site_storage import site_storage
 from console.core.timebase.clock import FakeClock
 from console.text import visible
 from console.ui.app import VeilApp
@@ -29,6 +33,7 @@ from console.ui.screens.dialogs import AskScreen
 from console.ui.screens.lifts import ActiveLiftsScreen
 from console.ui.widgets.countdown import LiftCountdown
 from tests.support.hostile_text import REVIEWED
+from tests.support.storage_backends import Backend
 from tests.ui.conftest import (
     OPERATOR,
     SUPERVISOR,
@@ -49,10 +54,22 @@ MOMENT = datetime(2026, 11, 27, 10, 0, 0, tzinfo=UTC)
 """When the other console's lift started, in the screen's tests."""
 
 
+@pytest.fixture
+def site_services(make_services: AppServices, backend: Backend) -> AppServices:
+    """`make_services` for a site on the test's backend (its file names the database)."""
+
+    def build(site: Site | None = None, **options: object) -> Services:
+        services = make_services(backend.site(site or demo_site()), **options)
+        assert ("PostgreSQL" in services.audit.where) == (backend.url is not None)
+        return services
+
+    return build
+
+
 def other_console_lift(services: Services, host: str, reason: str, at: datetime = MOMENT) -> int:
     """A lift on another console of the site (operator, authorized by supervisor), its
     record stamped `at`; its seq."""
-    audit = AuditLog(services.audit.path, now=lambda: at)
+    audit = AuditLog(site_storage(services.paths, services.site).audit, now=lambda: at)
     controller = LiftController(audit, FakeClock(), host=host)
     return controller.lift("operator", "supervisor", reason, 600, controller.epoch).started_seq
 
@@ -71,9 +88,9 @@ async def masked_within(pilot: Pilot[None], services: Services, seconds: float) 
 
 
 async def test_a_lift_ended_by_the_verb_is_masked_within_a_second(
-    make_services: AppServices, monkeypatch: pytest.MonkeyPatch
+    site_services: AppServices, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    services = make_services()
+    services = site_services()
     async with logged_in(services, SUPERVISOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await settle(pilot)
@@ -116,9 +133,9 @@ async def test_a_lift_ended_by_the_verb_is_masked_within_a_second(
 
 
 async def test_the_screen_lists_every_consoles_lifts_and_a_supervisor_ends_one(
-    make_services: AppServices,
+    site_services: AppServices,
 ) -> None:
-    services = make_services()
+    services = site_services()
     seq = other_console_lift(services, "desk-2", "case 12")
     async with logged_in(services, SUPERVISOR) as (app, pilot):
         assert await palette_hits(pilot, "active") == ["Active lifts"]
@@ -148,10 +165,10 @@ async def test_the_screen_lists_every_consoles_lifts_and_a_supervisor_ends_one(
 
 
 async def test_a_role_with_audit_only_sees_lifts_but_is_not_offered_to_end_them(
-    make_services: AppServices,
+    site_services: AppServices,
 ) -> None:
     site = with_role(demo_site(), Role("auditor", frozenset({"audit"})))
-    services = make_services(site)
+    services = site_services(site)
     services.users.add("admin", "ada", "auditor", "ada-password")
     other_console_lift(services, "desk-2", "case 12")
     async with logged_in(services, ("ada", "ada-password")) as (app, pilot):
@@ -176,9 +193,9 @@ async def test_roles_without_audit_are_not_offered_the_screen(make_services: App
 
 @pytest.mark.parametrize("hostile", REVIEWED)
 async def test_hostile_hosts_and_reasons_are_shown_as_plain_text(
-    make_services: AppServices, hostile: str
+    site_services: AppServices, hostile: str
 ) -> None:
-    services = make_services()
+    services = site_services()
     other_console_lift(services, hostile, hostile)
     async with logged_in(services, SUPERVISOR) as (app, pilot):
         await app.run_action("active_lifts")
@@ -207,16 +224,13 @@ def test_active_lifts_screen(snap_compare: SnapCompare, make_services: AppServic
 
 
 async def test_an_unreadable_audit_while_lifted_is_said_and_ends_nothing(
-    make_services: AppServices,
+    site_services: AppServices, backend: Backend
 ) -> None:
-    services = make_services()
+    services = site_services()
     async with logged_in(services, SUPERVISOR) as (app, pilot):
         await pilot.press("ctrl+l")
         await settle(pilot)
-        path = services.audit.path
-        moved = path.with_suffix(".away")
-        path.rename(moved)  # an unmounted share; root reads any file mode
-        try:
+        with backend.unreadable(services.audit):
             began = time.monotonic()
             while time.monotonic() - began < 3:
                 if any("cannot be read" in text for text in notifications(app)):
@@ -225,5 +239,3 @@ async def test_an_unreadable_audit_while_lifted_is_said_and_ends_nothing(
             (told,) = [text for text in notifications(app) if "cannot be read" in text]
             assert "a supervisor's end of this lift would not reach this console" in told
             assert any_lifted(services) and app.masks_lifted
-        finally:
-            moved.rename(path)

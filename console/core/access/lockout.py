@@ -41,10 +41,10 @@ clamped), and only root or NTP can step it forwards.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from dataclasses import dataclass
 
 from console.core.site.model import Site
+from console.core.storage.database import Connection
 
 DELAY_CAP = 30.0
 """Longest delay between two attempts before the lock, in seconds."""
@@ -144,7 +144,7 @@ class FailureBook:
         self.limits = limits
 
     def admit(
-        self, connection: sqlite3.Connection, keys: list[str], now: float
+        self, connection: Connection, keys: list[str], now: float
     ) -> tuple[Hold | None, list[Locked]]:
         """Charge one attempt to every key, or none when any of them is held.
 
@@ -178,7 +178,7 @@ class FailureBook:
             )
         return None, locked
 
-    def failed(self, connection: sqlite3.Connection, keys: list[str], now: float) -> list[Locked]:
+    def failed(self, connection: Connection, keys: list[str], now: float) -> list[Locked]:
         """The charged attempt failed: lock every key whose failures reached the limit."""
         locked = []
         for key in keys:
@@ -187,14 +187,14 @@ class FailureBook:
                 locked.append(self._lock(connection, key, row[0], now))
         return locked
 
-    def clear(self, connection: sqlite3.Connection, keys: list[str]) -> bool:
+    def clear(self, connection: Connection, keys: list[str]) -> bool:
         """Forget every failure of `keys` (a success, or an administrator); True if any."""
         removed = 0
         for key in keys:
             removed += connection.execute("DELETE FROM failures WHERE key = ?", (key,)).rowcount
         return removed > 0
 
-    def hold(self, connection: sqlite3.Connection, key: str, now: float) -> Hold | None:
+    def hold(self, connection: Connection, key: str, now: float) -> Hold | None:
         """What an attempt for `key` would meet now, without charging one."""
         row = self._row(connection, key)
         if row is None:
@@ -206,13 +206,13 @@ class FailureBook:
             return Hold(not_before - now, False)
         return None
 
-    def _lock(self, connection: sqlite3.Connection, key: str, failures: int, now: float) -> Locked:
+    def _lock(self, connection: Connection, key: str, failures: int, now: float) -> Locked:
         connection.execute(
             "UPDATE failures SET locked_until = ? WHERE key = ?", (now + self.limits.lockout, key)
         )
         return Locked(key, failures, self.limits.lockout)
 
-    def _tidy(self, connection: sqlite3.Connection, now: float) -> None:
+    def _tidy(self, connection: Connection, now: float) -> None:
         """Drop lapsed records and clamp times a clock stepped backwards left in the future."""
         limits = self.limits
         connection.execute(
@@ -233,7 +233,7 @@ class FailureBook:
         )
 
     @staticmethod
-    def _row(connection: sqlite3.Connection, key: str) -> tuple[int, float, float, float] | None:
+    def _row(connection: Connection, key: str) -> tuple[int, float, float, float] | None:
         row = connection.execute(
             "SELECT failures, window_start, not_before, locked_until FROM failures WHERE key = ?",
             (key,),

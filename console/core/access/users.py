@@ -12,7 +12,6 @@ failure records kept in the same database (see `console.core.access.lockout`).
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -40,12 +39,8 @@ from console.core.access.passwords import (
 )
 from console.core.audit.trail import AuditLog, AuditUnavailable, Event
 from console.core.site.model import Role
-from console.core.storage.sqlite import (
-    DEFAULT_BUSY_TIMEOUT,
-    connect_existing,
-    immediate,
-    schema_connection,
-)
+from console.core.storage.database import Connection, Database, StorageUnavailable
+from console.core.storage.sqlite import DEFAULT_BUSY_TIMEOUT, SqliteDatabase
 from console.core.timebase.clock import Clock
 from console.core.timebase.utc import WallClock, format_utc, system_now
 
@@ -114,29 +109,30 @@ def check_name(name: str) -> None:
         )
 
 
-def has_users(path: Path) -> bool:
-    """True when the users database at `path` exists and holds at least one user.
+def users_database(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> SqliteDatabase:
+    """The users and failure records of a single-host site: ``data_dir / "veil.db"``."""
+    return SqliteDatabase(path, _SCHEMA, "users database", busy_timeout=busy_timeout)
+
+
+def has_users(database: Path | Database) -> bool:
+    """True when the users database exists and holds at least one user.
 
     Asked before a new audit chain is started: users mean an audit existed.
     Unreadable counts as True, so a broken users database never lets the audit restart.
+    A SQLite file is only looked at, never created.
     """
-    if not path.exists():
-        return False
+    if isinstance(database, Path):
+        if not database.exists():
+            return False
+        database = SqliteDatabase(database, _SCHEMA, "users database", create_on_read=False)
     try:
-        connection = connect_existing(path)
-    except (sqlite3.Error, OSError):
-        return True
-    try:
-        return connection.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
-    except sqlite3.OperationalError as error:
+        with database.read() as connection:
+            return connection.execute("SELECT 1 FROM users LIMIT 1").fetchone() is not None
+    except StorageUnavailable as error:
         return "no such table" not in str(error)
-    except sqlite3.Error:
-        return True
-    finally:
-        connection.close()
 
 
-def _key(connection: sqlite3.Connection, name: str) -> str:
+def _key(connection: Connection, name: str) -> str:
     """The failure record of `name`: under the name for a user's, else under a digest,
     so a password typed into the name field is never stored (nor an unknown name)."""
     known = NAME_PATTERN.fullmatch(name) is not None and (
@@ -150,7 +146,7 @@ class UserStore:
 
     def __init__(
         self,
-        path: Path,
+        path: Path | Database,
         roles: Mapping[str, Role],
         audit: AuditLog,
         params: ScryptParams = DEFAULT_PARAMS,
@@ -159,8 +155,12 @@ class UserStore:
         limits: Limits | None = None,
         wall: Clock = time.time,
     ) -> None:
-        self.path = path
-        """The SQLite file, normally ``data_dir / "veil.db"``."""
+        self.database: Database = (
+            users_database(path, busy_timeout) if isinstance(path, Path) else path
+        )
+        """Normally ``data_dir / "veil.db"``; the site's PostgreSQL database when shared."""
+        self.path: Path | None = path if isinstance(path, Path) else None
+        """The SQLite file, None on PostgreSQL."""
         self.roles = roles
         """The site's roles; new users must be given one of these."""
         self.audit = audit
@@ -193,13 +193,12 @@ class UserStore:
         password_hash = hash_password(secret, self.params)
         stamp = self._stamp()
         with self._transaction() as connection:
-            try:
-                connection.execute(
-                    "INSERT INTO users VALUES (?, ?, ?, 1, ?, ?)",
-                    (name, role, password_hash, stamp, stamp),
-                )
-            except sqlite3.IntegrityError:
-                raise UserError(f"user {name!r} already exists") from None
+            inserted = connection.execute(
+                "INSERT INTO users VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (name) DO NOTHING",
+                (name, role, password_hash, stamp, stamp),
+            )
+            if inserted.rowcount == 0:
+                raise UserError(f"user {name!r} already exists")
             self._record(actor, "add", name, role=role)
         return User(name, role, True, stamp, stamp)
 
@@ -356,7 +355,7 @@ class UserStore:
         return name if row else NOT_A_USER
 
     def _update(
-        self, connection: sqlite3.Connection, name: str, assignment: str, values: tuple[object, ...]
+        self, connection: Connection, name: str, assignment: str, values: tuple[object, ...]
     ) -> None:
         cursor = connection.execute(
             f"UPDATE users SET {assignment}, updated = ? WHERE name = ?",
@@ -379,14 +378,19 @@ class UserStore:
         return format_utc(self._now())
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        """A short-lived connection, so any thread (the UI's scrypt worker) may call in."""
-        with schema_connection(
-            self.path, _SCHEMA, "users database", UsersUnavailable, self.busy_timeout
-        ) as connection:
-            yield connection
+    def _connection(self) -> Iterator[Connection]:
+        """A snapshot to read in; any thread (the UI's scrypt worker) may call in."""
+        try:
+            with self.database.read() as connection:
+                yield connection
+        except StorageUnavailable as error:
+            raise UsersUnavailable(str(error)) from None
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as connection, immediate(connection):
-            yield connection
+    def _transaction(self) -> Iterator[Connection]:
+        """One write; users and failure records of every console serialise on "users"."""
+        try:
+            with self.database.write("users") as connection:
+                yield connection
+        except StorageUnavailable as error:
+            raise UsersUnavailable(str(error)) from None

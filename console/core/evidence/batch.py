@@ -21,8 +21,9 @@ from console.core.evidence.errors import ExportError, ExportRefused
 from console.core.evidence.export import export_recording
 from console.core.evidence.formats import ExportFormat
 from console.core.evidence.keys import ExportKey
-from console.core.evidence.request import ExportProgress, ExportRequest, ExportResult
+from console.core.evidence.request import ExportRequest, ExportResult
 from console.core.timebase.clock import Clock, monotonic
+from console.core.timebase.progress import Progress
 from console.core.video.segment_files import index_camera
 
 
@@ -40,7 +41,7 @@ def output_path(folder: Path, camera_id: str, start: float, end: float, fmt: Exp
 class BatchProgress:
     """Progress over the whole batch, plus which camera is being written."""
 
-    overall: ExportProgress
+    overall: Progress
     camera_id: str
     number: int
     """1-based position of the camera in the batch."""
@@ -111,11 +112,9 @@ class _Overall:
     started: float
     """Clock reading when the batch began: the ETA is over the whole batch's rate."""
 
-    def step(self, own: ExportProgress) -> None:
+    def step(self, own: Progress) -> None:
         if self.progress is None:
             return
         finished = self.before + own.done
-        elapsed = self.clock() - self.started
-        eta = elapsed / finished * (self.total - finished) if finished else None
-        overall = ExportProgress(finished, self.total, eta)
+        overall = Progress.after(finished, self.total, self.clock() - self.started)
         self.progress(BatchProgress(overall, self.camera_id, self.number, self.count))

@@ -29,7 +29,6 @@ from console.core.evidence.policy import export_masker, extra_masks
 from console.core.evidence.publish import check_destination, publish, write_temp
 from console.core.evidence.recorded import record_export, record_failure
 from console.core.evidence.request import (
-    ExportProgress,
     ExportRequest,
     ExportResult,
     ProgressCallback,
@@ -40,6 +39,7 @@ from console.core.evidence.writers import Writer
 from console.core.privacy.masking import CameraMasker
 from console.core.timebase.clock import Clock, monotonic
 from console.core.timebase.moments import format_time
+from console.core.timebase.progress import Progress
 from console.core.timebase.utc import WallClock, system_now
 from console.core.video.recorded_frames import masked_frames
 from console.core.video.recording_index import RecordingError, RecordingIndex
@@ -147,8 +147,7 @@ def _write_frames(
             done += 1
             lifted += frame.lifted
             if progress is not None:
-                eta = (clock() - started) / done * (total - done)
-                progress(ExportProgress(done, total, eta))
+                progress(Progress.after(done, total, clock() - started))
     except RecordingError as error:
         raise ExportError(f"the recording changed during the export: {error}") from None
     finally:

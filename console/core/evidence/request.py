@@ -11,6 +11,7 @@ from console.core.evidence.policy import UnmaskedGrant
 from console.core.privacy.masks import Geometry
 from console.core.privacy.timeline import MaskTimeline
 from console.core.site.model import Site
+from console.core.timebase.progress import Progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,20 +39,6 @@ class ExportRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class ExportProgress:
-    """Reported after every frame."""
-
-    done: int
-    total: int
-    eta: float | None
-    """Seconds left at the rate so far; None before the first frame."""
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
-
-
-@dataclass(frozen=True, slots=True)
 class ExportResult:
     """A finished export; `manifest_sha256` is what the audit record holds."""
 
@@ -62,4 +49,5 @@ class ExportResult:
     frames: int
 
 
-ProgressCallback = Callable[[ExportProgress], None]
+ProgressCallback = Callable[[Progress], None]
+"""Called after every frame."""

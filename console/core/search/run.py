@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 
 from console.core.privacy.masking import NEVER_LIFTED, LiftGate
 from console.core.privacy.timeline import MaskTimeline
@@ -28,6 +29,7 @@ from console.core.search.scan import Job, scan
 from console.core.site.model import Camera
 from console.core.timebase.clock import Clock, monotonic
 from console.core.timebase.moments import format_time
+from console.core.timebase.progress import Progress
 from console.core.video.recording_index import RecordingIndex
 from console.core.video.segment_files import index_camera
 
@@ -59,18 +61,6 @@ class SearchRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class SearchProgress:
-    done: int
-    """Frames scanned (counting the ones the sampling step skips)."""
-    total: int
-    eta: float | None
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.done / self.total if self.total else 100.0
-
-
-@dataclass(frozen=True, slots=True)
 class SearchResult:
     hits: tuple[Hit, ...]
     """By start time, across cameras."""
@@ -81,7 +71,8 @@ class SearchResult:
     """Each camera's recordings as searched, for thumbnails and playback."""
 
 
-ProgressCallback = Callable[[SearchProgress], None]
+ProgressCallback = Callable[[Progress], None]
+"""Called with frames scanned (counting the ones the sampling step skips)."""
 
 
 def search(
@@ -120,8 +111,7 @@ def search(
                 samples[job.camera_id] += _result(future, job)
                 done += len(job.frames)
                 if progress is not None:
-                    eta = (clock() - started) / done * (total - done) if done else None
-                    progress(SearchProgress(done, total, eta))
+                    progress(Progress.after(done, total, clock() - started))
         _check(cancel)
     finally:
         executor.shutdown(wait=False, cancel_futures=True)
@@ -165,6 +155,17 @@ def _plan(request: SearchRequest, lifted: bool) -> tuple[list[Job], dict[str, Re
             for segment, frames in planned
         ]
     return jobs, indexes
+
+
+def prepare_workers() -> None:
+    """Start multiprocessing's resource tracker now, while stderr is a real file.
+
+    The pool starts it on first use and hands it `sys.stderr.fileno()`; inside a
+    running Textual app that is Textual's capture, whose fileno is -1, and every
+    search in more than one process failed with "bad value(s) in fds_to_keep". The
+    console calls this before its app runs; the tracker then lives as long as it.
+    """
+    resource_tracker.ensure_running()
 
 
 def _executor(jobs: int, workers: int | None) -> Executor:

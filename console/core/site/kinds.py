@@ -17,6 +17,7 @@ import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Generic, TypeVar, cast
+from urllib.parse import parse_qs, urlsplit
 
 from console.core.privacy.masks import GRID_SIZES, PolygonGeometry, RectGeometry, crossing_edges
 from console.core.site.durations import format_duration, parse_duration
@@ -148,6 +149,45 @@ class FrigateName(Simple[str]):
         if isinstance(value, str) and _FRIGATE_NAME.fullmatch(value):
             return value
         return None
+
+    def show(self, value: str) -> str:
+        return f'"{value}"'
+
+
+class DatabaseUrl(Kind[str]):
+    """A libpq URL of the site's PostgreSQL database, without a password.
+
+    A site file is copied around, committed and attached to tickets, so a password in it
+    would leak with it: a URL holding one (``user:secret@`` or ``?password=``) is an
+    error that says where passwords go instead.
+    """
+
+    placeholder = '"postgresql://veil-console@db.example/veil"'
+    expected = "a postgresql:// URL (user, host, database; no password)"
+
+    def convert(self, value: object, path: str, report: Report) -> str | None:
+        if not isinstance(value, str) or not value.isprintable():
+            report(path, f"expected {self.expected}, got {describe(value)}")
+            return None
+        try:
+            parts = urlsplit(value)
+            query = parse_qs(parts.query)
+            has_password = parts.password is not None
+        except ValueError:
+            report(path, f"expected {self.expected}, got {describe(value)}")
+            return None
+        if parts.scheme not in ("postgresql", "postgres") or not parts.path.strip("/"):
+            report(path, f"expected {self.expected}, got {describe(value)}")
+            return None
+        if has_password or "password" in query:
+            report(
+                path,
+                "must not hold a password (the site file is copied around): put it in the "
+                "console account's PGPASSFILE or ~/.pgpass, or in the keyring with "
+                "`python3 -m keyring set veil database:ROLE`",
+            )
+            return None
+        return value
 
     def show(self, value: str) -> str:
         return f'"{value}"'

@@ -123,6 +123,8 @@ class Site:
     """The anchor signer's Unix socket (``[audit] anchor``); None: the audit is not anchored."""
     audit_anchor_key: bytes = b""
     """The signer's raw Ed25519 public key (``[audit] anchor_key``)."""
+    database_url: str | None = None
+    """The shared PostgreSQL database (``[database] url``); None: SQLite in the data dir."""
     sha256: str = ""
     """Of the file as read, so the audit can prove which configuration was in force."""
     directory: Path = field(default=Path("."))

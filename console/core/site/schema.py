@@ -26,6 +26,7 @@ from console.core.site.kinds import (
     Choice,
     ChoiceList,
     Colour,
+    DatabaseUrl,
     Duration,
     DurationOrOff,
     FrigateName,
@@ -223,6 +224,19 @@ class AuditTable(Table, heading="[audit]"):
     anchor_key = Key(AnchorKey(), "The signer's public key (`veil anchor init` prints it).")
 
 
+class DatabaseTable(Table, heading="[database]"):
+    """Where users, lockouts, the audit and mask history live when several consoles
+    share them: one PostgreSQL database (`veil db init` makes its schema and roles; see
+    "Deployment: PostgreSQL"). Without this table they are SQLite files in each
+    console's data dir. The URL's user is the console role; the password comes from the
+    keyring (service `veil`, account `database:ROLE`, set with `python3 -m keyring set
+    veil database:ROLE`) or else from libpq's PGPASSFILE (or ~/.pgpass) of the console's
+    account, never from this file: a URL holding one is an error. A console refuses a
+    database whose schema version it does not know, naming the command that fixes it."""
+
+    url = Key(DatabaseUrl(), "The database, as the console role connects to it.", required=True)
+
+
 class RoleTable(Table, heading="[roles.NAME]"):
     """What the users of one role may do. NAME is of a-z, 0-9 and '-'. No role may lift
     unless granted `lift_privacy_masks`, nor export without liftable masks unless granted
@@ -346,6 +360,7 @@ class SiteFile(Table, heading="site.toml"):
     site = Key(Section(SiteTable), "The site as a whole.", required=True)
     auth = Key(Section(AuthTable), "Throttling of password guessing, and idle logout.")
     audit = Key(Section(AuditTable), "The audit's anchor.")
+    database = Key(Section(DatabaseTable), "The shared PostgreSQL database.")
     roles = Key(Named(RoleTable, "role"), "What each role may do.")
     cameras = Key(Entries(CameraTable, at_least=1), "The cameras.", required=True)
     carousels = Key(Entries(CarouselTable), "Wall slots that cycle through cameras.")

@@ -34,6 +34,7 @@ from console.core.site.schema import (
     AuthTable,
     CameraTable,
     CarouselTable,
+    DatabaseTable,
     LinkTable,
     MapTable,
     MarkerTable,
@@ -68,6 +69,7 @@ class _Validator:
         lockout = auth.get(AuthTable.lockout)
         idle = auth.get(AuthTable.idle_logout)
         anchor, anchor_key = self.anchor(top.section(SiteFile.audit))
+        database = top.section(SiteFile.database).get(DatabaseTable.url)
         roles = self.roles(top)
         cameras = self.cameras(top)
         carousels = self.carousels(top, {camera.id for camera in cameras})
@@ -97,6 +99,7 @@ class _Validator:
             auth_idle_logout=idle,
             audit_anchor=anchor,
             audit_anchor_key=anchor_key,
+            database_url=database,
             sha256=sha256,
             directory=self.directory,
         )

@@ -9,7 +9,6 @@ The file is created 0600: the history tells what each camera hides.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,7 +22,8 @@ from console.core.privacy.masks import (
     RectGeometry,
 )
 from console.core.privacy.timeline import MaskTimeline, MaskVersion
-from console.core.storage.sqlite import immediate, schema_connection
+from console.core.storage.database import Connection, Database, StorageUnavailable
+from console.core.storage.sqlite import SqliteDatabase
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS mask_history (
@@ -49,8 +49,10 @@ def site_file_author(sha256: str) -> str:
 class MaskHistory:
     """The `mask_history` table of the site database."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, path: Path | Database) -> None:
+        self.database: Database = (
+            SqliteDatabase(path, _SCHEMA, "mask history") if isinstance(path, Path) else path
+        )
 
     def record_masks(
         self, camera_id: str, masks: Sequence[Mask], changed_by: str, effective_at: float
@@ -65,12 +67,12 @@ class MaskHistory:
             ).fetchone()
             if row is not None and row[0] == encoded:
                 return None
-            cursor = connection.execute(
+            inserted = connection.execute(
                 "INSERT INTO mask_history (camera_id, effective_at, changed_by, masks) "
-                "VALUES (?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?) RETURNING version",
                 (camera_id, effective_at, changed_by, encoded),
-            )
-            return int(cursor.lastrowid or 0)
+            ).fetchone()
+            return int(inserted[0])
 
     def timeline(self, camera_id: str) -> MaskTimeline:
         """The camera's sets, oldest first; a timeline that fails closed when unreadable."""
@@ -90,14 +92,20 @@ class MaskHistory:
         return MaskTimeline(camera_id, versions)
 
     @contextmanager
-    def _connection(self) -> Iterator[sqlite3.Connection]:
-        with schema_connection(self.path, _SCHEMA, "mask history", MaskHistoryError) as connection:
-            yield connection
+    def _connection(self) -> Iterator[Connection]:
+        try:
+            with self.database.read() as connection:
+                yield connection
+        except StorageUnavailable as error:
+            raise MaskHistoryError(str(error)) from None
 
     @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._connection() as connection, immediate(connection):
-            yield connection
+    def _transaction(self) -> Iterator[Connection]:
+        try:
+            with self.database.write("mask_history") as connection:
+                yield connection
+        except StorageUnavailable as error:
+            raise MaskHistoryError(str(error)) from None
 
 
 def encode_masks(masks: tuple[Mask, ...]) -> str:

@@ -9,13 +9,15 @@ then writes), rather than relying on the sqlite3 module's implicit transactions.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from console.core.site.private import private_database
+from console.core.storage.database import Connection, StorageUnavailable
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 """Seconds a writer waits for another process's lock before giving up."""
@@ -84,6 +86,109 @@ def connect_existing(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> 
     return connection
 
 
+class SqliteDatabase:
+    """One store's SQLite file in the data dir: the `Database` of a single-host site.
+
+    Each transaction opens the file at its path and closes it again rather than holding
+    it open for a whole shift: a record must reach the file that is there now, not one
+    moved or replaced since the console started, and a disk that has become read-only
+    (or a data dir that lost its permissions) must refuse the next write instead of
+    being bypassed by a handle opened while it was writable. Opening costs a
+    millisecond; users, lifts and logins are rare. Any thread may call in.
+
+    `create_on_read` False keeps reads from creating the file (the audit: a deleted one
+    must not come back empty); `schema` is put in place by every writing connection.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        schema: str,
+        what: str,
+        *,
+        create_on_read: bool = True,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    ) -> None:
+        self.path = path
+        self.schema = schema
+        self.what = what
+        """What the file is, for messages ("audit log", "users database")."""
+        self.create_on_read = create_on_read
+        self.busy_timeout = busy_timeout
+
+    @property
+    def where(self) -> str:
+        return f"{self.what} {self.path}"
+
+    def present(self) -> bool:
+        return self.path.exists()
+
+    @contextmanager
+    def write(self, lock: str) -> Iterator[sqlite3.Connection]:
+        """`BEGIN IMMEDIATE` takes the file's write lock up front (waiting out the busy
+        timeout), which serialises every writer of the file whatever its `lock`."""
+        with self._opened(create=True) as connection, immediate(connection):
+            yield connection
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._opened(create=self.create_on_read) as connection:
+            connection.execute("BEGIN")
+            try:
+                yield connection
+            finally:
+                with suppress(sqlite3.Error):
+                    connection.execute("COMMIT")
+
+    def high_water(self, connection: Connection, table: str) -> int:
+        """SQLite keeps AUTOINCREMENT's mark in ``sqlite_sequence``."""
+        row = connection.execute(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    @contextmanager
+    def _opened(self, create: bool) -> Iterator[sqlite3.Connection]:
+        try:
+            if create:
+                connection = connect(self.path, self.busy_timeout)
+            else:
+                connection = connect_existing(self.path, self.busy_timeout)
+        except FileNotFoundError:
+            raise StorageUnavailable(f"no {self.what} at {self.path}") from None
+        except (sqlite3.Error, OSError) as error:
+            raise StorageUnavailable(self._explain(error)) from error
+        try:
+            if create:
+                connection.executescript(self.schema)
+            yield connection
+        except sqlite3.Error as error:
+            raise StorageUnavailable(self._explain(error)) from error
+        finally:
+            connection.close()
+
+    def _explain(self, error: BaseException) -> str:
+        text = str(error)
+        if "locked" in text or "busy" in text:
+            return f"{self.where} is locked by another process (waited {self.busy_timeout:g} s)"
+        if why := _unwritable(self.path):
+            return f"{self.where} cannot be written: {why}"
+        return f"{self.where} is unavailable: {text}"
+
+
+def _unwritable(path: Path) -> str:
+    """Says "its file system is read-only" when it is, else nothing ("").
+
+    SQLite then says only "unable to open database file" or "attempt to write a readonly
+    database", and whoever must fix it needs to know it is the disk, not the file.
+    """
+    try:
+        read_only = os.statvfs(path.parent).f_flag & os.ST_RDONLY
+    except OSError:
+        return ""
+    return "its file system is read-only" if read_only else ""
+
+
 @contextmanager
 def immediate(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One write transaction: `BEGIN IMMEDIATE` takes the write lock up front (waiting
@@ -97,27 +202,3 @@ def immediate(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         with suppress(sqlite3.Error):  # the original error is the one to report
             connection.execute("ROLLBACK")
         raise
-
-
-@contextmanager
-def schema_connection(
-    path: Path,
-    schema: str,
-    what: str,
-    unavailable: Callable[[str], Exception],
-    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
-) -> Iterator[sqlite3.Connection]:
-    """A short-lived connection with `schema` in place, closed after use, so any thread
-    may call in. Every SQLite or OS failure is raised as the store's own `unavailable`
-    error, saying `what` the file is and naming it."""
-    try:
-        connection = connect(path, busy_timeout)
-    except (sqlite3.Error, OSError) as error:
-        raise unavailable(f"{what} {path} is unavailable: {error}") from error
-    try:
-        connection.executescript(schema)
-        yield connection
-    except sqlite3.Error as error:
-        raise unavailable(f"{what} {path} is unavailable: {error}") from error
-    finally:
-        connection.close()

@@ -23,7 +23,16 @@ from typing import Any, TypeVar
 
 from console.core.video.sources import CredentialError
 
-__all__ = ["SERVICE", "CredentialError", "account", "backend_name", "delete", "resolve", "store"]
+__all__ = [
+    "SERVICE",
+    "CredentialError",
+    "account",
+    "backend_name",
+    "database_password",
+    "delete",
+    "resolve",
+    "store",
+]
 
 T = TypeVar("T")
 
@@ -155,3 +164,17 @@ def _call(action: Callable[[], T], name: str) -> T:
         raise CredentialError(
             f"keyring {backend_name()} failed for credential {name!r}: {type(error).__name__}"
         ) from error
+
+
+def database_password(role: str) -> str | None:
+    """The PostgreSQL console role's password from the keyring (account
+    ``database:<role>``), or None so that libpq looks in PGPASSFILE / ~/.pgpass.
+
+    A keyring that cannot be used is no reason to refuse: libpq may still find the
+    password, and the server says so plainly when nobody did.
+    """
+    try:
+        found = _call(lambda: _backend().get_password(SERVICE, f"database:{role}"), role)
+    except CredentialError:
+        return None
+    return str(found) if found is not None else None

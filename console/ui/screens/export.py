@@ -26,8 +26,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import (
     Checkbox,
     Input,
@@ -53,15 +51,10 @@ from console.core.evidence.policy import UnmaskedGrant, export_masker, unmasked_
 from console.core.evidence.request import ExportRequest
 from console.core.privacy.masks import Geometry
 from console.core.services import Services
-from console.core.site.model import Camera
-from console.core.timebase.moments import format_time, parse_moment
-from console.core.timebase.utc import system_now
-from console.core.video.playback_cursor import PlaybackCursor
-from console.core.video.playback_source import PlaybackSource
-from console.core.video.recording_index import RecordingIndex
-from console.core.video.segment_files import index_camera
+from console.core.timebase.moments import format_time
 from console.ui.operator import current_role, current_user
-from console.ui.plain import PlainInput, plain, plain_lines
+from console.ui.plain import PlainInput, plain
+from console.ui.screens.recorded_range import RecordedRangeScreen, eta_text
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
 from console.ui.widgets.mask_grid import GRID, MaskGrid, grid_mask
@@ -73,14 +66,7 @@ FORMAT_LABELS: dict[ExportFormat, str] = {
 }
 
 
-def eta_text(seconds: float | None) -> str:
-    if seconds is None:
-        return "ETA —"
-    minutes, rest = divmod(round(seconds), 60)
-    return f"ETA {minutes}:{rest:02d}"
-
-
-class ExportScreen(Screen[None]):
+class ExportScreen(RecordedRangeScreen):
     """Set up an export, watch it run, cancel it."""
 
     DEFAULT_CSS = """
@@ -105,12 +91,7 @@ class ExportScreen(Screen[None]):
     """Ctrl+S starts (letters are for the text fields); Escape cancels a running export,
     otherwise goes back."""
 
-    running: reactive[bool] = reactive(False, bindings=True)
-    """An export is being written."""
-
-    @dataclass
-    class Indexed(Message):
-        indexes: dict[str, RecordingIndex]
+    FIELDS = "export"
 
     class Progressed(Message):
         """One step of the running export; a newer one replaces a queued older one."""
@@ -133,19 +114,13 @@ class ExportScreen(Screen[None]):
         start: float | None = None,
         end: float | None = None,
     ) -> None:
-        super().__init__()
-        self.services = services
-        self.chosen = [c for c in cameras if c in {camera.id for camera in services.site.cameras}]
-        """Cameras ticked when the screen opens."""
+        super().__init__(services, cameras)
         self.start = start
         self.end = end
-        self.indexes: dict[str, RecordingIndex] = {}
         self.extras: dict[str, frozenset[tuple[int, int]]] = {}
         """Camera id -> its extra masks' grid cells, kept while switching cameras."""
         self.mask_camera: str | None = self.chosen[0] if self.chosen else None
         """The camera whose extra masks the grid shows."""
-        self.preview: PlaybackSource | None = None
-        self._cancel: threading.Event | None = None
 
     def compose(self) -> ComposeResult:
         site = self.services.site
@@ -196,26 +171,7 @@ class ExportScreen(Screen[None]):
         self._show_masking()
         self._remask()
 
-    def on_unmount(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-        if self.preview is not None:
-            self.preview.close()
-
-    @work(thread=True, exclusive=True, group="export-index")
-    def _index(self) -> None:
-        """Segment lengths come from opening every file: not on the UI thread."""
-        cameras = self.services.site.cameras
-        indexes = {camera.id: index_camera(camera) for camera in cameras}
-        self.post_message(self.Indexed(indexes))
-
-    @on(Indexed)
-    def _indexed(self, message: Indexed) -> None:
-        self.indexes = message.indexes
-        start, end = self._default_range()
-        if start is not None and end is not None:
-            self.query_one("#export-from", Input).value = format_time(start)
-            self.query_one("#export-to", Input).value = format_time(end)
+    def _indexes_ready(self) -> None:
         self._say("")
         self._edit_masks_of(self.mask_camera)
 
@@ -237,9 +193,6 @@ class ExportScreen(Screen[None]):
 
     # -- extra masks -------------------------------------------------------------------
 
-    def _camera(self, camera_id: str) -> Camera:
-        return self.services.site.camera(camera_id)
-
     def _grant(self) -> UnmaskedGrant | None:
         role = current_role(self.app)
         if role is None or not self.query_one("#export-unmasked", Checkbox).value:
@@ -253,11 +206,9 @@ class ExportScreen(Screen[None]):
     def _edit_masks_of(self, camera_id: str | None) -> None:
         """Show `camera_id`'s preview and extra masks in the grid."""
         grid = self.query_one(MaskGrid)
-        if self.preview is not None:
-            self.preview.close()
-            self.preview = None
         self.mask_camera = camera_id
         if camera_id is None or camera_id not in self.indexes:
+            self._close_preview()
             self.query_one("#export-mask-title", Static).update("Extra masks: choose a camera")
             grid.show(None)
             return
@@ -269,24 +220,9 @@ class ExportScreen(Screen[None]):
             timeline=self.services.timeline(camera_id),
         )
         self.services.track(masker, masker.masks[len(camera.masks) :])
-        self.preview = PlaybackSource(camera.name, PlaybackCursor(self.indexes[camera_id], masker))
-        self._move_preview()
         grid.cells = self.extras.get(camera_id, frozenset())
-        segments = self.indexes[camera_id].segments
-        grid.show(self.preview, segments[0].width / segments[0].height if segments else 16 / 9)
+        self._open_preview(camera, masker)
         self._title_masks()
-
-    def _move_preview(self) -> None:
-        """The preview shows the first recorded frame from the range's start."""
-        if self.preview is None:
-            return
-        try:
-            start = self._moment("#export-from")
-        except ValueError:
-            return
-        index = self.preview.cursor.index
-        moment = start if index.locate(start) is not None else index.next_start(start)
-        self.preview.show(start if moment is None else moment)
 
     def _title_masks(self) -> None:
         if self.mask_camera is None:
@@ -324,11 +260,6 @@ class ExportScreen(Screen[None]):
         if self.indexes and event.selection.value != self.mask_camera:
             self._edit_masks_of(event.selection.value)
 
-    @on(Input.Changed, "#export-from")
-    def _from_changed(self) -> None:
-        self._move_preview()
-        self.query_one(MaskGrid).redraw()
-
     @on(Checkbox.Changed, "#export-unmasked")
     def _unmasked_changed(self) -> None:
         self._show_masking()
@@ -353,22 +284,6 @@ class ExportScreen(Screen[None]):
         self.query_one("#export-masking", Static).update(plain(text))
 
     # -- running -------------------------------------------------------------------------
-
-    def _moment(self, selector: str) -> float:
-        """The time in a field; a bare clock time is on the day of the range's start."""
-        text = self.query_one(selector, Input).value
-        day = self._default_range()[0]
-        if selector != "#export-from":
-            try:
-                day = self._moment("#export-from")
-            except ValueError:
-                pass
-        return parse_moment(text, system_now().timestamp() if day is None else day)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "start":
-            return None if self.running else True
-        return True
 
     def _requests(self) -> list[ExportRequest]:
         """The requests the form describes; ValueError says what to fix."""
@@ -426,11 +341,10 @@ class ExportScreen(Screen[None]):
         except (ValueError, KeyProblem) as error:
             self._say(str(error), error=True)
             return
-        self._cancel = threading.Event()
-        self.running = True
+        cancel = self._started()
         self.query_one("#export-progress", ProgressBar).update(total=1, progress=0)
         self._say(f"Exporting {len(requests)} camera(s)…")
-        self._run(requests, key, self._cancel, user)
+        self._run(requests, key, cancel, user)
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def _run(
@@ -469,8 +383,7 @@ class ExportScreen(Screen[None]):
 
     @on(Finished)
     def _finished(self, message: Finished) -> None:
-        self.running = False
-        self._cancel = None
+        self._stopped()
         result = message.result
         lines = [
             f"Exported {r.output} ({r.frames} frames) with {r.manifest_path.name}"
@@ -485,15 +398,3 @@ class ExportScreen(Screen[None]):
         self._say(*lines, error=failure is not None and not isinstance(failure, ExportCancelled))
         if failure is None and result.done:
             self.notify(f"{len(result.done)} export(s) written.", title="Export")
-
-    def action_cancel(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
-            self._say("Cancelling…")
-        else:
-            self.app.pop_screen()
-
-    def _say(self, *lines: str, error: bool = False) -> None:
-        message = self.query_one("#export-message", Static)
-        message.update(plain_lines(lines))
-        message.set_class(error, "-error")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.reactive import reactive
@@ -40,6 +40,7 @@ from console.ui.plain import plain
 from console.ui.screens.dialogs import AskScreen
 from console.ui.screens.export import ExportScreen
 from console.ui.screens.hotspot import HotspotScreen
+from console.ui.screens.search import SearchScreen
 from console.ui.view_commands import ViewCommand, ViewCommands
 from console.ui.widgets.header import VeilHeader
 from console.ui.widgets.tile_grid import TileGrid
@@ -69,9 +70,11 @@ class PlaybackScreen(Screen[None]):
         Binding("left_square_bracket", "mark_in", "Mark in", key_display="["),
         Binding("right_square_bracket", "mark_out", "Mark out", key_display="]"),
         Binding("x", "export", "Export"),
+        Binding("s", "smart_search", "Search", show=False),
         Binding("escape", "app.pop_screen", "Live"),
     ]
-    """Transport, marks and export; arrows and Enter belong to the grid."""
+    """Transport, marks, export and smart search (`s`, not in the footer: it is full);
+arrows and Enter belong to the grid."""
 
     moment: reactive[float] = reactive(0.0)
     """The playhead (POSIX seconds), copied from the transport at every tick."""
@@ -84,8 +87,16 @@ class PlaybackScreen(Screen[None]):
 
         indexes: dict[str, RecordingIndex]
 
-    def __init__(self, services: Services, layout: int, cameras: list[str | None]) -> None:
+    def __init__(
+        self,
+        services: Services,
+        layout: int,
+        cameras: list[str | None],
+        start: float | None = None,
+    ) -> None:
         super().__init__()
+        self.start = start
+        """Where the playhead starts (a search hit); None: the first recording."""
         self.services = services
         self.side = layout
         self.slots = cameras
@@ -140,7 +151,7 @@ class PlaybackScreen(Screen[None]):
             )
             self.sources[camera.id] = PlaybackSource(camera.name, cursor)
         self.synced = SyncedPlayback({c: s.cursor for c, s in self.sources.items()})
-        first = self.synced.next_start(-math.inf)
+        first = self.synced.next_start(-math.inf) if self.start is None else self.start
         self.transport.seek(system_now().timestamp() if first is None else first)
         grid = TileGrid(self.side, [self.sources.get(c) if c else None for c in self.slots])
         timeline = Timeline([(s.title, s.cursor.index) for s in self.sources.values()])
@@ -211,6 +222,8 @@ class PlaybackScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "export":
             return permitted(self.app, "export")
+        if action == "smart_search":
+            return permitted(self.app, "playback")
         return True
 
     def action_play_pause(self) -> None:
@@ -281,6 +294,15 @@ class PlaybackScreen(Screen[None]):
         screen = ExportScreen(self.services, list(self.sources), self.mark_in, self.mark_out)
         self.app.push_screen(screen)
 
+    def action_smart_search(self) -> None:
+        """Search the focused camera around the playhead (± 30 min)."""
+        self.transport.pause()
+        self.sync()
+        source = self._focused_source
+        cameras = [source.camera_id] if source is not None else []
+        play = partial(play_at, self.app, self.services)
+        self.app.push_screen(SearchScreen(self.services, cameras, play, self.moment))
+
     @on(TileGrid.Chosen)
     def _hotspot(self, event: TileGrid.Chosen) -> None:
         camera = self.slots[event.index] if event.index < len(self.slots) else None
@@ -319,4 +341,17 @@ class PlaybackScreen(Screen[None]):
                     self.action_export,
                 )
             )
+        if self.check_action("smart_search", ()):
+            commands.append(
+                ViewCommand(
+                    "Smart search…",
+                    "Motion in a region of the recordings, never under a mask",
+                    self.action_smart_search,
+                )
+            )
         return commands
+
+
+def play_at(app: App[object], services: Services, camera_id: str, start: float) -> None:
+    """Playback of one camera from `start` (a search hit), paused there."""
+    app.push_screen(PlaybackScreen(services, 1, [camera_id], start))

@@ -44,7 +44,8 @@ from console.ui.screens.dialogs import AskScreen, ChoiceScreen
 from console.ui.screens.export import ExportScreen
 from console.ui.screens.hotspot import HotspotScreen
 from console.ui.screens.map import MapScreen
-from console.ui.screens.playback import PlaybackScreen
+from console.ui.screens.playback import PlaybackScreen, play_at
+from console.ui.screens.search import SearchScreen
 from console.ui.view_commands import ViewCommand, ViewCommands
 from console.ui.widgets.footer import VeilFooter
 from console.ui.widgets.header import VeilHeader
@@ -167,7 +168,7 @@ class WallScreen(Screen[None]):
             self.notify(str(error), title="View not saved", severity="error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "playback":
+        if action in ("playback", "smart_search"):
             return permitted(self.app, "playback")
         if action == "export":
             return permitted(self.app, "export")
@@ -261,6 +262,12 @@ class WallScreen(Screen[None]):
         cameras = [focused] if focused else [c for c in self.camera_ids() if c][:1]
         self.app.push_screen(ExportScreen(self.services, cameras))
 
+    def action_smart_search(self) -> None:
+        focused = self.camera_ids()[self.grid.focused_index]
+        cameras = [focused] if focused else [c for c in self.camera_ids() if c][:1]
+        play = partial(play_at, self.app, self.services)
+        self.app.push_screen(SearchScreen(self.services, cameras, play))
+
     def action_smart_map(self) -> None:
         self.app.push_screen(MapScreen(self.services))
 
@@ -308,6 +315,14 @@ class WallScreen(Screen[None]):
             commands.append(
                 ViewCommand(
                     "Export…", "Export recordings with every mask burned in", self.action_export
+                )
+            )
+        if self.check_action("playback", ()):
+            commands.append(
+                ViewCommand(
+                    "Smart search…",
+                    "Motion in a region of the recordings, never under a mask",
+                    self.action_smart_search,
                 )
             )
         if self.check_action("smart_map", ()):

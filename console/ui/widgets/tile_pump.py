@@ -113,6 +113,10 @@ class TileImage:
     """The cells it covers inside the content area."""
     serial: int
     """Increases with every new image of this tile."""
+    solid: tuple[int, int]
+    """Columns and rows, from `at`'s top-left, that the picture covers to the last pixel
+    (a sixel image is a whole number of six-pixel bands tall, or scaled down to the
+    terminal's limit; the terminal scales a kitty picture to all of `at`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,7 +275,12 @@ class TileClient:
                 if drawn.graphics_cells is not None:
                     dx, dy, used_cols, used_rows = drawn.graphics_cells
                     where = Placement(at.x + dx, at.y + dy, used_cols, used_rows)
-                image = TileImage(drawn.graphics, drawn.graphics_erase, where, self._serial)
+                if self.picture.mode == "kitty":
+                    solid = (where.cols, where.rows)
+                else:
+                    width, height = drawn.graphics_px
+                    solid = (width // geometry.cell_px[0], height // geometry.cell_px[1])
+                image = TileImage(drawn.graphics, drawn.graphics_erase, where, self._serial, solid)
         text = self.text.render(frame, at.cols, at.rows, geometry.cell_px)
         rows, full = self._maker.strips(text, geometry.cols, geometry.rows, at, geometry.base)
         return title, status, Video(rows, full, frame.lifted, frame.captured_at, image)

@@ -38,19 +38,26 @@ def audit_table(env: Mapping[str, str], data_dir: Path) -> str:
     return shown.stdout
 
 
-def audit_records(env: Mapping[str, str], data_dir: Path) -> list[dict[str, Any]]:
-    """Every record of the data dir's audit trail, oldest first, as `veil audit show --json`."""
-    shown = veil(env, "audit", "show", "--json", "--data-dir", str(data_dir))
+def audit_records(
+    env: Mapping[str, str], data_dir: Path, site: Path | None = None
+) -> list[dict[str, Any]]:
+    """Every record of the data dir's audit trail (or the audit `site` names), oldest
+    first, as `veil audit show --json`."""
+    shown = veil(env, "audit", "show", "--json", "--data-dir", str(data_dir), *_site(site))
     assert shown.returncode == 0, f"veil audit show: {shown.stderr}"
     records: list[dict[str, Any]] = json.loads(shown.stdout)
     return records
 
 
-def audit_verify(env: Mapping[str, str], data_dir: Path) -> str:
+def audit_verify(env: Mapping[str, str], data_dir: Path, site: Path | None = None) -> str:
     """`veil audit verify`'s report; fails the test unless the hash chain is intact."""
-    verified = veil(env, "audit", "verify", "--data-dir", str(data_dir))
+    verified = veil(env, "audit", "verify", "--data-dir", str(data_dir), *_site(site))
     assert verified.returncode == 0, f"veil audit verify: {verified.stdout}{verified.stderr}"
     return verified.stdout
+
+
+def _site(site: Path | None) -> tuple[str, ...]:
+    return () if site is None else ("--site", str(site))
 
 
 def demo_data_dir(scratch: Path) -> Path:
