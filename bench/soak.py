@@ -487,7 +487,8 @@ def press_keys(console: Console, presses: int) -> dict[str, list[float | None]]:
 
     An arrow key's effect is the newly focused tile's border in the focus colour (the
     operator's most common key); Ctrl+P's is the palette's placeholder text (the
-    heaviest common key: a whole screen is built), closed again before the next press.
+    heaviest common key: a whole screen is pushed and drawn), closed again before the
+    next press.
     """
     times: dict[str, list[float | None]] = {"focus": [], "palette": []}
     for press in range(presses):

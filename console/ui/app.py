@@ -31,18 +31,21 @@ nothing a terminal or tmux usually takes for itself):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandListItem, SimpleProvider
 from textual.content import Content
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.theme import ThemeProvider
+from textual.widget import AwaitMount
 
 from console.core.access.authorization import AuthorizationResult, Outcome
 from console.core.access.demo import DEMO_USERS
@@ -64,6 +67,7 @@ from console.ui.screens.authorization import AuthorizationScreen
 from console.ui.screens.lifts import ActiveLiftsScreen
 from console.ui.screens.login import LoginScreen
 from console.ui.screens.mask_editor import MaskEditorScreen
+from console.ui.screens.palette import PLACEHOLDER, Palette
 from console.ui.screens.wall import WallScreen
 from console.ui.session_guard import SessionGuard
 from console.ui.widgets.camera_tile import CameraTile
@@ -149,6 +153,8 @@ class VeilApp(App[None]):
         """The operator was told that the lift watch cannot read the audit."""
         self.pump = TilePump.install(self, services.gate.lifted)
         """Renders every tile, following the very gate the maskers ask."""
+        self.palette = Palette()
+        """The command palette, built once and reused on every opening."""
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.InputEvent):
@@ -159,6 +165,7 @@ class VeilApp(App[None]):
 
     def on_mount(self) -> None:
         self._event_loop = asyncio.get_running_loop()
+        self.install_screen(self.palette, "palette")
         if self.guard is not None:
             self.guard.start(self._end_from_outside, self._exit_from_outside)
         self.services.start()
@@ -254,6 +261,22 @@ class VeilApp(App[None]):
         for command in super().get_system_commands(screen):
             if command.title != "Screenshot":
                 yield command
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P, and the header's icon: the console's palette, a screen built once
+        (see `console.ui.screens.palette` for why not Textual's)."""
+        if self.use_command_palette:
+            self.palette.open()
+
+    def search_themes(self) -> None:
+        """The "Theme" command's list of themes, in the same palette."""
+        self.palette.open([ThemeProvider], "Search for themes…")
+
+    def search_commands(
+        self, commands: Sequence[CommandListItem], placeholder: str = PLACEHOLDER
+    ) -> AwaitMount:
+        """Textual's ad-hoc command lists, in the same palette."""
+        return self.palette.open([SimpleProvider(self.screen, list(commands))], placeholder)
 
     def watch_user(self, user: User | None) -> None:
         site = self.services.site.name

@@ -23,7 +23,7 @@ class ViewCommand:
     title: str
     """May hold camera, carousel and view names: shown as plain text."""
     help: str
-    """Veil's own words only: Textual reads a hit's help as markup."""
+    """Veil's own words; the palette shows it as plain text all the same."""
     run: Callable[[], object]
 
 

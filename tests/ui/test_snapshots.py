@@ -115,3 +115,18 @@ def test_urgent_countdown_in_the_last_minute(
     app = thirty_minute_supervisors(make_services)
     run_before = frozen(lifted_for(clock, 30 * 60 - 45))
     assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+def test_the_palette_over_the_wall(snap_compare: SnapCompare, make_services: AppServices) -> None:
+    """The operator's commands, sorted by title, each with its help line."""
+
+    async def open_palette(pilot: Pilot[None]) -> None:
+        await log_in(pilot, OPERATOR)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(pilot.app, VeilApp)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    app = VeilApp(make_services())
+    assert snap_compare(app, terminal_size=SIZE, run_before=frozen(open_palette))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from textual.command import CommandInput
 
 from console.core.site.model import Role
 from console.core.timebase.clock import FakeClock
@@ -209,7 +208,7 @@ async def test_palette_runs_view_commands(make_services: AppServices) -> None:
         await open_wall(pilot)
         app.action_command_palette()
         await settle(pilot)
-        app.screen.query_one(CommandInput).value = "Layout 3x3"
+        app.palette.query_field.value = "Layout 3x3"
         await settle(pilot)
         await press(pilot, "enter")
         assert isinstance(app.screen, WallScreen)
