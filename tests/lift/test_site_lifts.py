@@ -175,6 +175,26 @@ def test_the_watch_thread_ends_a_lift_within_a_second(
     assert not controller.lifted() and took < 1.0
 
 
+def test_on_postgresql_a_remote_end_wakes_the_watch_before_its_poll(
+    controller: LiftController, audit: AuditLog, backend: Backend
+) -> None:
+    """With a poll far longer than the promise, only the commit's notification can end
+    the lift within a second; a file has none, so on SQLite the same watch waits."""
+    watch = LiftWatch(controller, interval=30.0)
+    watch.start()
+    try:
+        lift = controller.lift("olga", "sam", "", 600, controller.epoch)
+        time.sleep(0.3)  # the watch is waiting (listening, on PostgreSQL)
+        end_lift(other_console(backend), lift.started_seq, "sue", "stop", "desk-2")
+        began = time.monotonic()
+        while controller.lifted() and time.monotonic() - began < 1.0:
+            time.sleep(0.01)
+        ended = not controller.lifted()
+    finally:
+        watch.stop()
+    assert ended is (backend.server is not None)
+
+
 def test_the_run_file_forgets_a_lift_ended_remotely(
     controller: LiftController, audit: AuditLog, tmp_path: Path, backend: Backend
 ) -> None:

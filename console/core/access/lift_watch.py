@@ -4,10 +4,11 @@ A supervisor ends a lift by writing a record that names it (`site_lifts.end_lift
 this console learns of it by reading the audit's tail: every `POLL_INTERVAL` while a
 lift is in force, only the records after the last one it has read (an indexed range
 read of a few rows, about a millisecond). While masks are applied it reads nothing.
-Polling rather than PostgreSQL's LISTEN/NOTIFY: the SQLite audit, which several
-consoles on one host share, has no notifications, and a poll is one mechanism for both
-backends; a notification could only make it sooner, never replace the read of what
-the record says.
+On PostgreSQL the wait between reads ends early when another console commits an audit
+record (LISTEN/NOTIFY, `AuditLog.wait_for_append`); the SQLite audit, which several
+consoles on one host share, has no notifications, so there the wait is the whole
+interval. Either way what ends a lift is the read of what the record says, never the
+notification, and polling stays as the fallback when notifications are lost.
 
 Whatever record names the lift in force ends it, as `open_lifts` reads the trail: a
 console agrees with its audit. The reading starts again from the lift's own "lift
@@ -51,8 +52,10 @@ class LiftWatch:
         """Start following (again, after `stop`: a console's app may be run twice)."""
         if self._thread is not None:
             return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="lift-watch", daemon=True)
+        self._stop = threading.Event()  # its own: a thread still waiting from before ends
+        self._thread = threading.Thread(
+            target=self._run, args=(self._stop,), name="lift-watch", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -82,9 +85,12 @@ class LiftWatch:
                 return self.controller.end_remotely(active.started_seq, record)
         return False
 
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
             try:
+                self.controller.audit.wait_for_append(self.interval)
+                if stop.is_set():
+                    return
                 self.poll()
             except Exception:  # noqa: BLE001 (a watch that dies would never end a lift again)
-                continue
+                stop.wait(self.interval)

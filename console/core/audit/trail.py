@@ -599,6 +599,11 @@ class AuditLog:
             )
             return [_record(row) for row in rows]
 
+    def wait_for_append(self, timeout: float) -> None:
+        """Return once another process may have appended, or after `timeout` seconds
+        (PostgreSQL notifies its listeners of each commit; a file cannot)."""
+        self.database.wait_for_write("audit", timeout)
+
     def verify(self) -> Verification:
         """Walk the chain, then hold it against the anchor; report the first problem.
 

@@ -67,6 +67,11 @@ class Database(Protocol):
         """One read-only snapshot: every statement in the block sees the same state."""
         ...
 
+    def wait_for_write(self, lock: str, timeout: float) -> None:
+        """Return once another process may have committed a write under `lock`, or
+        after `timeout` seconds: a hint to read again sooner, never what was written."""
+        ...
+
     def high_water(self, connection: Connection, table: str) -> int:
         """The largest id `table` has ever issued, kept apart from its rows, so a deleted
         newest row still shows as missing."""

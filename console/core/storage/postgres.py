@@ -19,6 +19,13 @@ statement: writers of one store serialise across every host, exactly as SQLite's
 ``BEGIN IMMEDIATE`` serialises the processes of one host, and the lock ends with the
 transaction whatever happens to the client. Waiting for it (or any lock) gives up after
 `lock_timeout` seconds, as SQLite's busy timeout does.
+
+The same statement queues a ``NOTIFY veil_<lock>``, which the server sends only if the
+transaction commits; `wait_for_write` LISTENs on a connection of its own. A
+notification is only a wake-up: whoever waits reads the table again, and any console
+role can send one (it proves nothing, and a forged one costs one read). A listener that
+fails is dropped and the wait falls back to sleeping out its timeout, so a console
+without notifications polls as one on SQLite does.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from functools import lru_cache
 from typing import Any
 
 import psycopg
+import psycopg.sql
 
 from console.core.storage.advisory import lock_key
 from console.core.storage.database import Rows, StorageUnavailable
@@ -46,6 +54,11 @@ that second, and none after a longer pause."""
 
 PasswordLookup = Callable[[str], "str | None"]
 """The console role's name -> its password, or None to let libpq find one."""
+
+
+def _channel(lock: str) -> str:
+    """The NOTIFY channel of writes under `lock`."""
+    return f"veil_{lock}"
 
 
 class SchemaMismatch(StorageUnavailable):
@@ -87,6 +100,9 @@ class PostgresDatabase:
         self._idle: list[tuple[psycopg.Connection[Any], float]] = []
         """Kept connections, each with when it was last given back."""
         self._idle_lock = threading.Lock()
+        self._listeners: dict[str, psycopg.Connection[Any]] = {}
+        """Per lock, the connection LISTENing for its commits (`wait_for_write`)."""
+        self._listeners_lock = threading.Lock()
 
     @property
     def where(self) -> str:
@@ -99,7 +115,10 @@ class PostgresDatabase:
     @contextmanager
     def write(self, lock: str) -> Iterator[_Statements]:
         with self._transaction() as connection:
-            connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock_key(lock),))
+            connection.execute(
+                "SELECT pg_advisory_xact_lock(%s), pg_notify(%s, '')",
+                (lock_key(lock), _channel(lock)),
+            )
             yield _Statements(connection)
 
     @contextmanager
@@ -107,6 +126,31 @@ class PostgresDatabase:
         with self._transaction() as connection:
             connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             yield _Statements(connection)
+
+    def wait_for_write(self, lock: str, timeout: float) -> None:
+        """Meant for one thread per lock (a console's lift watch)."""
+        try:
+            listener = self._listener(lock)
+            for _ in listener.notifies(timeout=timeout, stop_after=1):
+                pass
+        except (psycopg.Error, StorageUnavailable):
+            with self._listeners_lock:
+                dropped = self._listeners.pop(lock, None)
+            if dropped is not None:
+                with suppress(psycopg.Error):
+                    dropped.close()
+            time.sleep(timeout)
+
+    def _listener(self, lock: str) -> psycopg.Connection[Any]:
+        with self._listeners_lock:
+            listener = self._listeners.get(lock)
+        if listener is None or listener.closed or listener.broken:
+            listener = self._connect()
+            listen = psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(_channel(lock)))
+            listener.execute(listen)
+            with self._listeners_lock:
+                self._listeners[lock] = listener
+        return listener
 
     def high_water(self, connection: Any, table: str) -> int:
         """Kept in ``<table>_high_water`` by the insert trigger the owner installed."""
@@ -117,7 +161,9 @@ class PostgresDatabase:
         """Close the kept connections (a command that is done with the database)."""
         with self._idle_lock:
             idle, self._idle = self._idle, []
-        for connection, _ in idle:
+        with self._listeners_lock:
+            listeners, self._listeners = self._listeners, {}
+        for connection in [kept for kept, _ in idle] + list(listeners.values()):
             connection.close()
 
     @contextmanager

@@ -140,6 +140,10 @@ class SqliteDatabase:
                 with suppress(sqlite3.Error):
                     connection.execute("COMMIT")
 
+    def wait_for_write(self, lock: str, timeout: float) -> None:
+        """A file has no notifications: the caller reads again after `timeout`."""
+        time.sleep(timeout)
+
     def high_water(self, connection: Connection, table: str) -> int:
         """SQLite keeps AUTOINCREMENT's mark in ``sqlite_sequence``."""
         row = connection.execute(
