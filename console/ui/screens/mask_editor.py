@@ -95,6 +95,8 @@ def cell_of(point: Point) -> Cell:
 class MaskCanvas(MaskGrid, inherit_bindings=False):
     """The picture with every mask tinted (or really masked); keys are the screen's."""
 
+    DRAWS_IMAGES = True
+
     def __init__(self, draft: MaskDraft) -> None:
         super().__init__()
         self.draft = draft

@@ -13,11 +13,15 @@ screen's `ImageOverlay`, as the wall's tiles do; the tints and the cursor are th
 into the image's pixels (`masking.editor_view`), since text drawn over an image would be
 hidden under it. The image is rebuilt at every change of what is drawn (a key, a frame),
 and whenever the overlay may not draw it (a toast in front) the half-block text stands in.
+Only grids that say so (`DRAWS_IMAGES`, the mask editor's canvas) do this: the export,
+search and recorded-range grids stay half-block, since an image is only as current as the
+last `repaint`, and they repaint their tints with a bare `refresh`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -75,6 +79,10 @@ class MaskGrid(ImageTile, can_focus=True):
     ]
     """Arrows move the cursor cell, Space masks or unmasks it, Delete clears all."""
 
+    DRAWS_IMAGES: ClassVar[bool] = False
+    """Draw the picture as a sixel image where the app draws sixel (see the module docs);
+    every change of what is drawn must then go through `repaint`."""
+
     cursor: reactive[Cell] = reactive((0, 0), repaint=False)
     """Moving it repaints only the rows it leaves and enters (`watch_cursor`)."""
     cells: reactive[frozenset[Cell]] = reactive(frozenset())
@@ -115,7 +123,7 @@ class MaskGrid(ImageTile, can_focus=True):
 
     def on_mount(self) -> None:
         caps = caps_of(self.app)
-        if caps.render == "sixel":
+        if self.DRAWS_IMAGES and caps.render == "sixel":
             self._sixel = make_renderer("sixel", caps.colors, max_px=caps.sixel_max_px)
             self._cell_px = caps.cell_px
             self._overlay = ImageOverlay.on(self.screen)
