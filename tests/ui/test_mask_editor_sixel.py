@@ -68,12 +68,12 @@ def services(make_services: AppServices, tmp_path: Path) -> Services:
 
 @asynccontextmanager
 async def editor_on(
-    services: Services, caps: TerminalCaps
+    services: Services, caps: TerminalCaps, notifications: bool = False
 ) -> AsyncIterator[tuple[VeilApp, Pilot[None], MaskEditorScreen]]:
     services.caps = caps
     app = VeilApp(services)
     app.driver_class = RecordingDriver
-    async with app.run_test(headless=False, size=(120, 40)) as pilot:
+    async with app.run_test(headless=False, size=(120, 40), notifications=notifications) as pilot:
         await log_in(pilot, ADMIN)
         yield app, pilot, await open_editor(pilot)
 
@@ -138,7 +138,7 @@ async def test_with_sixel_the_picture_is_an_image_with_the_masks_and_cursor_in_i
         marked, bare = seen[-1]
         assert bare is not None
         height = marked.height
-        assert (marked.width, height) == (canvas.picture_size[0] * CELL_PX[0], height)
+        assert marked.width == canvas.picture_size[0] * CELL_PX[0], "a cell is CELL_PX wide"
         source = bare.pixels.astype(np.float64)
         for cell, colour in (((0, 0), PERMANENT), ((15, 15), LIFTABLE)):
             box = pixels_of(canvas, cell, height)
@@ -189,3 +189,17 @@ async def test_with_half_blocks_the_picture_is_text_and_no_image(services: Servi
             for segment in canvas.render_line(1)
             for style in (segment.style,)
         ), "the picture is drawn in the cells"
+
+
+async def test_a_toast_over_the_image_brings_the_tinted_text_picture(services: Services) -> None:
+    """The overlay may not draw an image something covers: the half-block picture, with
+    its tints, stands in until the toast goes."""
+    async with editor_on(services, SIXEL, notifications=True) as (app, pilot, editor):
+        canvas = editor.canvas
+        await wait_until(pilot, lambda: canvas.image_shown, "the editor's image")
+        app.notify("\n".join(["over the picture"] * 8), timeout=30)  # tall enough to reach it
+        await wait_until(pilot, lambda: not canvas.image_shown, "the text picture")
+        rows = range(canvas.picture_size[1])
+        assert "▀" in "".join(canvas.render_line(y).text for y in rows), "half-blocks"
+        app.clear_notifications()
+        await wait_until(pilot, lambda: canvas.image_shown, "the image back")
