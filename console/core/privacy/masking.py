@@ -85,6 +85,30 @@ def blank_frame(width: int, height: int, camera_id: str = "") -> MaskedFrame:
     return MaskedFrame(_SEAL, np.zeros((height, width, 3), np.uint8), camera_id, False, 0.0)
 
 
+def editor_view(
+    frame: MaskedFrame, colours: Pixels, weights: npt.NDArray[np.float32]
+) -> MaskedFrame:
+    """The mask editor's picture with its marks (masks, points, cursor) painted into it.
+
+    For the administrator's editor alone (it needs `admin`): `frame` is what the editor
+    was given to show, already the masking stage's product (the picture beneath the
+    masks, see `CameraFeed.beneath`), and this only blends each pixel towards the BGR
+    `colours` by `weights` (0..1, shape (height, width)), so it can cover a pixel but
+    never uncover one. The marks go into the pixels so that an image renderer (sixel)
+    shows them: text drawn over an image would be hidden under it. `frame` is scaled
+    nearest-neighbour to the marks' size first, which copies its pixels and blends none.
+    The result keeps the frame's camera, lift state and capture time.
+    """
+    height, width = weights.shape
+    pixels = frame.pixels
+    if (frame.width, frame.height) != (width, height):
+        pixels = np.asarray(cv2.resize(pixels, (width, height), interpolation=cv2.INTER_NEAREST))
+    weight = np.clip(weights, 0.0, 1.0)[..., None]
+    base = pixels.astype(np.float32)
+    marked = np.round(base + (colours.astype(np.float32) - base) * weight).astype(np.uint8)
+    return MaskedFrame(_SEAL, marked, frame.camera_id, frame.lifted, frame.captured_at)
+
+
 _Look = tuple[MaskStyle, int, tuple[int, int, int]]
 """(style, level, colour): masks sharing a look are painted as one layer."""
 

@@ -27,8 +27,10 @@ records the set under the file's hash, and the message says so.
 Every message shown is plain text (`markup=False`): mask ids and file paths come from
 the site file, which may hold anything.
 
-The picture is half-block whatever the wall's renderer (see `MaskGrid`): grid cells
-must line up with text cells for the cursor.
+The picture's cells are laid out as half-blocks whatever the wall's renderer (see
+`MaskGrid`): grid cells must line up with text cells for the cursor. Where the console
+draws sixel, those cells show the picture as a sixel image with the overlays, the points
+and the cursor painted into its pixels; elsewhere the half-block text is the picture.
 """
 
 from __future__ import annotations
@@ -93,6 +95,8 @@ def cell_of(point: Point) -> Cell:
 class MaskCanvas(MaskGrid, inherit_bindings=False):
     """The picture with every mask tinted (or really masked); keys are the screen's."""
 
+    DRAWS_IMAGES = True
+
     def __init__(self, draft: MaskDraft) -> None:
         super().__init__()
         self.draft = draft
@@ -123,7 +127,7 @@ class MaskCanvas(MaskGrid, inherit_bindings=False):
         )
         if drawn != self._drawn:
             self._drawn = drawn
-            self.refresh()
+            self.repaint()
 
     def handles(self) -> list[Cell]:
         """The cells a point can be picked up at: a polygon's points, a rect's four

@@ -6,14 +6,25 @@ or drag to paint). A touched cell is masked whole. The picture under the grid is
 export's own masker, so the solid blocks seen here are drawn by the same code that
 burns them into the file; this widget only adds the cursor on top.
 
-The preview is drawn with half-blocks (two pixels per cell) whatever the wall's
-renderer: grid cells must line up with text cells for the cursor and the mouse.
+The picture's cells are laid out as half-blocks (two pixels per cell) whatever the
+wall's renderer: grid cells must line up with text cells for the cursor and the mouse.
+Where the app draws sixel, the same cells show the picture as a sixel image through the
+screen's `ImageOverlay`, as the wall's tiles do; the tints and the cursor are then painted
+into the image's pixels (`masking.editor_view`), since text drawn over an image would be
+hidden under it. The image is rebuilt at every change of what is drawn (a key, a frame),
+and whenever the overlay may not draw it (a toast in front) the half-block text stands in.
+Only grids that say so (`DRAWS_IMAGES`, the mask editor's canvas) do this: the export,
+search and recorded-range grids stay half-block, since an image is only as current as the
+last `repaint`, and they repaint their tints with a bare `refresh`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
+import numpy as np
+import numpy.typing as npt
 from rich.color import Color
 from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
@@ -24,13 +35,17 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
-from textual.widget import Widget
 
+from console.core.privacy.masking import MaskedFrame, Pixels, editor_view
 from console.core.privacy.masks import GridGeometry
+from console.core.render.factory import make_renderer
 from console.core.render.halfblock import HalfBlockRenderer
-from console.core.render.tile import ColorDepth, RenderedTile
+from console.core.render.tile import ColorDepth, RenderedTile, TileRenderer
 from console.core.video.feed import TileSource
-from console.ui.widgets.tile_strips import segments, style_book
+from console.ui.widgets.camera_tile import caps_of
+from console.ui.widgets.image_overlay import ImageOverlay, ImageTile
+from console.ui.widgets.tile_pump import TileImage, tile_image
+from console.ui.widgets.tile_strips import Placement, segments, style_book
 
 GRID = 16
 """Cells per side of the grid, as XProtect's default privacy-mask grid."""
@@ -45,7 +60,7 @@ def grid_mask(cells: frozenset[Cell]) -> GridGeometry:
     return GridGeometry(GRID, cells)
 
 
-class MaskGrid(Widget, can_focus=True):
+class MaskGrid(ImageTile, can_focus=True):
     """A preview frame with a grid of toggleable cells."""
 
     DEFAULT_CSS = """
@@ -63,6 +78,10 @@ class MaskGrid(Widget, can_focus=True):
         Binding("delete", "clear", "Clear masks"),
     ]
     """Arrows move the cursor cell, Space masks or unmasks it, Delete clears all."""
+
+    DRAWS_IMAGES: ClassVar[bool] = False
+    """Draw the picture as a sixel image where the app draws sixel (see the module docs);
+    every change of what is drawn must then go through `repaint`."""
 
     cursor: reactive[Cell] = reactive((0, 0), repaint=False)
     """Moving it repaints only the rows it leaves and enters (`watch_cursor`)."""
@@ -92,6 +111,32 @@ class MaskGrid(Widget, can_focus=True):
         """Cells per side; the mask editor changes it."""
         self._painting: bool | None = None
         """While dragging: True paints cells masked, False clears them."""
+        self._frame: MaskedFrame | None = None
+        """The picture the source gave last, without the marks."""
+        self._sixel: TileRenderer | None = None
+        """Draws the picture as a sixel image, where the app draws sixel."""
+        self._cell_px = (1, 2)
+        self._overlay: ImageOverlay | None = None
+        self.image: TileImage | None = None
+        self.image_shown = False
+        self.lifted = False
+
+    def on_mount(self) -> None:
+        caps = caps_of(self.app)
+        if self.DRAWS_IMAGES and caps.render == "sixel":
+            self._sixel = make_renderer("sixel", caps.colors, max_px=caps.sixel_max_px)
+            self._cell_px = caps.cell_px
+            self._overlay = ImageOverlay.on(self.screen)
+            self._overlay.add(self)
+            self.redraw()
+
+    def on_unmount(self) -> None:
+        if self._overlay is not None:
+            self._overlay.remove(self)
+
+    def show_image(self, shown: bool) -> None:
+        self.image_shown = shown
+        self.refresh()
 
     def show(self, source: TileSource | None, aspect: float = 16 / 9) -> None:
         self.source = source
@@ -116,9 +161,71 @@ class MaskGrid(Widget, can_focus=True):
         cols, rows = self.picture_size
         frame = None
         if self.source is not None and cols > 0:
-            frame = self.source.preview(cols, rows * 2)
+            size = (cols, rows * 2)
+            if self._sixel is not None:
+                size = self._sixel.pixel_size(cols, rows, self._cell_px)
+            frame = self.source.preview(*size) if min(size) > 0 else None
+        self._frame = frame
         self._tile = self._renderer.render(frame, cols, rows, (1, 2)) if frame else None
+        self.repaint()
+
+    def repaint(self) -> None:
+        """Repaint whole, with a new image of the marks where the picture is sixel."""
+        if self._sixel is not None:
+            self._draw_image()
         self.refresh()
+
+    def _draw_image(self) -> None:
+        assert self._sixel is not None
+        cols, rows = self.picture_size
+        frame = self._frame
+        size = self._sixel.pixel_size(cols, rows, self._cell_px)
+        if frame is None or min(size) <= 0:
+            self.image = None
+            return
+        colours, weights = self.marks(size)
+        drawn = self._sixel.render(editor_view(frame, colours, weights), cols, rows, self._cell_px)
+        serial = self.image.serial + 1 if self.image is not None else 1
+        self.image = tile_image(drawn, Placement(0, 0, cols, rows), serial, self._cell_px)
+        self.lifted = frame.lifted
+
+    def marks(self, size: tuple[int, int]) -> tuple[Pixels, npt.NDArray[np.float32]]:
+        """The tints and the cursor as BGR colours and weights for an image of `size`
+        (width, height) over the picture's cells: each text cell's tint over all its
+        pixels, and the cursor's colour over every other 2x2 block of its cells' pixels
+        (the half-block cursor is a shade glyph, `▒`, of that colour)."""
+        cols, rows = self.picture_size
+        cell_colour = np.zeros((rows, cols, 3), np.uint8)
+        cell_weight = np.zeros((rows, cols), np.float32)
+        cursor = np.zeros((rows, cols), np.bool_)
+        tints: dict[Cell, Tint | None] = {}
+        shown = self.shown(self.cursor)
+        for y in range(rows):
+            for x, cell in enumerate(self.row_cells(y, cols)):
+                if cell is None:
+                    continue
+                if cell not in tints:
+                    tints[cell] = self.tint(cell)
+                tint = tints[cell]
+                if tint is not None:
+                    red, green, blue = tint[0].get_truecolor()
+                    cell_colour[y, x] = (blue, green, red)
+                    cell_weight[y, x] = tint[1]
+                cursor[y, x] = cell == shown
+        width, height = size
+        cell_w, cell_h = self._cell_px
+        column = np.minimum(np.arange(width) * cols // width, cols - 1)
+        row = np.minimum(np.arange(height) * cols * cell_w // width // cell_h, rows - 1)
+        colours = cell_colour[row][:, column]
+        weights = cell_weight[row][:, column]
+        stipple = (np.arange(height)[:, None] // 2 + np.arange(width)[None, :] // 2) % 2 == 0
+        under = cursor[row][:, column] & stipple
+        mark = self.get_component_rich_style("mask-grid--cursor").color
+        if mark is not None:
+            red, green, blue = mark.get_truecolor()
+            colours[under] = (blue, green, red)
+            weights[under] = 1.0
+        return colours, weights
 
     def on_resize(self) -> None:
         self.redraw()
@@ -126,6 +233,9 @@ class MaskGrid(Widget, can_focus=True):
     def watch_cursor(self, old: Cell, new: Cell) -> None:
         """Repaint the text rows of the grid rows the cursor left and entered: a full
         repaint per arrow key made walking the cursor lag on a busy machine."""
+        if self._sixel is not None:
+            self.repaint()  # the cursor is in the image
+            return
         cols, rows = self.picture_size
         size = self.grid_size
         changed = (self.shown(old)[1], self.shown(new)[1])
@@ -214,6 +324,8 @@ class MaskGrid(Widget, can_focus=True):
             return Strip([Segment(text.center(cols)[:cols])])
         if y >= len(tile.rows):
             return Strip.blank(cols)
+        if self.image_shown:
+            return Strip.blank(cols, self.rich_style)  # the image is drawn over these cells
         base = self.rich_style
         picture = Strip(segments(tile.rows[y], style_book(tile.depth, base)), tile.cols)
         cells = self.row_cells(y, tile.cols)

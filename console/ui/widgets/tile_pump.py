@@ -46,7 +46,7 @@ from textual.strip import Strip
 from console.core.render.factory import make_renderer
 from console.core.render.fit import fit_cells
 from console.core.render.modes import IMAGE_MODES, RenderMode
-from console.core.render.tile import ColorDepth, TileRenderer
+from console.core.render.tile import ColorDepth, RenderedTile, TileRenderer
 from console.core.video.feed import FeedStatus, TileSource
 from console.ui.widgets.pace import Load, Pace
 from console.ui.widgets.tile_stats import writer_backlog
@@ -271,19 +271,29 @@ class TileClient:
             drawn = self.picture.render(frame, at.cols, at.rows, geometry.cell_px)
             if drawn.graphics is not None:
                 self._serial += 1
-                where = at
-                if drawn.graphics_cells is not None:
-                    dx, dy, used_cols, used_rows = drawn.graphics_cells
-                    where = Placement(at.x + dx, at.y + dy, used_cols, used_rows)
-                if self.picture.mode == "kitty":
-                    solid = (where.cols, where.rows)
-                else:
-                    width, height = drawn.graphics_px
-                    solid = (width // geometry.cell_px[0], height // geometry.cell_px[1])
-                image = TileImage(drawn.graphics, drawn.graphics_erase, where, self._serial, solid)
+                image = tile_image(drawn, at, self._serial, geometry.cell_px)
         text = self.text.render(frame, at.cols, at.rows, geometry.cell_px)
         rows, full = self._maker.strips(text, geometry.cols, geometry.rows, at, geometry.base)
         return title, status, Video(rows, full, frame.lifted, frame.captured_at, image)
+
+
+def tile_image(
+    drawn: RenderedTile, at: Placement, serial: int, cell_px: tuple[int, int]
+) -> TileImage | None:
+    """The terminal picture a renderer drew for the cells `at`, as the overlay places it;
+    None when it drew none (not even one sixel band fits)."""
+    if drawn.graphics is None:
+        return None
+    where = at
+    if drawn.graphics_cells is not None:
+        dx, dy, used_cols, used_rows = drawn.graphics_cells
+        where = Placement(at.x + dx, at.y + dy, used_cols, used_rows)
+    if drawn.mode == "kitty":
+        solid = (where.cols, where.rows)
+    else:
+        width, height = drawn.graphics_px
+        solid = (width // cell_px[0], height // cell_px[1])
+    return TileImage(drawn.graphics, drawn.graphics_erase, where, serial, solid)
 
 
 def _placement(source: TileSource, geometry: TileGeometry) -> Placement:
