@@ -50,10 +50,17 @@ def services(make_services: AppServices, site_file: Path) -> Services:
 
 
 async def walk(pilot: Pilot[None], editor: MaskEditorScreen, cell: Cell) -> None:
-    """Move the cursor to `cell` with the arrow keys (carrying a held point along)."""
+    """Move the cursor to `cell` with the arrow keys, 8 at a time with Ctrl (carrying a
+    held point along)."""
     column, row = editor.canvas.cursor
-    keys = ["right" if cell[0] > column else "left"] * abs(cell[0] - column)
-    keys += ["down" if cell[1] > row else "up"] * abs(cell[1] - row)
+    keys = []
+    for distance, forward, back in (
+        (cell[0] - column, "right", "left"),
+        (cell[1] - row, "down", "up"),
+    ):
+        key = forward if distance > 0 else back
+        jumps, steps = divmod(abs(distance), 8)
+        keys += [f"ctrl+{key}"] * jumps + [key] * steps
     await pilot.press(*keys)
     assert editor.canvas.cursor == cell
 
