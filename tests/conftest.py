@@ -23,6 +23,16 @@ DEMO = DEMO_SITE.parent
 """The bundled demo site's folder (clips, recordings, site.toml), inside the package."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`make test` runs the suite on two workers (`pytest -n 2 --dist loadgroup`); the
+    tests that drive real terminals, sshd and consoles in tmux all go to one of them, one
+    after another, so at most one of those timing-sensitive runs is on the machine at a
+    time while the other worker takes the pilot and core tests."""
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+
+
 @pytest.fixture(autouse=True)
 def isolated_environment(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
