@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from console.core.site.paths import DEMO_SITE
+from tests.support.anchor_signer import AnchorSigner, new_signer
 from tests.support.postgres_server import PostgresServer, running_server
 from tests.support.storage_backends import Backend
 
@@ -64,6 +65,16 @@ def isolated_environment(
     keyring.set_keyring(FileKeyring())
     yield home
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def signer() -> Iterator[AnchorSigner]:
+    """A running audit anchor signer of the test's own (`veil anchor serve`)."""
+    running = new_signer().init().start()
+    try:
+        yield running
+    finally:
+        running.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,32 +21,11 @@ from console.core.services import build_services
 from console.core.site.config import Site, load_site
 from console.core.site.paths import Paths, resolve_paths
 from tests.support.admin_cli import run_veil
-from tests.support.anchor_signer import AnchorSigner, new_signer
+from tests.support.anchor_signer import ANCHORED_SITE, AnchorSigner, new_signer
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = ScryptParams(n=2**8, r=8, p=1)
-SITE = """\
-[site]
-name = "Anchored"
-
-[roles.supervisor]
-permissions = ["live", "lift_privacy_masks"]
-
-[[cameras]]
-id = "door"
-name = "Door"
-source = "pattern:bars"
-
-"""
-
-
-@pytest.fixture
-def signer() -> Iterator[AnchorSigner]:
-    running = new_signer().init().start()
-    try:
-        yield running
-    finally:
-        running.close()
+SITE = ANCHORED_SITE + "\n"
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ bare chain then checks out; the anchor is what catches it, exactly as on SQLite.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,30 +23,10 @@ from console.core.storage.postgres import PostgresDatabase
 from console.core.storage.site_storage import site_storage
 from tests.lift.conftest import FAST, PASSWORD
 from tests.support.admin_cli import run_veil
-from tests.support.anchor_signer import AnchorSigner, new_signer
+from tests.support.anchor_signer import ANCHORED_SITE, AnchorSigner
 from tests.support.postgres_server import PostgresServer
 
-SITE = """\
-[site]
-name = "Anchored on PostgreSQL"
-
-[roles.supervisor]
-permissions = ["live", "lift_privacy_masks"]
-
-[[cameras]]
-id = "door"
-name = "Door"
-source = "pattern:bars"
-"""
-
-
-@pytest.fixture
-def signer() -> Iterator[AnchorSigner]:
-    running = new_signer().init().start()
-    try:
-        yield running
-    finally:
-        running.close()
+SITE = ANCHORED_SITE
 
 
 @pytest.fixture

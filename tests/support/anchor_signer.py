@@ -19,6 +19,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 VEIL = Path(sys.executable).parent / "veil"
+ANCHORED_SITE = """\
+[site]
+name = "Anchored"
+
+[roles.supervisor]
+permissions = ["live", "lift_privacy_masks"]
+
+[[cameras]]
+id = "door"
+name = "Door"
+source = "pattern:bars"
+"""
+"""The site of the anchor tests; each adds its [audit] table (and [database])."""
 
 
 @dataclass
