@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -39,7 +38,7 @@ from bench.soak import (
     stats_lines,
     tile_frames,
 )
-from bench.table import Row, print_table, write_json
+from bench.table import Row, run_alone
 
 COLS, ROWS = 240, 67
 TILES = 16
@@ -164,12 +163,7 @@ def main() -> int:
     For repeated runs (the budgets hold in each of three back-to-back runs) without the
     rest of `make bench`; the raw figures go to bench/out/app-bench.json.
     """
-    with tempfile.TemporaryDirectory(prefix="veil-app-bench-") as directory:
-        measured = rows(Path(directory))
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print_table(measured)
-    write_json(measured, OUT / "app-bench.json")
-    return 1 if any(row.ok is not True for row in measured) else 0
+    return run_alone(rows, "app-bench", OUT / "app-bench.json")
 
 
 if __name__ == "__main__":

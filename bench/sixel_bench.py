@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -33,7 +32,7 @@ from bench.soak import (
     p95,
     start_console,
 )
-from bench.table import Row, print_table, write_json
+from bench.table import Row, run_alone
 
 COLS, ROWS = 240, 67
 TILES = 4
@@ -148,12 +147,7 @@ def rows(scratch: Path) -> list[Row]:
 
 def main() -> int:
     """`python -m bench.sixel_bench`: this piece of `make bench` alone."""
-    with tempfile.TemporaryDirectory(prefix="veil-sixel-bench-") as directory:
-        measured = rows(Path(directory))
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    print_table(measured)
-    write_json(measured, OUT / "sixel-bench.json")
-    return 1 if any(row.ok is not True for row in measured) else 0
+    return run_alone(rows, "sixel-bench", OUT / "sixel-bench.json")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -53,3 +56,15 @@ def print_table(rows: list[Row]) -> None:
 def write_json(rows: list[Row], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([asdict(row) for row in rows], indent=2) + "\n")
+
+
+def run_alone(rows: Callable[[Path], list[Row]], name: str, out: Path) -> int:
+    """One piece of `make bench` on its own (for repeated runs): its rows measured in a
+    scratch folder, printed with the machine's load, and written to `out`; exit 1 when a
+    row is over its budget or not measured."""
+    with tempfile.TemporaryDirectory(prefix=f"veil-{name}-") as directory:
+        measured = rows(Path(directory))
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    print_table(measured)
+    write_json(measured, out)
+    return 1 if any(row.ok is not True for row in measured) else 0
