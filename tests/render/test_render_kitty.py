@@ -102,3 +102,22 @@ def test_deletes_parse_and_ids_are_checked() -> None:
     assert (every.action, every.keys["d"]) == ("d", "A")
     with pytest.raises(ValueError, match="image ids"):
         KittyRenderer(image_id=0)
+
+
+def test_the_size_holds_still_while_the_bytes_wobble() -> None:
+    """Mask rasters are cached per picture size: a size that followed every frame's bytes
+    rebuilt them on every frame."""
+    renderer = KittyRenderer(cell_budget=24)
+    masker = CameraMasker(
+        "cam", [Mask("m", "permanent", "solid", RectGeometry(0.1, 0.1, 0.4, 0.5), (9, 9, 9))]
+    )
+    rng = np.random.default_rng(5)
+    base = gradient(640, 360)
+    sizes = []
+    for _ in range(30):
+        size = renderer.pixel_size(118, 31, (10, 20))
+        noise = rng.integers(-12, 13, base.shape)
+        picture = np.clip(base.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+        renderer.render(masker.preview(picture, *size), 118, 31, (10, 20))
+        sizes.append(size)
+    assert len(set(sizes[5:])) <= 2, sorted(set(sizes))
