@@ -51,20 +51,32 @@ cells = ["0,0"]
 """
 
 
-@pytest.fixture
-def site_file(tmp_path: Path) -> Path:
+def write_site(tmp_path: Path, text: str = SITE) -> Path:
+    """site.toml in a folder of its own, the way the editor finds and saves it."""
     path = tmp_path / "site" / "site.toml"
     path.parent.mkdir()
-    path.write_text(SITE)
+    path.write_text(text)
     return path
+
+
+def admin_services(
+    make_services: AppServices, site: Path, *others: tuple[str, str, str]
+) -> Services:
+    """Services on `site` with the administrator and `others` (name, role, password)."""
+    built = make_services(load_site(site), demo=False)
+    for name, role, password in ((ADMIN[0], "admin", ADMIN[1]), *others):
+        built.users.add("test", name, role, password)
+    return built
+
+
+@pytest.fixture
+def site_file(tmp_path: Path) -> Path:
+    return write_site(tmp_path)
 
 
 @pytest.fixture
 def services(make_services: AppServices, site_file: Path) -> Services:
-    built = make_services(load_site(site_file), demo=False)
-    built.users.add("test", ADMIN[0], "admin", ADMIN[1])
-    built.users.add("test", SUPERVISOR[0], "supervisor", SUPERVISOR[1])
-    return built
+    return admin_services(make_services, site_file, (SUPERVISOR[0], "supervisor", SUPERVISOR[1]))
 
 
 async def open_editor(pilot: Pilot[None]) -> MaskEditorScreen:

@@ -29,24 +29,29 @@ from console.ui.screens.mask_editor import (
     point_of,
 )
 from tests.ui.conftest import AppServices, log_in, logged_in, settle
-from tests.ui.test_mask_editor import ADMIN, SITE, message, open_editor, read, status, write
+from tests.ui.test_mask_editor import (
+    ADMIN,
+    SITE,
+    admin_services,
+    message,
+    open_editor,
+    read,
+    status,
+    write,
+    write_site,
+)
 
 Cell = tuple[int, int]
 
 
 @pytest.fixture
 def site_file(tmp_path: Path) -> Path:
-    path = tmp_path / "site" / "site.toml"
-    path.parent.mkdir()
-    path.write_text(SITE)
-    return path
+    return write_site(tmp_path)
 
 
 @pytest.fixture
 def services(make_services: AppServices, site_file: Path) -> Services:
-    built = make_services(load_site(site_file), demo=False)
-    built.users.add("test", ADMIN[0], "admin", ADMIN[1])
-    return built
+    return admin_services(make_services, site_file)
 
 
 async def walk(pilot: Pilot[None], editor: MaskEditorScreen, cell: Cell) -> None:

@@ -20,11 +20,10 @@ from console.core.render.sixel_decode import decode_sixel
 from console.core.render.terminal import TerminalCaps
 from console.core.render.tile import RenderedTile
 from console.core.services import Services
-from console.core.site.config import load_site
 from console.ui.app import VeilApp
 from console.ui.screens.mask_editor import LIFTABLE, PERMANENT, MaskCanvas, MaskEditorScreen
 from tests.ui.conftest import AppServices, log_in
-from tests.ui.test_mask_editor import ADMIN, open_editor
+from tests.ui.test_mask_editor import ADMIN, admin_services, open_editor, write_site
 from tests.ui.tiles.conftest import HALFBLOCK, SIXEL, RecordingDriver, wait_until
 from tests.ui.tiles.test_tile_sixel import images
 
@@ -58,12 +57,7 @@ CELL_PX = SIXEL.cell_px
 
 @pytest.fixture
 def services(make_services: AppServices, tmp_path: Path) -> Services:
-    path = tmp_path / "site" / "site.toml"
-    path.parent.mkdir()
-    path.write_text(SITE)
-    built = make_services(load_site(path), demo=False)
-    built.users.add("test", ADMIN[0], "admin", ADMIN[1])
-    return built
+    return admin_services(make_services, write_site(tmp_path, SITE))
 
 
 @asynccontextmanager

@@ -291,3 +291,18 @@ async def test_an_enter_typed_ahead_runs_a_hit_for_what_was_typed(
         await settle(pilot)
         assert app.screen is not app.palette
         assert any_lifted(services)
+
+
+async def test_a_click_beside_the_palette_closes_it_and_a_click_on_it_does_not(
+    make_services: AppServices,
+) -> None:
+    async with logged_in(make_services(), SUPERVISOR) as (app, pilot):
+        await search_palette(pilot, "")
+        palette = app.palette
+        await pilot.click(palette.query_field)
+        await pilot.pause()
+        assert app.screen is palette, "a click in the palette keeps it open"
+        width, height = app.size
+        await pilot.click(offset=(width // 2, height - 2))
+        await pilot.pause()
+        assert app.screen is not palette
