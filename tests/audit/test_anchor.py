@@ -21,7 +21,13 @@ from console.core.services import build_services
 from console.core.site.config import Site, load_site
 from console.core.site.paths import Paths, resolve_paths
 from tests.support.admin_cli import run_veil
-from tests.support.anchor_signer import ANCHORED_SITE, AnchorSigner, new_signer
+from tests.support.anchor_signer import (
+    ANCHORED_SITE,
+    AnchorSigner,
+    anchored_history,
+    new_signer,
+    verify,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 FAST = ScryptParams(n=2**8, r=8, p=1)
@@ -47,19 +53,7 @@ def audit(paths: Paths, site: Site) -> AuditLog:
     """Six anchored records: a user added, logins, a lift and its end."""
     log = site_audit(paths, site)
     users = UserStore(paths.users_db, site.roles, log, params=FAST)
-    users.add("os:admin", "sam", "supervisor", "correct horse")
-    for event in (Event.LOGIN_OK, Event.LIFT_STARTED, Event.LIFT_APPLIED, Event.LOGOUT):
-        log.append(
-            event, operator="sam", details={"lift": 3} if event is Event.LIFT_APPLIED else {}
-        )
-    log.append(Event.LOGIN_OK, operator="sam")
-    return log
-
-
-def verify(capsys: pytest.CaptureFixture[str], paths: Paths) -> tuple[int, str]:
-    code = run_veil("audit", "verify", "--site", str(paths.site))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    return anchored_history(log, users, "correct horse")
 
 
 def tamper(path: Path, *statements: tuple[str, tuple[object, ...]]) -> None:

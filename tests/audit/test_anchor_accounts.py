@@ -18,23 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.anchor_signer import VEIL, AnchorSigner, new_signer
+from tests.support.anchor_signer import ANCHORED_SITE, VEIL, AnchorSigner, new_signer
 
 SIGNER_UID = 61_000
 CONSOLE_UID = 61_001
-SITE = """\
-[site]
-name = "Two accounts"
-
-[roles.supervisor]
-permissions = ["live", "lift_privacy_masks"]
-
-[[cameras]]
-id = "door"
-name = "Door"
-source = "pattern:bars"
-
-"""
 
 
 def as_uid(uid: int) -> list[str]:
@@ -95,7 +82,7 @@ def test_the_console_account_can_neither_read_the_key_nor_hide_what_it_did(
     signer: AnchorSigner, console_home: Path
 ) -> None:
     site = console_home / "site.toml"
-    site.write_text(SITE + signer.site_lines)
+    site.write_text(ANCHORED_SITE + "\n" + signer.site_lines)
     veil = [str(VEIL), "--site", str(site)]
     added = console(console_home, *veil, "user", "add", "sam", "--role", "supervisor",
                     "--password-stdin", stdin="correct horse\n")  # fmt: skip

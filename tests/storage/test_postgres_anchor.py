@@ -22,8 +22,7 @@ from console.core.site.paths import Paths, resolve_paths
 from console.core.storage.postgres import PostgresDatabase
 from console.core.storage.site_storage import site_storage
 from tests.lift.conftest import FAST, PASSWORD
-from tests.support.admin_cli import run_veil
-from tests.support.anchor_signer import ANCHORED_SITE, AnchorSigner
+from tests.support.anchor_signer import ANCHORED_SITE, AnchorSigner, anchored_history, verify
 from tests.support.postgres_server import PostgresServer
 
 SITE = ANCHORED_SITE
@@ -45,19 +44,7 @@ def audit(paths: Paths) -> AuditLog:
     log = site_audit(paths, site, site_storage(paths, site))
     assert "PostgreSQL" in log.where and log.anchor is not None
     users = UserStore(site_storage(paths, site).users, site.roles, log, params=FAST)
-    users.add("os:admin", "sam", "supervisor", PASSWORD)
-    for event in (Event.LOGIN_OK, Event.LIFT_STARTED, Event.LIFT_APPLIED, Event.LOGOUT):
-        log.append(
-            event, operator="sam", details={"lift": 3} if event is Event.LIFT_APPLIED else {}
-        )
-    log.append(Event.LOGIN_OK, operator="sam")
-    return log
-
-
-def verify(capsys: pytest.CaptureFixture[str], paths: Paths) -> tuple[int, str]:
-    code = run_veil("audit", "verify", "--site", str(paths.site))
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    return anchored_history(log, users, PASSWORD)
 
 
 def as_server_owner(postgres: PostgresServer, url: str, *statements: str) -> None:

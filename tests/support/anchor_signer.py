@@ -18,6 +18,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
+from console.core.access.users import UserStore
+from console.core.audit.trail import AuditLog, Event
+from console.core.site.paths import Paths
+from tests.support.admin_cli import run_veil
+
 VEIL = Path(sys.executable).parent / "veil"
 ANCHORED_SITE = """\
 [site]
@@ -125,6 +132,25 @@ class AnchorSigner:
         if self._syslog is not None:
             self._syslog.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def anchored_history(log: AuditLog, users: UserStore, password: str) -> AuditLog:
+    """Six records for the anchor tests to tamper with: a user added, logins, a lift and
+    its end."""
+    users.add("os:admin", "sam", "supervisor", password)
+    for event in (Event.LOGIN_OK, Event.LIFT_STARTED, Event.LIFT_APPLIED, Event.LOGOUT):
+        log.append(
+            event, operator="sam", details={"lift": 3} if event is Event.LIFT_APPLIED else {}
+        )
+    log.append(Event.LOGIN_OK, operator="sam")
+    return log
+
+
+def verify(capsys: pytest.CaptureFixture[str], paths: Paths) -> tuple[int, str]:
+    """`veil audit verify` on the site: its exit code and everything it printed."""
+    code = run_veil("audit", "verify", "--site", str(paths.site))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
 
 
 def new_signer(wrap: Sequence[str] = (), writer: str | None = None) -> AnchorSigner:

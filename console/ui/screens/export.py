@@ -123,19 +123,10 @@ class ExportScreen(RecordedRangeScreen):
         """The camera whose extra masks the grid shows."""
 
     def compose(self) -> ComposeResult:
-        site = self.services.site
         yield VeilHeader()
         with Horizontal(id="export-body"):
             with VerticalScroll(id="export-form"):
-                yield Label("Cameras")
-                yield SelectionList[str](
-                    *[(plain(c.name), c.id, c.id in self.chosen) for c in site.cameras],
-                    id="export-cameras",
-                )
-                yield Label("From (UTC)")
-                yield PlainInput(id="export-from", placeholder="2026-11-27T10:00:00Z")
-                yield Label("To (UTC)")
-                yield PlainInput(id="export-to", placeholder="2026-11-27T10:05:00Z")
+                yield from self.range_fields(until="2026-11-27T10:05:00Z")
                 yield Label("Format")
                 with RadioSet(id="export-format"):
                     for number, fmt in enumerate(FORMATS):

@@ -19,10 +19,11 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from textual import on, work
+from textual.app import ComposeResult
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input, Label, SelectionList, Static
 
 from console.core.privacy.masking import CameraMasker
 from console.core.services import Services
@@ -33,7 +34,7 @@ from console.core.video.playback_cursor import PlaybackCursor
 from console.core.video.playback_source import PlaybackSource
 from console.core.video.recording_index import RecordingIndex
 from console.core.video.segment_files import index_camera
-from console.ui.plain import plain_lines
+from console.ui.plain import PlainInput, plain, plain_lines
 from console.ui.widgets.mask_grid import MaskGrid
 
 
@@ -66,6 +67,19 @@ class RecordedRangeScreen(Screen[None]):
         self.indexes: dict[str, RecordingIndex] = {}
         self.preview: PlaybackSource | None = None
         self._cancel: threading.Event | None = None
+
+    def range_fields(self, until: str) -> ComposeResult:
+        """The form's first fields, alike on both screens: the cameras, then From and To
+        (`until` is the To field's example time)."""
+        yield Label("Cameras")
+        yield SelectionList[str](
+            *[(plain(c.name), c.id, c.id in self.chosen) for c in self.services.site.cameras],
+            id=f"{self.FIELDS}-cameras",
+        )
+        yield Label("From (UTC)")
+        yield PlainInput(id=f"{self.FIELDS}-from", placeholder="2026-11-27T10:00:00Z")
+        yield Label("To (UTC)")
+        yield PlainInput(id=f"{self.FIELDS}-to", placeholder=until)
 
     def _default_range(self) -> tuple[float | None, float | None]:
         raise NotImplementedError

@@ -139,19 +139,10 @@ class SearchScreen(RecordedRangeScreen):
         self._request: SearchRequest | None = None
 
     def compose(self) -> ComposeResult:
-        site = self.services.site
         yield VeilHeader()
         with Horizontal(id="search-body"):
             with VerticalScroll(id="search-form"):
-                yield Label("Cameras")
-                yield SelectionList[str](
-                    *[(plain(c.name), c.id, c.id in self.chosen) for c in site.cameras],
-                    id="search-cameras",
-                )
-                yield Label("From (UTC)")
-                yield PlainInput(id="search-from", placeholder="2026-11-27T10:00:00Z")
-                yield Label("To (UTC)")
-                yield PlainInput(id="search-to", placeholder="2026-11-27T11:00:00Z")
+                yield from self.range_fields(until="2026-11-27T11:00:00Z")
                 yield Label("Sensitivity (1 to 10)")
                 yield PlainInput("5", id="search-sensitivity")
                 yield Label("Or a rect x0,y0,x1,y1 (0 to 1)")
