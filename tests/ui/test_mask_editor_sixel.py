@@ -24,33 +24,21 @@ from console.ui.app import VeilApp
 from console.ui.screens.mask_editor import LIFTABLE, PERMANENT, MaskCanvas, MaskEditorScreen
 from tests.ui.conftest import AppServices, log_in
 from tests.ui.test_mask_editor import ADMIN, admin_services, open_editor, write_site
+from tests.ui.test_mask_editor import SITE as EDITOR_SITE
 from tests.ui.tiles.conftest import HALFBLOCK, SIXEL, RecordingDriver, wait_until
 from tests.ui.tiles.test_tile_sixel import images
 
-SITE = """\
-[site]
-name = "Editor sixel test"
-
-[roles.admin]
-permissions = ["live", "admin"]
-
-[[cameras]]
-id = "lobby"
-name = "Lobby"
-source = "clips/lobby.mp4"
-
-[[cameras.masks]]
-id = "keypad"
-kind = "permanent"
-grid = "16x16"
-cells = ["0,0"]
-
+SITE = (
+    EDITOR_SITE
+    + """
 [[cameras.masks]]
 id = "desk"
 kind = "liftable"
 grid = "16x16"
 cells = ["15,15"]
 """
+)
+"""The editor tests' site, with a liftable mask beside the permanent one."""
 
 CELL_PX = SIXEL.cell_px
 
